@@ -1,0 +1,225 @@
+//! `ingest cur`: CUR 2.0 exports (root or one billing period) and legacy CUR (CSV, CSV.gz,
+//! Parquet) into `cur/billing_period=YYYY-MM/`, replacing exactly the periods the source
+//! delivers, all published by one manifest swap.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::time::Instant;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use costscope_core::cur;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::{IngestOptions, IngestReport, PartitionReport, ingest_id, progress_bar};
+use crate::discover::{DataFile, FileFormat, discover};
+use crate::lake::Lake;
+use crate::normalize::Normalizer;
+use crate::source::Source;
+use crate::writer::{TableLayout, TableWriter};
+use crate::{Error, Result, legacy};
+
+/// Rows per batch read from an input file.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// The layout of the `cur` table.
+pub fn cur_layout() -> TableLayout {
+    TableLayout {
+        table: costscope_core::tables::CUR,
+        partition_key: cur::BILLING_PERIOD,
+        schema: cur::lake_schema(),
+        append_partition_column: true,
+        sort_by: &[
+            "line_item_usage_start_date",
+            "line_item_usage_account_id",
+            "line_item_product_code",
+        ],
+    }
+}
+
+/// Ingests the CUR at `location` (a local path or `s3://bucket/prefix`) into `lake`.
+pub async fn ingest_cur(lake: &Lake, location: &str, options: &IngestOptions) -> Result<IngestReport> {
+    ingest_cur_from(lake, Source::open(location)?, options).await
+}
+
+/// Ingests the CUR of an opened source into `lake`.
+pub async fn ingest_cur_from(lake: &Lake, source: Source, options: &IngestOptions) -> Result<IngestReport> {
+    let started = Instant::now();
+    let lock = lake.lock()?;
+    lake.collect_garbage(&lock)?;
+    let periods = discover(&source).await?;
+    let total_bytes = periods.iter().flat_map(|p| &p.files).map(|f| f.size).sum();
+    let bar = progress_bar(options.progress, total_bytes, "ingest cur");
+    let mut writer = TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display());
+    let mut ignored = BTreeSet::new();
+    let mut files_read = 0;
+    let mut outcome = Ok(());
+    'periods: for period in &periods {
+        let mut currency = CurrencyCheck::new(&period.period);
+        for file in &period.files {
+            let result = read_file(&source, file, &mut ignored, |batch| {
+                currency.check(&batch)?;
+                writer.write(&period.period, batch)
+            })
+            .await;
+            if let Err(e) = result {
+                outcome = Err(e);
+                break 'periods;
+            }
+            files_read += 1;
+            bar.inc(file.size);
+        }
+    }
+    bar.finish_and_clear();
+    if let Err(e) = outcome {
+        writer.abort();
+        return Err(e);
+    }
+    let partitions = writer.finish()?;
+    let rows_by_period: Vec<(String, u64)> = partitions.iter().map(|(k, p)| (k.clone(), p.rows)).collect();
+    let changes = lake.publish(&lock, costscope_core::tables::CUR, partitions)?;
+    let partitions: Vec<PartitionReport> = rows_by_period
+        .into_iter()
+        .filter_map(|(partition, rows)| {
+            changes.get(&partition).map(|change| PartitionReport {
+                partition,
+                rows,
+                change: *change,
+            })
+        })
+        .collect();
+    Ok(IngestReport {
+        table: costscope_core::tables::CUR.into(),
+        source: source.display().into(),
+        rows: partitions.iter().map(|p| p.rows).sum(),
+        partitions,
+        files_read,
+        ignored_columns: ignored.into_iter().collect(),
+        malformed: Vec::new(),
+        malformed_count: 0,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Reads one data file as lake-schema batches and hands each to `sink`.
+async fn read_file(
+    source: &Source,
+    file: &DataFile,
+    ignored: &mut BTreeSet<String>,
+    mut sink: impl FnMut(RecordBatch) -> Result<()>,
+) -> Result<()> {
+    let name = source.describe(&file.location);
+    let copy = source.local_copy(&file.location).await?;
+    match file.format {
+        FileFormat::Cur2Parquet | FileFormat::LegacyParquet => {
+            let handle = File::open(copy.path()).map_err(|e| Error::io(copy.path(), e))?;
+            let parquet_error = |source| Error::Parquet {
+                file: name.clone(),
+                source,
+            };
+            let reader = ParquetRecordBatchReaderBuilder::try_new(handle)
+                .map_err(parquet_error)?
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(parquet_error)?;
+            let normalizer = match file.format {
+                FileFormat::Cur2Parquet => {
+                    let normalizer = Normalizer::new(&reader.schema(), &name)?;
+                    ignored.extend(normalizer.ignored.iter().cloned());
+                    Some(normalizer)
+                }
+                _ => {
+                    check_legacy_required(&reader.schema(), &name)?;
+                    None
+                }
+            };
+            let mut rows_read = 0u64;
+            for batch in reader {
+                let batch = batch.map_err(|source| Error::Arrow {
+                    file: format!("{name} (after row {rows_read})"),
+                    source,
+                })?;
+                rows_read += batch.num_rows() as u64;
+                let batch = match &normalizer {
+                    Some(n) => n.apply(&batch)?,
+                    None => legacy::to_cur2(&batch, &name)?,
+                };
+                sink(batch)?;
+            }
+        }
+        FileFormat::LegacyCsv { gzip } => {
+            let handle = File::open(copy.path()).map_err(|e| Error::io(copy.path(), e))?;
+            let mut checked = false;
+            for batch in legacy::read_csv(handle, &name, gzip, BATCH_ROWS)? {
+                let batch = batch?;
+                if !checked {
+                    check_legacy_required(&batch.schema(), &name)?;
+                    checked = true;
+                }
+                sink(legacy::to_cur2(&batch, &name)?)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a billing period whose rows carry more than one currency.
+struct CurrencyCheck {
+    period: String,
+    first: Option<String>,
+}
+
+impl CurrencyCheck {
+    fn new(period: &str) -> Self {
+        CurrencyCheck {
+            period: period.into(),
+            first: None,
+        }
+    }
+
+    fn check(&mut self, batch: &RecordBatch) -> Result<()> {
+        let Some(column) = batch.column_by_name(cur::CURRENCY) else {
+            return Ok(());
+        };
+        let Some(values) = column.as_string_opt::<i32>() else {
+            return Ok(());
+        };
+        for i in 0..values.len() {
+            if values.is_null(i) {
+                continue;
+            }
+            let value = values.value(i);
+            match &self.first {
+                None => self.first = Some(value.to_owned()),
+                Some(first) if first == value => {}
+                Some(first) => {
+                    return Err(Error::MixedCurrency {
+                        period: self.period.clone(),
+                        currencies: format!("{first}, {value}"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Fails when a legacy input has no column for one of the required CUR columns.
+fn check_legacy_required(schema: &arrow::datatypes::Schema, file: &str) -> Result<()> {
+    let present: BTreeSet<&str> = schema
+        .fields()
+        .iter()
+        .filter_map(|f| match legacy::target_of(f.name()) {
+            legacy::Target::Column(column) => Some(column),
+            _ => None,
+        })
+        .collect();
+    match cur::REQUIRED.iter().find(|r| !present.contains(**r)) {
+        Some(missing) => Err(Error::Schema {
+            file: file.into(),
+            source: costscope_core::Error::MissingColumn {
+                column: (*missing).into(),
+            },
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,263 @@
+//! Writes one table's new partitions as Parquet under the lake: rows buffered per
+//! partition, sorted in chunks so row-group statistics prune well, snappy-compressed,
+//! fsynced, and hashed so identical data can be recognised at publish time.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use arrow::compute::{SortColumn, concat_batches, lexsort_to_indices, take_record_batch};
+use arrow::datatypes::SchemaRef;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use sha2::{Digest, Sha256};
+
+use crate::lake::{FileEntry, PartitionEntry, sync_dir};
+use crate::{Error, Result};
+
+/// Rows sorted and written together as one row group.
+const CHUNK_ROWS: usize = 128 * 1024;
+/// Rows per file before a new file is started.
+const FILE_ROWS: u64 = 1024 * 1024;
+
+/// How a table is laid out.
+#[derive(Debug, Clone)]
+pub struct TableLayout {
+    /// Folder under the lake root, e.g. `cur`.
+    pub table: &'static str,
+    /// The Hive key of the partition folders, e.g. `billing_period`.
+    pub partition_key: &'static str,
+    /// Schema of the written files.
+    pub schema: SchemaRef,
+    /// When set, the writer appends the partition value as this last column.
+    pub append_partition_column: bool,
+    /// Columns the rows of each chunk are sorted by.
+    pub sort_by: &'static [&'static str],
+}
+
+/// Writes the partitions of one ingest.
+pub struct TableWriter {
+    layout: TableLayout,
+    lake_root: PathBuf,
+    ingest_id: String,
+    source: String,
+    partitions: BTreeMap<String, PartitionState>,
+}
+
+#[derive(Default)]
+struct PartitionState {
+    buffered: Vec<RecordBatch>,
+    buffered_rows: usize,
+    writer: Option<(ArrowWriter<File>, PathBuf, u64)>,
+    files: Vec<FileEntry>,
+    rows: u64,
+}
+
+impl TableWriter {
+    /// Starts writing; `ingest_id` makes file names unique to this ingest.
+    pub fn new(lake_root: &Path, layout: TableLayout, ingest_id: &str, source: &str) -> Self {
+        TableWriter {
+            layout,
+            lake_root: lake_root.to_path_buf(),
+            ingest_id: ingest_id.into(),
+            source: source.into(),
+            partitions: BTreeMap::new(),
+        }
+    }
+
+    /// Adds rows to `partition`. `batch` has the layout's schema, without the partition
+    /// column when the writer appends it.
+    pub fn write(&mut self, partition: &str, batch: RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let state = self.partitions.entry(partition.to_owned()).or_default();
+        state.buffered_rows += batch.num_rows();
+        state.buffered.push(batch);
+        if state.buffered_rows >= CHUNK_ROWS {
+            self.flush(partition)?;
+        }
+        Ok(())
+    }
+
+    /// Partitions written so far (some may still be empty).
+    pub fn partitions(&self) -> impl Iterator<Item = &str> {
+        self.partitions.keys().map(String::as_str)
+    }
+
+    /// Writes what is buffered and closes every file; returns the manifest entries.
+    pub fn finish(mut self) -> Result<BTreeMap<String, PartitionEntry>> {
+        let keys: Vec<String> = self.partitions.keys().cloned().collect();
+        let ingested_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut out = BTreeMap::new();
+        for key in keys {
+            self.flush(&key)?;
+            let Some(mut state) = self.partitions.remove(&key) else {
+                continue;
+            };
+            close_file(&mut state)?;
+            if state.rows == 0 {
+                continue;
+            }
+            let dir = self.partition_dir(&key);
+            sync_dir(&dir)?;
+            let content_hash = hash_files(&self.lake_root, &state.files)?;
+            out.insert(
+                key,
+                PartitionEntry {
+                    files: state.files,
+                    rows: state.rows,
+                    content_hash,
+                    source: self.source.clone(),
+                    ingested_at: ingested_at.clone(),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Deletes every file this writer created (used when the ingest fails).
+    pub fn abort(self) {
+        for (_, mut state) in self.partitions {
+            if let Some((writer, path, _)) = state.writer.take() {
+                drop(writer);
+                let _ = fs::remove_file(path);
+            }
+            for file in state.files {
+                let _ = fs::remove_file(self.lake_root.join(file.path));
+            }
+        }
+    }
+
+    fn partition_dir(&self, partition: &str) -> PathBuf {
+        self.lake_root
+            .join(self.layout.table)
+            .join(format!("{}={partition}", self.layout.partition_key))
+    }
+
+    fn flush(&mut self, partition: &str) -> Result<()> {
+        let dir = self.partition_dir(partition);
+        let layout = self.layout.clone();
+
+        let ingest_id = self.ingest_id.clone();
+        let Some(state) = self.partitions.get_mut(partition) else {
+            return Ok(());
+        };
+        if state.buffered_rows == 0 {
+            return Ok(());
+        }
+        let batches = std::mem::take(&mut state.buffered);
+        state.buffered_rows = 0;
+        let input_schema = batches[0].schema();
+        let chunk = concat_batches(&input_schema, &batches).map_err(|source| arrow_error(&dir, source))?;
+        let chunk = sort_chunk(&chunk, layout.sort_by).map_err(|source| arrow_error(&dir, source))?;
+        let chunk = if layout.append_partition_column {
+            let mut columns: Vec<ArrayRef> = chunk.columns().to_vec();
+            columns.push(Arc::new(StringArray::from(vec![partition; chunk.num_rows()])));
+            RecordBatch::try_new(layout.schema.clone(), columns).map_err(|source| arrow_error(&dir, source))?
+        } else {
+            chunk
+        };
+        if state.writer.is_none() {
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            let name = format!("part-{ingest_id}-{:05}.parquet", state.files.len());
+            let path = dir.join(name);
+            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(CHUNK_ROWS))
+                .set_created_by("costscope".into())
+                .build();
+            let writer = ArrowWriter::try_new(file, layout.schema.clone(), Some(props))
+                .map_err(|source| parquet_error(&path, source))?;
+            state.writer = Some((writer, path, 0));
+        }
+        if let Some((writer, path, rows)) = state.writer.as_mut() {
+            writer.write(&chunk).map_err(|source| parquet_error(path, source))?;
+            writer.flush().map_err(|source| parquet_error(path, source))?;
+            *rows += chunk.num_rows() as u64;
+            state.rows += chunk.num_rows() as u64;
+            if *rows >= FILE_ROWS {
+                close_file(state)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn close_file(state: &mut PartitionState) -> Result<()> {
+    let Some((writer, path, rows)) = state.writer.take() else {
+        return Ok(());
+    };
+    let file = writer.into_inner().map_err(|source| parquet_error(&path, source))?;
+    file.sync_all().map_err(|e| Error::io(&path, e))?;
+    let bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
+    let relative = path
+        .components()
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    state.files.push(FileEntry {
+        path: relative,
+        rows,
+        bytes,
+    });
+    Ok(())
+}
+
+/// Sorts a chunk by the named columns (those present), ascending, NULLs first.
+fn sort_chunk(chunk: &RecordBatch, sort_by: &[&str]) -> arrow::error::Result<RecordBatch> {
+    let columns: Vec<SortColumn> = sort_by
+        .iter()
+        .filter_map(|name| chunk.column_by_name(name))
+        .map(|values| SortColumn {
+            values: values.clone(),
+            options: None,
+        })
+        .collect();
+    if columns.is_empty() {
+        return Ok(chunk.clone());
+    }
+    let indices = lexsort_to_indices(&columns, None)?;
+    take_record_batch(chunk, &indices)
+}
+
+fn hash_files(root: &Path, files: &[FileEntry]) -> Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    for entry in files {
+        let path = root.join(&entry.path);
+        let mut file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        loop {
+            let n = file.read(&mut buffer).map_err(|e| Error::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn arrow_error(path: &Path, source: arrow::error::ArrowError) -> Error {
+    Error::Arrow {
+        file: path.display().to_string(),
+        source,
+    }
+}
+
+fn parquet_error(path: &Path, source: parquet::errors::ParquetError) -> Error {
+    Error::Parquet {
+        file: path.display().to_string(),
+        source,
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the lake crate, one module per area.
+
+mod legacy;
+mod generate;
+mod fixtures;
+mod ingest;
+mod s3;

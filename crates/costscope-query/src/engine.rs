@@ -1,0 +1,179 @@
+//! The session factory. Every query — SQL typed by a user, or an analysis — runs in a
+//! session built here for a principal, so access control has one place to live: the
+//! tables a principal's session registers and how they are wrapped.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use costscope_core::{cur, measures, tables};
+use costscope_lake::Lake;
+
+use crate::{Result, functions};
+
+/// Who a session is for. Only administrators exist for now; roles with row and column
+/// filters attach here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
+}
+
+/// What a principal may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Sees every table, row and column.
+    Admin,
+}
+
+impl Principal {
+    /// The built-in administrator.
+    pub fn admin() -> Self {
+        Principal {
+            name: "admin".into(),
+            role: Role::Admin,
+        }
+    }
+}
+
+/// Opens sessions over one lake.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    lake: Lake,
+    target_partitions: usize,
+}
+
+/// A principal's query session.
+pub struct Session {
+    ctx: SessionContext,
+    principal: Principal,
+}
+
+impl Engine {
+    /// An engine over `lake` using every core.
+    pub fn new(lake: Lake) -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Engine {
+            lake,
+            target_partitions: cores,
+        }
+    }
+
+    /// The lake this engine reads.
+    pub fn lake(&self) -> &Lake {
+        &self.lake
+    }
+
+    /// Builds a session for `principal` with the lake's tables, the standard views and
+    /// the Athena/Trino functions.
+    pub async fn session(&self, principal: &Principal) -> Result<Session> {
+        let config = SessionConfig::new()
+            .with_target_partitions(self.target_partitions)
+            .with_information_schema(true)
+            .with_default_catalog_and_schema("awsdatacatalog", "costscope");
+        let mut state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .build();
+        functions::install(&mut state)?;
+        let ctx = SessionContext::new_with_state(state);
+        let manifest = self.lake.manifest()?;
+        let lake_tables: [(&str, SchemaRef); 4] = [
+            (tables::CUR, cur::lake_schema()),
+            (tables::FLOW_LOGS, tables::flow_logs_schema()),
+            (tables::INVENTORY, tables::inventory_schema()),
+            (tables::BUSINESS_METRICS, tables::business_metrics_schema()),
+        ];
+        for (name, schema) in lake_tables {
+            let files: Vec<String> = manifest
+                .tables
+                .get(name)
+                .into_iter()
+                .flat_map(|t| t.partitions.values())
+                .flat_map(|p| p.files.iter())
+                .map(|f| self.lake.root().join(&f.path).display().to_string())
+                .collect();
+            let provider = lake_table(files, schema)?;
+            ctx.register_table(name, provider)?;
+        }
+        ctx.sql(&cur_amortized_view()).await?;
+        Ok(Session {
+            ctx,
+            principal: principal.clone(),
+        })
+    }
+}
+
+/// A table over exactly the files the manifest publishes (never a folder listing, which
+/// could include the unpublished files of a running or killed ingest).
+fn lake_table(files: Vec<String>, schema: SchemaRef) -> Result<Arc<dyn TableProvider>> {
+    if files.is_empty() {
+        return Ok(Arc::new(MemTable::try_new(schema, vec![vec![]])?));
+    }
+    let urls = files
+        .iter()
+        .map(|f| ListingTableUrl::parse(f))
+        .collect::<datafusion::error::Result<Vec<_>>>()?;
+    let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .with_schema(schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// `cur_amortized`: every `cur` column plus the amortized and net measures.
+fn cur_amortized_view() -> String {
+    format!(
+        "CREATE VIEW {} AS SELECT *, {} AS amortized_cost, {} AS net_unblended_cost, {} AS net_amortized_cost FROM {}",
+        tables::CUR_AMORTIZED,
+        measures::AMORTIZED_COST_SQL,
+        measures::NET_UNBLENDED_COST_SQL,
+        measures::NET_AMORTIZED_COST_SQL,
+        tables::CUR
+    )
+}
+
+impl Session {
+    /// The principal this session belongs to.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The DataFusion context, for analyses that build plans directly.
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Runs one read-only SQL statement. Statements that would write (INSERT, COPY) or
+    /// change the catalog (CREATE, DROP) are refused: the lake changes only by ingest.
+    pub async fn sql(&self, query: &str) -> Result<QueryResult> {
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(true);
+        let frame = self.ctx.sql_with_options(query, options).await?;
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let batches = frame.collect().await?;
+        Ok(QueryResult { schema, batches })
+    }
+}
+
+/// The rows of a query and their schema (kept even when there are no rows).
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryResult {
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+}

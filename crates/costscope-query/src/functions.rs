@@ -1,0 +1,1 @@
+//! Athena/Trino functions as DataFusion UDFs.

@@ -1,0 +1,9 @@
+//! The costscope query engine: a DataFusion session factory that registers the lake's
+//! tables and views, the Athena/Trino function set, and (later) principal-scoped access.
+
+pub mod engine;
+pub mod error;
+pub mod functions;
+
+pub use engine::{Engine, Principal, QueryResult, Role, Session};
+pub use error::{Error, Result};

@@ -1,0 +1,34 @@
+//! One module per command; each is a thin layer over the libraries.
+
+pub mod bench;
+pub mod demo;
+pub mod generate;
+pub mod ingest;
+pub mod sql;
+pub mod tables;
+
+use costscope_lake::Lake;
+use costscope_query::{Engine, Principal, Session};
+
+use crate::cli::Global;
+
+/// The administrator's session over the lake named by the global options.
+pub async fn admin_session(global: &Global) -> anyhow::Result<Session> {
+    let lake = Lake::open(&global.lake)?;
+    Ok(Engine::new(lake).session(&Principal::admin()).await?)
+}
+
+/// Peak resident memory of this process in bytes (Linux; 0 elsewhere).
+pub fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}

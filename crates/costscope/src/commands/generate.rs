@@ -1,0 +1,31 @@
+//! `costscope generate`.
+
+use costscope_lake::generate::{GenerateOptions, generate};
+
+use crate::cli::{GenerateArgs, Global};
+use crate::output::print_report;
+
+pub fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<()> {
+    let options = GenerateOptions {
+        out: args.out,
+        seed: args.seed,
+        months: args.months,
+        end_period: args.end,
+        rows: args.rows,
+        progress: !global.quiet,
+    };
+    let started = std::time::Instant::now();
+    let summary = generate(&options)?;
+    let report = serde_json::json!({
+        "export_root": summary.export_root,
+        "flow_logs_root": summary.flow_logs_root,
+        "inventory_file": summary.inventory_file,
+        "metrics_file": summary.metrics_file,
+        "ledger_file": summary.ledger_file,
+        "periods": summary.periods,
+        "cur_rows": summary.cur_rows,
+        "flow_log_records": summary.flow_log_records,
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    print_report(&report, args.output.format)
+}

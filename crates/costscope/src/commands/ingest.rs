@@ -1,0 +1,37 @@
+//! `costscope ingest cur|flowlogs|inventory|metrics`.
+
+use costscope_lake::ingest::{cur, flowlogs, tabular};
+use costscope_lake::{IngestOptions, Lake};
+
+use crate::cli::{Global, IngestArgs, IngestKind};
+use crate::output::print_report;
+
+pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
+    let lake = Lake::open(&global.lake)?;
+    let mut options = IngestOptions {
+        progress: !global.quiet,
+        strict: false,
+    };
+    let (report, format) = match args.kind {
+        IngestKind::Cur(a) => (cur::ingest_cur(&lake, &a.source, &options).await?, a.output.format),
+        IngestKind::Flowlogs(a) => {
+            options.strict = a.strict;
+            let report = flowlogs::ingest_flow_logs(&lake, &a.source.source, &options).await?;
+            (report, a.source.output.format)
+        }
+        IngestKind::Inventory(a) => (tabular::ingest_inventory(&lake, &a.source).await?, a.output.format),
+        IngestKind::Metrics(a) => (tabular::ingest_metrics(&lake, &a.source).await?, a.output.format),
+    };
+    if report.malformed_count > 0 && !global.quiet {
+        eprintln!(
+            "warning: {} malformed line(s) skipped (use --strict to refuse them); first: {}",
+            report.malformed_count,
+            report.malformed.first().map(String::as_str).unwrap_or("")
+        );
+    }
+    let mut value = serde_json::to_value(&report)?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("peak_rss_bytes".into(), super::peak_rss_bytes().into());
+    }
+    print_report(&value, format)
+}

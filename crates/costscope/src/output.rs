@@ -1,0 +1,107 @@
+//! Printing results as a table, CSV (header row, plain values, empty for NULL) or JSON
+//! (an array of objects, one per row; NULL as null).
+
+use std::io::Write;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use costscope_query::QueryResult;
+
+use crate::cli::Format;
+
+/// Writes a query result to stdout in `format`.
+pub fn print_result(result: &QueryResult, format: Format) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write_result(&mut out, &result.schema, &result.batches, format)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes batches to `out` in `format`.
+pub fn write_result(out: &mut dyn Write, schema: &SchemaRef, batches: &[RecordBatch], format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Table => {
+            let table = if batches.iter().all(|b| b.num_rows() == 0) {
+                arrow::util::pretty::pretty_format_batches_with_schema(schema.clone(), &[])?.to_string()
+            } else {
+                let options = FormatOptions::default().with_null("NULL");
+                arrow::util::pretty::pretty_format_batches_with_options(batches, &options)?.to_string()
+            };
+            writeln!(out, "{table}")?;
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record(schema.fields().iter().map(|f| f.name()))?;
+            let options = FormatOptions::default().with_null("");
+            for batch in batches {
+                let formatters = batch
+                    .columns()
+                    .iter()
+                    .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for row in 0..batch.num_rows() {
+                    writer.write_record(formatters.iter().map(|f| f.value(row).to_string()))?;
+                }
+            }
+            writer.flush()?;
+        }
+        Format::Json => {
+            let mut writer = arrow::json::ArrayWriter::new(Vec::new());
+            let refs: Vec<&RecordBatch> = batches.iter().collect();
+            writer.write_batches(&refs)?;
+            writer.finish()?;
+            let bytes = writer.into_inner();
+            if bytes.is_empty() {
+                writeln!(out, "[]")?;
+            } else {
+                out.write_all(&bytes)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes a serialisable report: JSON as is; table and CSV as `key,value` rows of its
+/// top-level fields (nested values as compact JSON).
+pub fn print_report<T: serde::Serialize>(report: &T, format: Format) -> anyhow::Result<()> {
+    let value = serde_json::to_value(report)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        Format::Csv | Format::Table => {
+            let fields: Vec<(String, String)> = match &value {
+                serde_json::Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), plain(v))).collect(),
+                other => vec![("value".into(), plain(other))],
+            };
+            if format == Format::Csv {
+                let mut writer = csv::Writer::from_writer(&mut out);
+                writer.write_record(["key", "value"])?;
+                for (k, v) in &fields {
+                    writer.write_record([k, v])?;
+                }
+                writer.flush()?;
+            } else {
+                let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+                for (k, v) in &fields {
+                    writeln!(out, "{k:width$}  {v}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,148 @@
+//! Helpers to run the binary, and tests of its output formats and errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The binary under test with `--lake` set.
+pub fn costscope(lake: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_costscope"));
+    command.arg("--lake").arg(lake).arg("--quiet");
+    command
+}
+
+/// Runs and asserts success, returning stdout.
+pub fn ok(command: &mut Command) -> String {
+    let output = command.output().expect("spawn costscope");
+    assert!(
+        output.status.success(),
+        "costscope failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// Runs and asserts failure, returning the whole output.
+pub fn fails(command: &mut Command) -> Output {
+    let output = command.output().expect("spawn costscope");
+    assert!(!output.status.success(), "expected a failure, got: {}", String::from_utf8_lossy(&output.stdout));
+    output
+}
+
+/// A small generated organisation shared by the tests of this binary (generated once).
+pub fn demo_data() -> &'static PathBuf {
+    static DATA: OnceLock<PathBuf> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("costscope-it-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        ok(Command::new(env!("CARGO_BIN_EXE_costscope"))
+            .args(["--quiet", "generate", "--seed", "7", "--months", "2", "--out"])
+            .arg(&dir));
+        dir
+    })
+}
+
+/// The CUR 2.0 export root inside generated data.
+pub fn export_root(data: &Path) -> PathBuf {
+    data.join("cur").join("costscope-demo")
+}
+
+/// A fresh lake holding the shared organisation's CUR.
+pub fn ingested_lake() -> tempfile::TempDir {
+    let lake = tempfile::tempdir().expect("tempdir");
+    ok(costscope(lake.path()).args(["ingest", "cur"]).arg(export_root(demo_data())));
+    lake
+}
+
+#[test]
+fn csv_output_has_a_header_plain_values_and_empty_nulls() {
+    let lake = ingested_lake();
+    let out = ok(costscope(lake.path()).args([
+        "sql",
+        "SELECT 'a' AS name, CAST(NULL AS DOUBLE) AS missing, 1.5 AS value",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(out, "name,missing,value\na,,1.5\n");
+}
+
+#[test]
+fn json_output_is_an_array_of_objects() {
+    let lake = ingested_lake();
+    let out = ok(costscope(lake.path()).args([
+        "sql",
+        "SELECT billing_period, count(*) AS n FROM cur GROUP BY 1 ORDER BY 1",
+        "--format",
+        "json",
+    ]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["billing_period"], "2026-09");
+    assert!(rows[0]["n"].as_u64().expect("count") > 0);
+}
+
+#[test]
+fn bad_sql_fails_with_a_clear_message() {
+    let lake = ingested_lake();
+    let output = fails(costscope(lake.path()).args(["sql", "SELECT no_such_column FROM cur"]));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no_such_column"), "{stderr}");
+    let output = fails(costscope(lake.path()).args(["sql", "SELEC 1"]));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("error:"));
+}
+
+#[test]
+fn ingest_errors_exit_non_zero_naming_the_file() {
+    let lake = ingested_lake();
+    let bad = tempfile::tempdir().expect("tempdir");
+    let file = bad.path().join("data/BILLING_PERIOD=2026-09/x-00001.snappy.parquet");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&file, b"garbage").expect("write");
+    let output = fails(costscope(lake.path()).args(["ingest", "cur"]).arg(bad.path()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("x-00001.snappy.parquet"));
+}
+
+#[test]
+fn tables_lists_published_partitions() {
+    let lake = ingested_lake();
+    let out = ok(costscope(lake.path()).args(["tables", "--format", "csv"]));
+    assert!(out.starts_with("table,partition,files,rows,source,ingested_at\n"), "{out}");
+    assert!(out.contains("cur,2026-09,"), "{out}");
+    assert!(out.contains("cur,2026-10,"), "{out}");
+}
+
+#[test]
+fn other_inputs_ingest_and_are_queryable() {
+    let lake = ingested_lake();
+    let data = demo_data();
+    let flows = ok(costscope(lake.path()).args(["ingest", "flowlogs", "--format", "json"]).arg(data.join("flowlogs")));
+    let flows: serde_json::Value = serde_json::from_str(&flows).expect("json");
+    assert!(flows["rows"].as_u64().expect("rows") > 0);
+    ok(costscope(lake.path()).args(["ingest", "inventory"]).arg(data.join("inventory.jsonl")));
+    ok(costscope(lake.path()).args(["ingest", "metrics"]).arg(data.join("business_metrics.csv")));
+    let out = ok(costscope(lake.path()).args([
+        "sql",
+        "SELECT (SELECT count(*) FROM flow_logs WHERE srcaddr IS NOT NULL AND az_id IS NOT NULL) > 0 AS flows, \
+         (SELECT count(*) FROM inventory) > 0 AS inventory, \
+         (SELECT count(*) FROM business_metrics WHERE metric = 'invocations') > 0 AS metrics",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(out, "flows,inventory,metrics\ntrue,true,true\n");
+}
+
+#[test]
+fn malformed_metrics_are_refused_with_file_and_line() {
+    let lake = ingested_lake();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("metrics.csv");
+    std::fs::write(&file, "date,metric,value,app,team\n2026-09-01,clicks,10,web,\n2026-09-02,clicks,lots,web,\n").expect("write");
+    let output = fails(costscope(lake.path()).args(["ingest", "metrics"]).arg(&file));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("metrics.csv") && stderr.contains("line 3"), "{stderr}");
+    let out = ok(costscope(lake.path()).args(["sql", "SELECT count(*) AS n FROM business_metrics", "--format", "csv"]));
+    assert_eq!(out, "n\n0\n");
+}
