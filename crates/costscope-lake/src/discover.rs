@@ -139,7 +139,7 @@ async fn newest_delivery<'a>(
             let folder = group
                 .first()
                 .map(|f| delivery_folder(&source.describe(&f.location)));
-            (folder.is_some_and(|f| !f.is_empty()), newest_write, folder)
+            (folder.as_ref().is_some_and(|f| !f.is_empty()), newest_write, folder)
         })
         .unwrap_or_default();
     Ok(newest)

@@ -5,7 +5,7 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = costscope::cli::Cli::parse();
-    costscope::install_tracing(cli.quiet);
+    costscope::install_tracing(cli.global.quiet);
     match costscope::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

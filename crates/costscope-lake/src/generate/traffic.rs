@@ -26,18 +26,6 @@ pub(crate) struct Curve {
 }
 
 impl Curve {
-    /// A flat curve without noise.
-    pub fn constant(value: f64) -> Self {
-        Curve {
-            base: value,
-            monthly_growth: 1.0,
-            diurnal: false,
-            jitter: 0.0,
-            whole: false,
-            stream: 0,
-        }
-    }
-
     /// The quantity in `hour` (hours from the calendar start).
     pub fn at(&self, seed: u64, hour: u32) -> f64 {
         let mut value = self.base;

@@ -206,7 +206,6 @@ fn parse_file(
     let mut positions: Vec<Option<usize>> = Vec::new();
     let mut field_count = 0;
     let mut batches: BTreeMap<String, DateBatch> = BTreeMap::new();
-    let mut values: Vec<Value> = Vec::with_capacity(FLOW_LOG_FIELDS.len());
     let mut header_seen = false;
     for (index, line) in reader.lines().enumerate() {
         let line_number = index as u64 + 1;
@@ -247,7 +246,7 @@ fn parse_file(
             malformed.record(file, line_number, &reason, strict)?;
             continue;
         }
-        values.clear();
+        let mut values: Vec<Value> = Vec::with_capacity(FLOW_LOG_FIELDS.len());
         let mut bad = None;
         for ((name, data_type), position) in FLOW_LOG_FIELDS.iter().zip(&positions) {
             let raw = position.map(|p| tokens[p]).unwrap_or("-");

@@ -232,17 +232,24 @@ fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u
         return Ok(records);
     }
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map(|p| p.line()).unwrap_or(0);
+        Error::Malformed {
+            file: file.into(),
+            line,
+            message: csv_message(&e),
+        }
+    };
+    let headers = reader.headers().map_err(csv_error)?.clone();
     let mut records = Vec::new();
-    for result in reader.deserialize::<R>() {
-        let record = result.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            Error::Malformed {
-                file: file.into(),
-                line,
-                message: csv_message(&e),
-            }
+    let mut row = csv::StringRecord::new();
+    while reader.read_record(&mut row).map_err(csv_error)? {
+        let line = row.position().map(|p| p.line()).unwrap_or(0);
+        let record = row.deserialize::<R>(Some(&headers)).map_err(|e| Error::Malformed {
+            file: file.into(),
+            line,
+            message: csv_message(&e),
         })?;
-        let line = reader.position().line();
         records.push((line, record));
     }
     Ok(records)

@@ -89,7 +89,7 @@ impl Iterator for CsvBatches {
         if self.finished {
             return None;
         }
-        let result = self.next_batch();
+        let result = self.next_batch().map_err(|error| self.root_cause(error));
         if !matches!(result, Ok(Some(_))) {
             self.finished = true;
         }
@@ -145,6 +145,22 @@ impl CsvBatches {
                 source,
             })
     }
+
+    /// Garbage from a corrupt gzip stream usually surfaces first as a malformed row, while
+    /// the checksum that proves the corruption sits at the end of the stream: read on to it
+    /// so the error names the real fault.
+    fn root_cause(&mut self, error: Error) -> Error {
+        let Error::Malformed { line, .. } = error else {
+            return error;
+        };
+        if !self.gzip {
+            return error;
+        }
+        match io::copy(self.csv.get_mut(), &mut io::sink()) {
+            Err(source) => gzip_error(&self.file, line, source),
+            Ok(_) => error,
+        }
+    }
 }
 
 /// Maps a CSV reading error to the lake's error, naming `file` and the line reached.
@@ -152,10 +168,7 @@ fn csv_error(error: csv::Error, file: &str, gzip: bool, line: u64) -> Error {
     let file = file.to_owned();
     let message = error.to_string();
     match error.into_kind() {
-        ErrorKind::Io(source) if gzip => Error::Gzip {
-            file,
-            source: io::Error::new(source.kind(), format!("near line {line}: {source}")),
-        },
+        ErrorKind::Io(source) if gzip => gzip_error(&file, line, source),
         ErrorKind::Io(source) => Error::Io {
             path: PathBuf::from(file),
             source,
@@ -174,6 +187,13 @@ fn csv_error(error: csv::Error, file: &str, gzip: bool, line: u64) -> Error {
             line,
             message,
         },
+    }
+}
+
+fn gzip_error(file: &str, line: u64, source: io::Error) -> Error {
+    Error::Gzip {
+        file: file.to_owned(),
+        source: io::Error::new(source.kind(), format!("near line {line}: {source}")),
     }
 }
 

@@ -1,0 +1,3 @@
+//! The crate's single integration-test binary; each module is one area.
+
+mod slt;
