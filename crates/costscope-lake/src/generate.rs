@@ -97,7 +97,12 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let replicas = replicas_for(&cal, opts)?;
     let org = org::build(&cal, opts.seed, replicas);
     let expected = billing::expected_rows(&org, &cal);
-    tracing::info!(replicas, expected_rows = expected, periods = cal.periods.len(), "generating organisation");
+    tracing::info!(
+        replicas,
+        expected_rows = expected,
+        periods = cal.periods.len(),
+        "generating organisation"
+    );
 
     let export_root = opts.out.join("cur").join(cur_writer::EXPORT_NAME);
     let flow_logs_root = opts.out.join("flowlogs");
@@ -111,18 +116,31 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
         Some(bar) => Box::new(move |rows| bar.inc(rows)),
         None => Box::new(|_| {}),
     };
-    let cur = billing::write_cur(&org, &cal, opts.seed, &export_root, on_flush)?;
+    let inventory_file = opts.out.join("inventory.jsonl");
+    let metrics_file = opts.out.join("business_metrics.csv");
+    // The logs, inventory and metrics are independent of the CUR: write them alongside.
+    let (cur, flow_log_records) = std::thread::scope(|scope| {
+        let side_files = scope.spawn(|| -> Result<u64> {
+            let records = flowlogs::write(&org, &cal, opts.seed, &flow_logs_root)?;
+            inventory::write(&org, &cal, flowlogs::window(&cal), &inventory_file)?;
+            metrics::write(&org, &cal, opts.seed, &metrics_file)?;
+            Ok(records)
+        });
+        let cur = billing::write_cur(&org, &cal, opts.seed, &export_root, on_flush);
+        let records = side_files.join().unwrap_or_else(|_| {
+            Err(Error::io(
+                &flow_logs_root,
+                std::io::Error::other("the flow-log writer panicked"),
+            ))
+        });
+        (cur, records)
+    });
+    let (cur, flow_log_records) = (cur?, flow_log_records?);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let cur_rows = cur.ledger.rows();
     let cur_elapsed = started.elapsed();
-
-    let flow_log_records = flowlogs::write(&org, &cal, opts.seed, &flow_logs_root)?;
-    let inventory_file = opts.out.join("inventory.jsonl");
-    inventory::write(&org, &cal, flowlogs::window(&cal), &inventory_file)?;
-    let metrics_file = opts.out.join("business_metrics.csv");
-    metrics::write(&org, &cal, opts.seed, &metrics_file)?;
     let ledger_file = opts.out.join("ledger.csv");
     cur.ledger.write_csv(&ledger_file)?;
 
@@ -130,7 +148,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
         cur_rows,
         files = cur.periods.iter().map(|p| p.files.len()).sum::<usize>(),
         flow_log_records,
-        cur_seconds = cur_elapsed.as_secs_f64(),
+        seconds = cur_elapsed.as_secs_f64(),
         rows_per_second = cur_rows as f64 / cur_elapsed.as_secs_f64().max(1e-9),
         "generated organisation"
     );
@@ -162,7 +180,11 @@ fn replicas_for(cal: &calendar::Calendar, opts: &GenerateOptions) -> Result<u64>
     let per_replica = billing::expected_rows(&org::build(cal, opts.seed, 1), cal) - natural;
     if target <= natural || per_replica == 0 {
         if target < natural {
-            tracing::warn!(target, natural, "row target is below the natural organisation; generating the natural one");
+            tracing::warn!(
+                target,
+                natural,
+                "row target is below the natural organisation; generating the natural one"
+            );
         }
         return Ok(0);
     }
@@ -182,7 +204,9 @@ fn progress_bar(enabled: bool, rows: u64) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} rows ({per_sec}, {eta})") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:40}] {human_pos}/{human_len} rows ({per_sec}, {eta})",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message("generating CUR");

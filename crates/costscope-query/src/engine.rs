@@ -4,16 +4,18 @@
 
 use std::sync::Arc;
 
+use costscope_core::{cur, measures, tables};
+use costscope_lake::Lake;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
-use costscope_core::{cur, measures, tables};
-use costscope_lake::Lake;
 
 use crate::{Result, functions};
 
@@ -58,7 +60,9 @@ pub struct Session {
 impl Engine {
     /// An engine over `lake` using every core.
     pub fn new(lake: Lake) -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Engine {
             lake,
             target_partitions: cores,
@@ -120,7 +124,8 @@ fn lake_table(files: Vec<String>, schema: SchemaRef) -> Result<Arc<dyn TableProv
         .iter()
         .map(|f| ListingTableUrl::parse(f))
         .collect::<datafusion::error::Result<Vec<_>>>()?;
-    let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    let options =
+        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
     let config = ListingTableConfig::new_with_multi_paths(urls)
         .with_listing_options(options)
         .with_schema(schema);

@@ -7,10 +7,11 @@
 //! by name, can register [`scalar_udfs`] and [`aggregate_udfs`] instead.
 //!
 //! Functions that DataFusion already runs as Athena does are left alone
-//! (`date_trunc`, `regexp_like`, `approx_distinct`, `cardinality`,
+//! (`regexp_like`, `approx_distinct`, `cardinality`,
 //! `map_keys`, `map_values`, `coalesce`, `round`, `lower`, `length`, …).
 //! Functions that exist in both with different results are replaced:
-//! `date_format`, `element_at`, `split_part`, `substr`, `concat`, `replace`.
+//! `date_format`, `date_trunc` (on dates), `element_at`, `split_part`,
+//! `substr`, `concat`, `replace`.
 
 mod aggregates;
 mod args;
@@ -47,6 +48,7 @@ pub fn install(state: &mut SessionState) -> Result<()> {
         .with_expr_planners(planners)
         .build();
     state.register_relation_planner(Arc::new(unnest::MapUnnestPlanner))?;
+    state.add_analyzer_rule(Arc::new(unnest::LateralUnnest));
     for udf in scalar_udfs() {
         state.register_udf(udf)?;
     }
@@ -64,6 +66,7 @@ pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
         ScalarUDF::new_from_impl(datetime::DateParse::new()),
         ScalarUDF::new_from_impl(datetime::DateAdd::new()),
         ScalarUDF::new_from_impl(datetime::DateDiff::new()),
+        ScalarUDF::new_from_impl(datetime::DateTrunc::new()),
         ScalarUDF::new_from_impl(datetime::FromIso8601Timestamp::new()),
         ScalarUDF::new_from_impl(datetime::FromIso8601Date::new()),
         ScalarUDF::new_from_impl(maps::ElementAt::new()),

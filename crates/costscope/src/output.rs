@@ -10,13 +10,24 @@ use costscope_query::QueryResult;
 
 use crate::cli::Format;
 
-/// Writes a query result to stdout in `format`.
+/// Writes a query result to stdout in `format`. A reader that stops early (`| head`)
+/// is not an error.
 pub fn print_result(result: &QueryResult, format: Format) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    write_result(&mut out, &result.schema, &result.batches, format)?;
-    out.flush()?;
-    Ok(())
+    let written = write_result(&mut out, &result.schema, &result.batches, format).and_then(|()| Ok(out.flush()?));
+    ignore_broken_pipe(written)
+}
+
+fn ignore_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(e) if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                || c.to_string().contains("Broken pipe")
+        }) => Ok(()),
+        other => other,
+    }
 }
 
 /// Writes batches to `out` in `format`.
@@ -70,18 +81,22 @@ pub fn print_report<T: serde::Serialize>(report: &T, format: Format) -> anyhow::
     let value = serde_json::to_value(report)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    ignore_broken_pipe(write_report(&mut out, &value, format))
+}
+
+fn write_report(out: &mut dyn Write, value: &serde_json::Value, format: Format) -> anyhow::Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &value)?;
+            serde_json::to_writer_pretty(&mut *out, value)?;
             writeln!(out)?;
         }
         Format::Csv | Format::Table => {
-            let fields: Vec<(String, String)> = match &value {
+            let fields: Vec<(String, String)> = match value {
                 serde_json::Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), plain(v))).collect(),
                 other => vec![("value".into(), plain(other))],
             };
             if format == Format::Csv {
-                let mut writer = csv::Writer::from_writer(&mut out);
+                let mut writer = csv::Writer::from_writer(&mut *out);
                 writer.write_record(["key", "value"])?;
                 for (k, v) in &fields {
                     writer.write_record([k, v])?;

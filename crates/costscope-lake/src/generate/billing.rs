@@ -51,7 +51,9 @@ pub(crate) fn expected_rows(org: &Org, cal: &Calendar) -> u64 {
         let ticks = match (meter.cadence, meter.schedule) {
             (Cadence::Hourly, Schedule::Always) => u64::from(active.end - active.start),
             (Cadence::Hourly, Schedule::BusinessHours) => u64::from(cal.business_hours_in(active)),
-            (Cadence::Daily, _) => active.filter(|h| h % 24 == 0 && ticks_in(meter, cal, *h)).count() as u64,
+            (Cadence::Daily, _) => active
+                .filter(|h| h % 24 == 0 && ticks_in(meter, cal, *h))
+                .count() as u64,
         };
         rows += ticks * meter.lines_per_tick();
     }
@@ -61,16 +63,17 @@ pub(crate) fn expected_rows(org: &Org, cal: &Calendar) -> u64 {
         let products = org.active_products(hours);
         for charge in &org.period_charges {
             rows += match *charge {
-                PeriodCharge::Tax { account, product_code, .. } => {
-                    u64::from(products.contains(&(account, product_code)))
-                }
+                PeriodCharge::Tax {
+                    account,
+                    product_code,
+                    ..
+                } => u64::from(products.contains(&(account, product_code))),
                 PeriodCharge::Support { account, .. } | PeriodCharge::Credit { account, .. } => {
                     u64::from(accounts.contains(&account))
                 }
                 PeriodCharge::ReservationFee { .. } => 1,
-                PeriodCharge::ReservationUpfront { period, .. } | PeriodCharge::Refund { period, .. } => {
-                    u64::from(period == index)
-                }
+                PeriodCharge::ReservationUpfront { period, .. }
+                | PeriodCharge::Refund { period, .. } => u64::from(period == index),
             };
         }
     }
@@ -119,7 +122,11 @@ impl<'a> Engine<'a> {
             seed,
             writer,
             template_class,
-            template_has_arn: org.templates.iter().map(|t| t.has_reservation_arn()).collect(),
+            template_has_arn: org
+                .templates
+                .iter()
+                .map(|t| t.has_reservation_arn())
+                .collect(),
             period_ledger: PeriodLedger::new(0, 0, 0),
             classes,
             ledger: Ledger::default(),
@@ -131,7 +138,10 @@ impl<'a> Engine<'a> {
 
     fn period(&mut self, index: usize, period: &Period) -> Result<()> {
         let cal = self.cal;
-        let mut intervals: Vec<String> = period.hour_range().map(|h| cal.interval(h, h + 1)).collect();
+        let mut intervals: Vec<String> = period
+            .hour_range()
+            .map(|h| cal.interval(h, h + 1))
+            .collect();
         intervals.extend((0..period.days).map(|d| {
             let first = (period.first_day + d) * 24;
             cal.interval(first, first + 24)
@@ -151,7 +161,11 @@ impl<'a> Engine<'a> {
                 &uuid_text(mix64(self.seed))[..8]
             ),
         })?;
-        self.period_ledger = PeriodLedger::new(period.days as usize, self.org.accounts.len(), self.classes.len());
+        self.period_ledger = PeriodLedger::new(
+            period.days as usize,
+            self.org.accounts.len(),
+            self.classes.len(),
+        );
         self.period_start_ms = period.start_ms;
         self.reservation_used.fill(0.0);
 
@@ -161,12 +175,13 @@ impl<'a> Engine<'a> {
         self.period_charges(index, period)?;
 
         let (org, cal, classes) = (self.org, self.cal, &self.classes);
-        self.period_ledger.fold_into(&mut self.ledger, |day, account, class| LedgerKey {
-            usage_account_id: org.accounts[account].id.to_string(),
-            product_code: org.product_codes[classes[class].0].clone(),
-            day: cal.day_label(period.first_day + day as u32).to_string(),
-            line_item_type: classes[class].1.to_string(),
-        });
+        self.period_ledger
+            .fold_into(&mut self.ledger, |day, account, class| LedgerKey {
+                usage_account_id: org.accounts[account].id.to_string(),
+                product_code: org.product_codes[classes[class].0].clone(),
+                day: cal.day_label(period.first_day + day as u32).to_string(),
+                line_item_type: classes[class].1.to_string(),
+            });
         self.writer.end_period()
     }
 
@@ -185,7 +200,9 @@ impl<'a> Engine<'a> {
             }
             let (hours, interval) = match meter.cadence {
                 Cadence::Hourly => (1, hour - period.first_hour),
-                Cadence::Daily if first_of_day => (24, period.hours + (hour / 24 - period.first_day)),
+                Cadence::Daily if first_of_day => {
+                    (24, period.hours + (hour / 24 - period.first_day))
+                }
                 Cadence::Daily => continue,
             };
             let usage = self.quantity(meter.quantity, hour, hours, period);
@@ -208,7 +225,10 @@ impl<'a> Engine<'a> {
                     self.savings_plan_used[plan] += effective;
                     self.emit(
                         &row,
-                        &[(Measure::SpEffectiveCost, effective), (Measure::SpRate, template.rate * rate_factor)],
+                        &[
+                            (Measure::SpEffectiveCost, effective),
+                            (Measure::SpRate, template.rate * rate_factor),
+                        ],
                     )?;
                     let negation_template = &org.templates[negation];
                     let negation_row = Row {
@@ -260,8 +280,14 @@ impl<'a> Engine<'a> {
         match quantity {
             Quantity::Fixed(value) => value,
             Quantity::StorageGb(gb) => gb * f64::from(hours) / f64::from(period.hours),
-            Quantity::Curve { curve, factor } => self.org.curves[curve].at(self.seed, hour) * factor,
-            Quantity::CurveSum { first, count, factor } => {
+            Quantity::Curve { curve, factor } => {
+                self.org.curves[curve].at(self.seed, hour) * factor
+            }
+            Quantity::CurveSum {
+                first,
+                count,
+                factor,
+            } => {
                 self.org.curves[first..first + count]
                     .iter()
                     .map(|c| c.at(self.seed, hour))
@@ -294,8 +320,13 @@ impl<'a> Engine<'a> {
         );
         let day = ((row.start_ms - self.period_start_ms) / (24 * HOUR_MS)) as usize;
         let account = self.org.owners[row.owner as usize].account;
-        self.period_ledger
-            .add(day, account, self.template_class[template], row.unblended_cost, amortized);
+        self.period_ledger.add(
+            day,
+            account,
+            self.template_class[template],
+            row.unblended_cost,
+            amortized,
+        );
         Ok(())
     }
 
@@ -338,7 +369,11 @@ impl<'a> Engine<'a> {
         let products = org.active_products(hours);
         for charge in &org.period_charges {
             match *charge {
-                PeriodCharge::ReservationFee { account, reservation, template } => {
+                PeriodCharge::ReservationFee {
+                    account,
+                    reservation,
+                    template,
+                } => {
                     let ri = &org.reservations[reservation];
                     let total = f64::from(ri.units) * f64::from(period.hours);
                     let unused = (total - self.reservation_used[reservation]).max(0.0);
@@ -358,15 +393,43 @@ impl<'a> Engine<'a> {
                         ],
                     )?;
                 }
-                PeriodCharge::ReservationUpfront { account, reservation, template, period: due } if due == index => {
+                PeriodCharge::ReservationUpfront {
+                    account,
+                    reservation,
+                    template,
+                    period: due,
+                } if due == index => {
                     let upfront = org.reservations[reservation].upfront;
-                    self.emit_period_line(period, account, template, 1.0, upfront, &[(Measure::RiUpfrontValue, upfront)])?;
+                    self.emit_period_line(
+                        period,
+                        account,
+                        template,
+                        1.0,
+                        upfront,
+                        &[(Measure::RiUpfrontValue, upfront)],
+                    )?;
                 }
-                PeriodCharge::Credit { account, template, cap } if accounts.contains(&account) => {
+                PeriodCharge::Credit {
+                    account,
+                    template,
+                    cap,
+                } if accounts.contains(&account) => {
                     let ec2 = self.period_cost(account, |product, _| product == "AmazonEC2");
-                    self.emit_period_line(period, account, template, 0.0, -cents(ec2.min(cap)), &[])?;
+                    self.emit_period_line(
+                        period,
+                        account,
+                        template,
+                        0.0,
+                        -cents(ec2.min(cap)),
+                        &[],
+                    )?;
                 }
-                PeriodCharge::Refund { account, template, period: due, amount } if due == index => {
+                PeriodCharge::Refund {
+                    account,
+                    template,
+                    period: due,
+                    amount,
+                } if due == index => {
                     self.emit_period_line(period, account, template, 0.0, -amount, &[])?;
                 }
                 PeriodCharge::Support { account, template } if accounts.contains(&account) => {
@@ -374,14 +437,32 @@ impl<'a> Engine<'a> {
                         product != "AWSSupportBusiness"
                             && ![lit::TAX, lit::CREDIT, lit::REFUND].contains(&line_item_type)
                     });
-                    self.emit_period_line(period, account, template, 1.0, business_support_fee(spend), &[])?;
+                    self.emit_period_line(
+                        period,
+                        account,
+                        template,
+                        1.0,
+                        business_support_fee(spend),
+                        &[],
+                    )?;
                 }
-                PeriodCharge::Tax { account, product_code, template } if products.contains(&(account, product_code)) => {
+                PeriodCharge::Tax {
+                    account,
+                    product_code,
+                    template,
+                } if products.contains(&(account, product_code)) => {
                     let code = &org.product_codes[product_code];
                     let base = self.period_cost(account, |product, line_item_type| {
                         product == code && line_item_type != lit::TAX
                     });
-                    self.emit_period_line(period, account, template, 0.0, cents(base.max(0.0) * TAX_RATE), &[])?;
+                    self.emit_period_line(
+                        period,
+                        account,
+                        template,
+                        0.0,
+                        cents(base.max(0.0) * TAX_RATE),
+                        &[],
+                    )?;
                 }
                 _ => {}
             }
@@ -397,7 +478,12 @@ fn cents(value: f64) -> f64 {
 
 /// AWS Business Support: the greater of $100 and a tiered share of the account's spend.
 fn business_support_fee(spend: f64) -> f64 {
-    let tiers = [(10_000.0, 0.10), (80_000.0, 0.07), (250_000.0, 0.05), (f64::INFINITY, 0.03)];
+    let tiers = [
+        (10_000.0, 0.10),
+        (80_000.0, 0.07),
+        (250_000.0, 0.05),
+        (f64::INFINITY, 0.03),
+    ];
     let mut fee = 0.0;
     let mut lower = 0.0;
     for (upper, share) in tiers {

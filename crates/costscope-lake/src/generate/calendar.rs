@@ -63,7 +63,9 @@ impl Calendar {
         let (year, month) = end_period
             .split_once('-')
             .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
-            .filter(|(y, m)| (1970..=9999).contains(y) && (1..=12).contains(m) && end_period.len() == 7)
+            .filter(|(y, m)| {
+                (1970..=9999).contains(y) && (1..=12).contains(m) && end_period.len() == 7
+            })
             .ok_or_else(|| invalid(format!("`{end_period}` is not a YYYY-MM month")))?;
         let end_index = year * 12 + month as i32 - 1;
         let first_index = end_index - months as i32 + 1;
@@ -100,7 +102,10 @@ impl Calendar {
             });
         }
 
-        let day_labels = dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect();
+        let day_labels = dates
+            .iter()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .collect();
         let business_hour = dates
             .iter()
             .flat_map(|d| {
@@ -164,7 +169,11 @@ impl Calendar {
         } else {
             self.dates
                 .last()
-                .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(day) - self.dates.len() as u64 + 1)))
+                .and_then(|d| {
+                    d.checked_add_days(chrono::Days::new(
+                        u64::from(day) - self.dates.len() as u64 + 1,
+                    ))
+                })
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default()
         };
@@ -173,7 +182,11 @@ impl Calendar {
 
     /// `identity_time_interval` text for `[from_hour, to_hour)`.
     pub fn interval(&self, from_hour: u32, to_hour: u32) -> String {
-        format!("{}/{}", self.hour_label(from_hour), self.hour_label(to_hour))
+        format!(
+            "{}/{}",
+            self.hour_label(from_hour),
+            self.hour_label(to_hour)
+        )
     }
 }
 
@@ -196,12 +209,18 @@ mod tests {
         assert_eq!(cal.total_days(), 31 + 30 + 31);
         assert_eq!(cal.periods[1].first_hour, 31 * 24);
         assert_eq!(cal.day_label(31), "2026-09-01");
-        assert_eq!(cal.interval(23, 24), "2026-08-01T23:00:00Z/2026-08-02T00:00:00Z");
+        assert_eq!(
+            cal.interval(23, 24),
+            "2026-08-01T23:00:00Z/2026-08-02T00:00:00Z"
+        );
         assert_eq!(
             cal.interval(cal.periods[2].first_hour, cal.total_hours()),
             "2026-10-01T00:00:00Z/2026-11-01T00:00:00Z"
         );
-        assert_eq!(cal.periods[2].end_ms - cal.periods[2].start_ms, 31 * 24 * HOUR_MS);
+        assert_eq!(
+            cal.periods[2].end_ms - cal.periods[2].start_ms,
+            31 * 24 * HOUR_MS
+        );
     }
 
     #[test]

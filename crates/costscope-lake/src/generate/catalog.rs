@@ -106,12 +106,16 @@ impl Template {
 
     /// The value of a string column, if set.
     pub fn get(&self, column: &str) -> Option<&str> {
-        self.strings.iter().find(|(c, _)| *c == column).map(|(_, v)| v.as_str())
+        self.strings
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether the line carries a reservation ARN (an RI upfront `Fee` has one).
     pub fn has_reservation_arn(&self) -> bool {
-        self.get("reservation_reservation_a_r_n").is_some_and(|a| !a.is_empty())
+        self.get("reservation_reservation_a_r_n")
+            .is_some_and(|a| !a.is_empty())
     }
 
     fn product_attr(&mut self, key: &'static str, value: impl Into<String>) -> &mut Self {
@@ -164,7 +168,13 @@ impl Usage<'_> {
             .set("pricing_unit", self.unit)
             .set("pricing_term", "OnDemand")
             .set("pricing_rate_code", format!("{sku}.JRTCKXETXF.6YS6EN2CT7"))
-            .set("pricing_rate_id", format!("{}", mix64(sku_hash(&sku)) % 90_000_000_000 + 10_000_000_000))
+            .set(
+                "pricing_rate_id",
+                format!(
+                    "{}",
+                    mix64(sku_hash(&sku)) % 90_000_000_000 + 10_000_000_000
+                ),
+            )
             .set("product_location", self.region.location)
             .set("product_location_type", "AWS Region")
             .set("product_pricing_unit", self.unit)
@@ -178,16 +188,16 @@ impl Usage<'_> {
                 .set("product_operation", self.operation);
         }
         t.product_attr("product_name", self.product_name)
-            .product_attr("region", self.region.code)
-            .product_attr("servicecode", self.servicecode)
-            .product_attr("usagetype", &self.usage_type);
+            .product_attr("region", self.region.code);
         t.rate(self.rate).public_rate(self.rate);
         t
     }
 }
 
 fn sku_hash(text: &str) -> u64 {
-    text.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
+    text.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+    })
 }
 
 /// A stable 14-character product SKU for a usage line.
@@ -256,21 +266,141 @@ const COMPUTE: &str = "Compute optimized";
 
 /// The EC2 instance types the organisation runs, with us-east-1 Linux on-demand prices.
 pub(crate) const INSTANCE_TYPES: &[InstanceType] = &[
-    instance("t2.micro", 0.0116, 1, 1, GENERAL, "Intel Xeon Family", false),
-    instance("t2.medium", 0.0464, 2, 4, GENERAL, "Intel Xeon Family", false),
-    instance("m4.large", 0.10, 2, 8, GENERAL, "Intel Xeon E5-2676 v3 (Haswell)", false),
-    instance("m4.xlarge", 0.20, 4, 16, GENERAL, "Intel Xeon E5-2676 v3 (Haswell)", false),
-    instance("t3.medium", 0.0416, 2, 4, GENERAL, "Intel Skylake E5 2686 v5", true),
-    instance("m5.large", 0.096, 2, 8, GENERAL, "Intel Xeon Platinum 8175", true),
-    instance("m5.xlarge", 0.192, 4, 16, GENERAL, "Intel Xeon Platinum 8175", true),
-    instance("m6i.large", 0.096, 2, 8, GENERAL, "Intel Xeon 8375C (Ice Lake)", true),
-    instance("m6i.xlarge", 0.192, 4, 16, GENERAL, "Intel Xeon 8375C (Ice Lake)", true),
-    instance("c5.large", 0.085, 2, 4, COMPUTE, "Intel Xeon Platinum 8124M", true),
-    instance("c5.xlarge", 0.17, 4, 8, COMPUTE, "Intel Xeon Platinum 8124M", true),
-    instance("m6g.large", 0.077, 2, 8, GENERAL, "AWS Graviton2 Processor", true),
-    instance("m6g.xlarge", 0.154, 4, 16, GENERAL, "AWS Graviton2 Processor", true),
-    instance("m7g.large", 0.0816, 2, 8, GENERAL, "AWS Graviton3 Processor", true),
-    instance("m7g.xlarge", 0.1632, 4, 16, GENERAL, "AWS Graviton3 Processor", true),
+    instance(
+        "t2.micro",
+        0.0116,
+        1,
+        1,
+        GENERAL,
+        "Intel Xeon Family",
+        false,
+    ),
+    instance(
+        "t2.medium",
+        0.0464,
+        2,
+        4,
+        GENERAL,
+        "Intel Xeon Family",
+        false,
+    ),
+    instance(
+        "m4.large",
+        0.10,
+        2,
+        8,
+        GENERAL,
+        "Intel Xeon E5-2676 v3 (Haswell)",
+        false,
+    ),
+    instance(
+        "m4.xlarge",
+        0.20,
+        4,
+        16,
+        GENERAL,
+        "Intel Xeon E5-2676 v3 (Haswell)",
+        false,
+    ),
+    instance(
+        "t3.medium",
+        0.0416,
+        2,
+        4,
+        GENERAL,
+        "Intel Skylake E5 2686 v5",
+        true,
+    ),
+    instance(
+        "m5.large",
+        0.096,
+        2,
+        8,
+        GENERAL,
+        "Intel Xeon Platinum 8175",
+        true,
+    ),
+    instance(
+        "m5.xlarge",
+        0.192,
+        4,
+        16,
+        GENERAL,
+        "Intel Xeon Platinum 8175",
+        true,
+    ),
+    instance(
+        "m6i.large",
+        0.096,
+        2,
+        8,
+        GENERAL,
+        "Intel Xeon 8375C (Ice Lake)",
+        true,
+    ),
+    instance(
+        "m6i.xlarge",
+        0.192,
+        4,
+        16,
+        GENERAL,
+        "Intel Xeon 8375C (Ice Lake)",
+        true,
+    ),
+    instance(
+        "c5.large",
+        0.085,
+        2,
+        4,
+        COMPUTE,
+        "Intel Xeon Platinum 8124M",
+        true,
+    ),
+    instance(
+        "c5.xlarge",
+        0.17,
+        4,
+        8,
+        COMPUTE,
+        "Intel Xeon Platinum 8124M",
+        true,
+    ),
+    instance(
+        "m6g.large",
+        0.077,
+        2,
+        8,
+        GENERAL,
+        "AWS Graviton2 Processor",
+        true,
+    ),
+    instance(
+        "m6g.xlarge",
+        0.154,
+        4,
+        16,
+        GENERAL,
+        "AWS Graviton2 Processor",
+        true,
+    ),
+    instance(
+        "m7g.large",
+        0.0816,
+        2,
+        8,
+        GENERAL,
+        "AWS Graviton3 Processor",
+        true,
+    ),
+    instance(
+        "m7g.xlarge",
+        0.1632,
+        4,
+        16,
+        GENERAL,
+        "AWS Graviton3 Processor",
+        true,
+    ),
 ];
 
 /// Looks an instance type up by name.
@@ -299,7 +429,11 @@ pub(crate) fn ec2_instance(region: Region, it: InstanceType, purchase: Purchase)
             "BoxUsage",
             "RunInstances",
             it.hourly,
-            format!("${} per On Demand Linux {} Instance Hour", trim(it.hourly), it.name),
+            format!(
+                "${} per On Demand Linux {} Instance Hour",
+                trim(it.hourly),
+                it.name
+            ),
         ),
         Purchase::Spot => {
             let rate = (it.hourly * SPOT_DISCOUNT * 10_000.0).round() / 10_000.0;
@@ -307,7 +441,11 @@ pub(crate) fn ec2_instance(region: Region, it: InstanceType, purchase: Purchase)
                 "SpotUsage",
                 "RunInstances:SV001",
                 rate,
-                format!("${} per Linux/UNIX (Amazon VPC), {} spot instance-hour", trim(rate), it.name),
+                format!(
+                    "${} per Linux/UNIX (Amazon VPC), {} spot instance-hour",
+                    trim(rate),
+                    it.name
+                ),
             )
         }
     };
@@ -330,19 +468,22 @@ pub(crate) fn ec2_instance(region: Region, it: InstanceType, purchase: Purchase)
     }
     t.set("product_instance_type", it.name)
         .set("product_instance_family", it.family);
-    t.doubles.push(("line_item_normalization_factor", it.normalization_factor()));
+    t.doubles
+        .push(("line_item_normalization_factor", it.normalization_factor()));
     t.product_attr("instance_type", it.name)
-        .product_attr("instance_family", it.family)
-        .product_attr("instance_type_family", it.name.split('.').next().unwrap_or_default())
+        .product_attr(
+            "instance_type_family",
+            it.name.split('.').next().unwrap_or_default(),
+        )
         .product_attr("operating_system", "Linux")
         .product_attr("tenancy", "Shared")
         .product_attr("vcpu", it.vcpu.to_string())
         .product_attr("memory", format!("{} GiB", it.memory_gib))
         .product_attr("physical_processor", it.processor)
-        .product_attr("current_generation", if it.current_generation { "Yes" } else { "No" })
-        .product_attr("capacitystatus", "Used")
-        .product_attr("license_model", "No License required")
-        .product_attr("pre_installed_sw", "NA");
+        .product_attr(
+            "current_generation",
+            if it.current_generation { "Yes" } else { "No" },
+        );
     t
 }
 
@@ -368,7 +509,11 @@ pub(crate) fn savings_plan_covered(on_demand: &Template, plan: &SavingsPlan) -> 
 }
 
 /// The line that negates the on-demand cost of covered usage.
-pub(crate) fn savings_plan_negation(on_demand: &Template, plan: &SavingsPlan, account_id: &str) -> Template {
+pub(crate) fn savings_plan_negation(
+    on_demand: &Template,
+    plan: &SavingsPlan,
+    account_id: &str,
+) -> Template {
     let mut t = on_demand.clone();
     t.line_item_type = lit::SAVINGS_PLAN_NEGATION;
     t.set("line_item_line_item_type", lit::SAVINGS_PLAN_NEGATION);
@@ -399,7 +544,10 @@ pub(crate) fn savings_plan_fee(plan: &SavingsPlan) -> Template {
     t.set("line_item_usage_type", "ComputeSP:1yrNoUpfront")
         .set(
             "line_item_line_item_description",
-            format!("1 year No Upfront Compute Savings Plan with ${} hourly commitment", trim(plan.hourly_commitment)),
+            format!(
+                "1 year No Upfront Compute Savings Plan with ${} hourly commitment",
+                trim(plan.hourly_commitment)
+            ),
         )
         .set("pricing_unit", "Hrs")
         .set("pricing_term", "Savings Plan")
@@ -459,10 +607,14 @@ fn reservation_columns(t: &mut Template, ri: &Reservation) {
 pub(crate) fn reserved_usage(on_demand: &Template, ri: &Reservation) -> Template {
     let mut t = on_demand.clone();
     t.line_item_type = lit::DISCOUNTED_USAGE;
-    t.set("line_item_line_item_type", lit::DISCOUNTED_USAGE).set(
-        "line_item_line_item_description",
-        format!("Linux/UNIX (Amazon VPC), {} reserved instance applied", ri.instance.name),
-    );
+    t.set("line_item_line_item_type", lit::DISCOUNTED_USAGE)
+        .set(
+            "line_item_line_item_description",
+            format!(
+                "Linux/UNIX (Amazon VPC), {} reserved instance applied",
+                ri.instance.name
+            ),
+        );
     t.rate(0.0).public_rate(on_demand.public_rate);
     reservation_columns(&mut t, ri);
     t
@@ -476,7 +628,11 @@ pub(crate) fn reservation_fee(region: Region, ri: &Reservation) -> Template {
         .set("line_item_operation", "RunInstances")
         .set(
             "line_item_line_item_description",
-            format!("USD {} hourly fee per Linux/UNIX (Amazon VPC), {} instance", trim(ri.recurring_hourly), ri.instance.name),
+            format!(
+                "USD {} hourly fee per Linux/UNIX (Amazon VPC), {} instance",
+                trim(ri.recurring_hourly),
+                ri.instance.name
+            ),
         )
         .set("pricing_unit", "Hrs")
         .set("product_instance_type", ri.instance.name)
@@ -502,7 +658,11 @@ pub(crate) fn reservation_upfront(region: Region, ri: &Reservation) -> Template 
         .set("bill_bill_type", "Purchase")
         .set(
             "line_item_line_item_description",
-            format!("Sign up charge for subscription: {}, planId: 2491{}", ri.subscription_id, &ri.subscription_id[..3]),
+            format!(
+                "Sign up charge for subscription: {}, planId: 2491{}",
+                ri.subscription_id,
+                &ri.subscription_id[..3]
+            ),
         );
     t.rate(ri.upfront);
     t
@@ -521,7 +681,11 @@ pub(crate) fn ebs_volume(region: Region, volume_type: &str) -> Template {
         family: "Storage",
         region,
         usage_type: region.usage_type(&format!("EBS:VolumeUsage.{volume_type}"), false),
-        operation: if volume_type == "gp2" { "CreateVolume-Gp2" } else { "CreateVolume-Gp3" },
+        operation: if volume_type == "gp2" {
+            "CreateVolume-Gp2"
+        } else {
+            "CreateVolume-Gp3"
+        },
         unit: "GB-Mo",
         rate,
         description: format!(
@@ -549,7 +713,10 @@ pub(crate) fn ebs_snapshot(region: Region) -> Template {
         operation: "CreateSnapshot",
         unit: "GB-Mo",
         rate: 0.05,
-        description: format!("$0.05 per GB-Month of snapshot data stored - {}", region.description_name),
+        description: format!(
+            "$0.05 per GB-Month of snapshot data stored - {}",
+            region.description_name
+        ),
     }
     .template();
     t.product_attr("storage_media", "Amazon S3");
@@ -561,7 +728,11 @@ pub(crate) fn nat_gateway(region: Region, hours: bool) -> Template {
     let (base, unit, description) = if hours {
         ("NatGateway-Hours", "Hrs", "$0.045 per NAT Gateway Hour")
     } else {
-        ("NatGateway-Bytes", "GB", "$0.045 per GB Data Processed by NAT Gateways")
+        (
+            "NatGateway-Bytes",
+            "GB",
+            "$0.045 per GB Data Processed by NAT Gateways",
+        )
     };
     let mut t = Usage {
         product_code: "AmazonEC2",
@@ -576,7 +747,14 @@ pub(crate) fn nat_gateway(region: Region, hours: bool) -> Template {
         description: description.to_string(),
     }
     .template();
-    t.product_attr("group", if hours { "NGW:NatGateway" } else { "NGW:NatGateway-Bytes" });
+    t.product_attr(
+        "group",
+        if hours {
+            "NGW:NatGateway"
+        } else {
+            "NGW:NatGateway-Bytes"
+        },
+    );
     t
 }
 
@@ -633,9 +811,19 @@ pub(crate) fn public_ipv4(region: Region, in_use: bool) -> Template {
 /// Application Load Balancer hours (`hours = true`) or LCU-hours.
 pub(crate) fn load_balancer(region: Region, hours: bool) -> Template {
     let (base, unit, rate, description) = if hours {
-        ("LoadBalancerUsage", "Hrs", 0.0225, "$0.0225 per Application LoadBalancer-hour (or partial hour)")
+        (
+            "LoadBalancerUsage",
+            "Hrs",
+            0.0225,
+            "$0.0225 per Application LoadBalancer-hour (or partial hour)",
+        )
     } else {
-        ("LCUUsage", "LCU-Hrs", 0.008, "$0.008 per used Application load balancer capacity unit-hour (or partial hour)")
+        (
+            "LCUUsage",
+            "LCU-Hrs",
+            0.008,
+            "$0.008 per used Application load balancer capacity unit-hour (or partial hour)",
+        )
     };
     Usage {
         product_code: "AWSELB",
@@ -656,11 +844,29 @@ pub(crate) fn load_balancer(region: Region, hours: bool) -> Template {
 pub(crate) fn lambda(region: Region, requests: bool, arm: bool) -> Template {
     let suffix = if arm { "-ARM" } else { "" };
     let (base, unit, rate, group, what) = if requests {
-        ("Request", "Requests", 0.000_000_2, "AWS-Lambda-Requests", "Total Requests")
+        (
+            "Request",
+            "Requests",
+            0.000_000_2,
+            "AWS-Lambda-Requests",
+            "Total Requests",
+        )
     } else if arm {
-        ("Lambda-GB-Second", "Lambda-GB-Second", 0.000_013_333_4, "AWS-Lambda-Duration", "Total Compute")
+        (
+            "Lambda-GB-Second",
+            "Lambda-GB-Second",
+            0.000_013_333_4,
+            "AWS-Lambda-Duration",
+            "Total Compute",
+        )
     } else {
-        ("Lambda-GB-Second", "Lambda-GB-Second", 0.000_016_666_7, "AWS-Lambda-Duration", "Total Compute")
+        (
+            "Lambda-GB-Second",
+            "Lambda-GB-Second",
+            0.000_016_666_7,
+            "AWS-Lambda-Duration",
+            "Total Compute",
+        )
     };
     let mut t = Usage {
         product_code: "AWSLambda",
@@ -682,10 +888,30 @@ pub(crate) fn lambda(region: Region, requests: bool, arm: bool) -> Template {
 /// S3 storage classes the organisation uses: (usage-type part, operation, rate, class name).
 pub(crate) const S3_STORAGE_CLASSES: &[(&str, &str, f64, &str)] = &[
     ("TimedStorage-ByteHrs", "StandardStorage", 0.023, "Standard"),
-    ("TimedStorage-SIA-ByteHrs", "StandardIAStorage", 0.0125, "Standard - Infrequent Access"),
-    ("TimedStorage-INT-FA-ByteHrs", "IntelligentTieringFAStorage", 0.023, "Intelligent-Tiering Frequent Access"),
-    ("TimedStorage-GlacierByteHrs", "GlacierStorage", 0.0036, "Amazon Glacier"),
-    ("TimedStorage-GDA-ByteHrs", "DeepArchiveStorage", 0.00099, "Glacier Deep Archive"),
+    (
+        "TimedStorage-SIA-ByteHrs",
+        "StandardIAStorage",
+        0.0125,
+        "Standard - Infrequent Access",
+    ),
+    (
+        "TimedStorage-INT-FA-ByteHrs",
+        "IntelligentTieringFAStorage",
+        0.023,
+        "Intelligent-Tiering Frequent Access",
+    ),
+    (
+        "TimedStorage-GlacierByteHrs",
+        "GlacierStorage",
+        0.0036,
+        "Amazon Glacier",
+    ),
+    (
+        "TimedStorage-GDA-ByteHrs",
+        "DeepArchiveStorage",
+        0.00099,
+        "Glacier Deep Archive",
+    ),
 ];
 
 /// S3 storage in one class (an entry of [`S3_STORAGE_CLASSES`]).
@@ -704,16 +930,27 @@ pub(crate) fn s3_storage(region: Region, class: usize) -> Template {
         description: format!("${} per GB-Mo of {name} storage", trim(rate)),
     }
     .template();
-    t.product_attr("storage_class", name).product_attr("volume_type", name);
+    t.product_attr("storage_class", name)
+        .product_attr("volume_type", name);
     t
 }
 
 /// S3 requests: tier 1 (PUT, COPY, POST, LIST) or tier 2 (GET and others).
 pub(crate) fn s3_requests(region: Region, tier1: bool) -> Template {
     let (base, operation, rate, what) = if tier1 {
-        ("Requests-Tier1", "PutObject", 0.000_005, "$0.005 per 1,000 PUT, COPY, POST, or LIST requests")
+        (
+            "Requests-Tier1",
+            "PutObject",
+            0.000_005,
+            "$0.005 per 1,000 PUT, COPY, POST, or LIST requests",
+        )
     } else {
-        ("Requests-Tier2", "GetObject", 0.000_000_4, "$0.0004 per 1,000 GET and all other requests")
+        (
+            "Requests-Tier2",
+            "GetObject",
+            0.000_000_4,
+            "$0.0004 per 1,000 GET and all other requests",
+        )
     };
     Usage {
         product_code: "AmazonS3",
@@ -746,7 +983,8 @@ pub(crate) fn aurora(region: Region, line: AuroraLine) -> Template {
             "Database Instance",
             "Hrs",
             0.26,
-            "$0.26 per RDS db.r6g.large instance hour (or partial hour) running Aurora PostgreSQL".to_string(),
+            "$0.26 per RDS db.r6g.large instance hour (or partial hour) running Aurora PostgreSQL"
+                .to_string(),
         ),
         AuroraLine::Storage => (
             "Aurora:StorageUsage",
@@ -844,7 +1082,11 @@ pub(crate) fn bedrock(region: Region, model: BedrockModel, kind: TokenKind) -> T
     let (suffix, per_million, what) = match kind {
         TokenKind::Input => ("input-tokens", model.input_per_million, "input tokens"),
         TokenKind::Output => ("output-tokens", model.output_per_million, "output tokens"),
-        TokenKind::CacheRead => ("cache-read-input-token-count", model.input_per_million * 0.1, "cache read input tokens"),
+        TokenKind::CacheRead => (
+            "cache-read-input-token-count",
+            model.input_per_million * 0.1,
+            "cache read input tokens",
+        ),
     };
     let rate = per_million / 1000.0;
     let mut t = Usage {
@@ -903,8 +1145,7 @@ pub(crate) fn marketplace_model(region: Region, output: bool) -> Template {
         .set("product_operation", "Usage")
         .set("product_sku", sku(&[NEMOTRON_PRODUCT_CODE, &usage_type]));
     t.product_attr("product_name", NEMOTRON_PRODUCT_NAME)
-        .product_attr("region", region.code)
-        .product_attr("usagetype", &usage_type);
+        .product_attr("region", region.code);
     t.rate(rate).public_rate(rate);
     t
 }
@@ -914,7 +1155,10 @@ pub(crate) fn tax(product_code: &str, marketplace: bool) -> Template {
     let mut t = Template::new(lit::TAX, product_code);
     t.set("line_item_usage_type", "Tax")
         .set("line_item_tax_type", "SalesTax")
-        .set("line_item_line_item_description", format!("Tax for product code {product_code}"));
+        .set(
+            "line_item_line_item_description",
+            format!("Tax for product code {product_code}"),
+        );
     if marketplace {
         t.set("bill_billing_entity", "AWS Marketplace")
             .set("line_item_legal_entity", "NVIDIA Corporation");
@@ -937,16 +1181,20 @@ pub(crate) fn support_business() -> Template {
 /// A promotional credit applied to EC2.
 pub(crate) fn credit() -> Template {
     let mut t = Template::new(lit::CREDIT, "AmazonEC2");
-    t.set("line_item_usage_type", "")
-        .set("line_item_line_item_description", "AWS Promotional Credit - Innovation Sandbox");
+    t.set("line_item_usage_type", "").set(
+        "line_item_line_item_description",
+        "AWS Promotional Credit - Innovation Sandbox",
+    );
     t
 }
 
 /// A refund for an EC2 service event.
 pub(crate) fn refund() -> Template {
     let mut t = Template::new(lit::REFUND, "AmazonEC2");
-    t.set("line_item_usage_type", "")
-        .set("line_item_line_item_description", "Refund for service event in US East (N. Virginia)");
+    t.set("line_item_usage_type", "").set(
+        "line_item_line_item_description",
+        "Refund for service event in US East (N. Virginia)",
+    );
     t
 }
 
@@ -1018,11 +1266,26 @@ mod tests {
             assert_eq!(t.get("line_item_line_item_type"), Some(t.line_item_type));
         }
         assert!(all[5].has_reservation_arn());
-        assert_eq!(all[0].get("line_item_usage_type"), Some("BoxUsage:m5.large"));
-        assert_eq!(all[6].get("line_item_usage_type"), Some("USW2-SpotUsage:m7g.large"));
-        assert_eq!(all[11].get("line_item_usage_type"), Some("USE1-PublicIPv4:IdleAddress"));
-        assert_eq!(all[17].get("line_item_usage_type"), Some("USE1-Claude4.6Sonnet-cache-read-input-token-count"));
-        assert_eq!(all[18].get("line_item_usage_type"), Some("USE1-MP:USE1_OutputTokenCount-Units"));
+        assert_eq!(
+            all[0].get("line_item_usage_type"),
+            Some("BoxUsage:m5.large")
+        );
+        assert_eq!(
+            all[6].get("line_item_usage_type"),
+            Some("USW2-SpotUsage:m7g.large")
+        );
+        assert_eq!(
+            all[11].get("line_item_usage_type"),
+            Some("USE1-PublicIPv4:IdleAddress")
+        );
+        assert_eq!(
+            all[17].get("line_item_usage_type"),
+            Some("USE1-Claude4.6Sonnet-cache-read-input-token-count")
+        );
+        assert_eq!(
+            all[18].get("line_item_usage_type"),
+            Some("USE1-MP:USE1_OutputTokenCount-Units")
+        );
         assert_eq!(all[1].rate, -0.096);
         assert_eq!(trim(0.0960), "0.096");
         assert_eq!(rate_text(0.045), "0.0450000000");

@@ -26,7 +26,7 @@ use arrow::record_batch::RecordBatch;
 use costscope_core::cur::{self, Kind};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use serde::Serialize;
 
@@ -90,21 +90,32 @@ impl Measure {
             Measure::SpRate => "savings_plan_savings_plan_rate",
             Measure::SpTotalCommitment => "savings_plan_total_commitment_to_date",
             Measure::SpUsedCommitment => "savings_plan_used_commitment",
-            Measure::SpRecurringCommitment => "savings_plan_recurring_commitment_for_billing_period",
-            Measure::SpAmortizedUpfront => "savings_plan_amortized_upfront_commitment_for_billing_period",
+            Measure::SpRecurringCommitment => {
+                "savings_plan_recurring_commitment_for_billing_period"
+            }
+            Measure::SpAmortizedUpfront => {
+                "savings_plan_amortized_upfront_commitment_for_billing_period"
+            }
             Measure::RiEffectiveCost => "reservation_effective_cost",
             Measure::RiAmortizedUpfrontForUsage => "reservation_amortized_upfront_cost_for_usage",
             Measure::RiRecurringFeeForUsage => "reservation_recurring_fee_for_usage",
             Measure::RiUnusedQuantity => "reservation_unused_quantity",
             Measure::RiUnusedRecurringFee => "reservation_unused_recurring_fee",
-            Measure::RiUnusedAmortizedUpfront => "reservation_unused_amortized_upfront_fee_for_billing_period",
-            Measure::RiAmortizedUpfrontForPeriod => "reservation_amortized_upfront_fee_for_billing_period",
+            Measure::RiUnusedAmortizedUpfront => {
+                "reservation_unused_amortized_upfront_fee_for_billing_period"
+            }
+            Measure::RiAmortizedUpfrontForPeriod => {
+                "reservation_amortized_upfront_fee_for_billing_period"
+            }
             Measure::RiUpfrontValue => "reservation_upfront_value",
         }
     }
 
     fn index(self) -> usize {
-        Measure::ALL.iter().position(|m| *m == self).unwrap_or_default()
+        Measure::ALL
+            .iter()
+            .position(|m| *m == self)
+            .unwrap_or_default()
     }
 }
 
@@ -172,7 +183,12 @@ fn row_field(column: &str) -> Option<RowField> {
         "bill_billing_period_start_date" => RowField::PeriodStart,
         "bill_billing_period_end_date" => RowField::PeriodEnd,
         "bill_invoice_id" => RowField::InvoiceId,
-        other => return Measure::ALL.iter().find(|m| m.column() == other).map(|m| RowField::Measure(*m)),
+        other => {
+            return Measure::ALL
+                .iter()
+                .find(|m| m.column() == other)
+                .map(|m| RowField::Measure(*m));
+        }
     })
 }
 
@@ -197,7 +213,9 @@ where
             builder.keys().append_value(key);
             builder.values().append_value(value);
         }
-        builder.append(true).map_err(|e| arrow_error("dimension tables", e))?;
+        builder
+            .append(true)
+            .map_err(|e| arrow_error("dimension tables", e))?;
     }
     Ok(Arc::new(builder.finish()))
 }
@@ -217,26 +235,36 @@ fn plan_columns(org: &Org) -> Result<Vec<Source>> {
             Source::Row(field)
         } else {
             match name {
-                "line_item_usage_account_id" => Source::Owner(Arc::new(StringArray::from_iter_values(
-                    org.owners.iter().map(|o| org.accounts[o.account].id),
-                ))),
-                "line_item_usage_account_name" => Source::Owner(Arc::new(StringArray::from_iter_values(
-                    org.owners.iter().map(|o| org.accounts[o.account].name),
-                ))),
+                "line_item_usage_account_id" => {
+                    Source::Owner(Arc::new(StringArray::from_iter_values(
+                        org.owners.iter().map(|o| org.accounts[o.account].id),
+                    )))
+                }
+                "line_item_usage_account_name" => {
+                    Source::Owner(Arc::new(StringArray::from_iter_values(
+                        org.owners.iter().map(|o| org.accounts[o.account].name),
+                    )))
+                }
                 "line_item_resource_id" => Source::Owner(Arc::new(StringArray::from_iter(
                     org.owners.iter().map(|o| o.resource_id.as_deref()),
                 ))),
                 "line_item_availability_zone" => Source::Owner(Arc::new(StringArray::from_iter(
                     org.owners.iter().map(|o| o.availability_zone),
                 ))),
-                "resource_tags" => Source::Owner(string_map(org.owners.iter().map(|o| o.tags.iter().map(|(k, v)| (*k, v.as_str()))))?),
+                "resource_tags" => Source::Owner(string_map(
+                    org.owners
+                        .iter()
+                        .map(|o| o.tags.iter().map(|(k, v)| (*k, v.as_str()))),
+                )?),
                 "cost_category" => Source::Owner(string_map(
                     org.owners
                         .iter()
                         .map(|o| [("business_unit", org.accounts[o.account].business_unit)]),
                 )?),
                 "product" => Source::Template(string_map(
-                    org.templates.iter().map(|t| t.product.iter().map(|(k, v)| (*k, v.as_str()))),
+                    org.templates
+                        .iter()
+                        .map(|t| t.product.iter().map(|(k, v)| (*k, v.as_str()))),
                 )?),
                 _ => template_column(org, name, kind),
             }
@@ -249,9 +277,16 @@ fn plan_columns(org: &Org) -> Result<Vec<Source>> {
 fn template_column(org: &Org, name: &str, kind: Kind) -> Source {
     match kind {
         Kind::Str if org.templates.iter().any(|t| t.get(name).is_some()) => {
-            Source::Template(Arc::new(StringArray::from_iter(org.templates.iter().map(|t| t.get(name)))))
+            Source::Template(Arc::new(StringArray::from_iter(
+                org.templates.iter().map(|t| t.get(name)),
+            )))
         }
-        Kind::F64 if org.templates.iter().any(|t| t.doubles.iter().any(|(c, _)| *c == name)) => {
+        Kind::F64
+            if org
+                .templates
+                .iter()
+                .any(|t| t.doubles.iter().any(|(c, _)| *c == name)) =>
+        {
             let mut builder = Float64Builder::with_capacity(org.templates.len());
             for t in &org.templates {
                 builder.append_option(t.doubles.iter().find(|(c, _)| *c == name).map(|(_, v)| *v));
@@ -328,13 +363,18 @@ pub(crate) struct CurWriter {
 
 impl CurWriter {
     /// Prepares the dimension arrays and starts the writer thread for `export_root`.
-    pub fn start(org: &Org, export_root: &Path, seed: u64, on_flush: Box<dyn FnMut(u64)>) -> Result<Self> {
+    pub fn start(
+        org: &Org,
+        export_root: &Path,
+        seed: u64,
+        on_flush: Box<dyn FnMut(u64)>,
+    ) -> Result<Self> {
         let plan = plan_columns(org)?;
         let nf_by_template = match plan_columns_nf(org) {
             Some(array) => array,
             None => new_null_array(&DataType::Float64, org.templates.len()),
         };
-        let (sender, receiver) = sync_channel(2);
+        let (sender, receiver) = sync_channel(1);
         let root = export_root.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("cur-parquet-writer".into())
@@ -356,7 +396,9 @@ impl CurWriter {
 
     /// Starts a billing period; rows pushed until [`CurWriter::end_period`] belong to it.
     pub fn begin_period(&mut self, period: PeriodContext) -> Result<()> {
-        self.intervals = Some(Arc::new(StringArray::from_iter_values(period.intervals.iter())));
+        self.intervals = Some(Arc::new(StringArray::from_iter_values(
+            period.intervals.iter(),
+        )));
         self.line_item_ids = rand::SeedableRng::seed_from_u64(
             self.seed ^ super::traffic::mix64(period.start_ms as u64),
         );
@@ -416,14 +458,21 @@ impl CurWriter {
     }
 
     fn send(&mut self, message: Message) -> Result<()> {
-        let sent = self.sender.as_ref().map(|s| s.send(message).is_ok()).unwrap_or(false);
+        let sent = self
+            .sender
+            .as_ref()
+            .map(|s| s.send(message).is_ok())
+            .unwrap_or(false);
         if sent {
             return Ok(());
         }
         // The writer stopped early: its error explains why.
         self.sender = None;
         self.join()?;
-        Err(Error::io(EXPORT_NAME, std::io::Error::other("the Parquet writer thread stopped")))
+        Err(Error::io(
+            EXPORT_NAME,
+            std::io::Error::other("the Parquet writer thread stopped"),
+        ))
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -478,20 +527,29 @@ impl CurWriter {
                 Source::Null(data_type) => new_null_array(data_type, n),
                 Source::Row(field) => match field {
                     RowField::LineItemId => line_item_ids.clone(),
-                    RowField::TimeInterval => take(interval_texts.as_ref(), &intervals, None).map_err(err)?,
+                    RowField::TimeInterval => {
+                        take(interval_texts.as_ref(), &intervals, None).map_err(err)?
+                    }
                     RowField::UsageStart => starts.clone(),
                     RowField::UsageEnd => ends.clone(),
                     RowField::UsageAmount => usage.clone(),
                     RowField::UnblendedCost => unblended.clone(),
                     RowField::PublicCost => public_cost.clone(),
                     RowField::NormalizedUsage => {
-                        let factors = take(self.nf_by_template.as_ref(), &templates, None).map_err(err)?;
+                        let factors =
+                            take(self.nf_by_template.as_ref(), &templates, None).map_err(err)?;
                         mul(&usage, &factors).map_err(err)?
                     }
-                    RowField::PeriodStart => Arc::new(TimestampMillisecondArray::from(vec![period.start_ms; n])),
-                    RowField::PeriodEnd => Arc::new(TimestampMillisecondArray::from(vec![period.end_ms; n])),
+                    RowField::PeriodStart => {
+                        Arc::new(TimestampMillisecondArray::from(vec![period.start_ms; n]))
+                    }
+                    RowField::PeriodEnd => {
+                        Arc::new(TimestampMillisecondArray::from(vec![period.end_ms; n]))
+                    }
                     RowField::InvoiceId => match &period.invoice_id {
-                        Some(id) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(id, n))),
+                        Some(id) => {
+                            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(id, n)))
+                        }
                         None => new_null_array(&DataType::Utf8, n),
                     },
                     RowField::Measure(measure) => sparse_column(&b.measures[measure.index()], n),
@@ -530,7 +588,10 @@ fn sparse_column(values: &[(u32, f64)], rows: usize) -> ArrayRef {
         dense[row as usize] = value;
         valid[row as usize] = true;
     }
-    Arc::new(Float64Array::new(dense.into(), Some(NullBuffer::from(valid))))
+    Arc::new(Float64Array::new(
+        dense.into(),
+        Some(NullBuffer::from(valid)),
+    ))
 }
 
 /// Appends a 52-character lower-case base32 line-item id.
@@ -549,11 +610,7 @@ fn push_line_item_id(out: &mut Vec<u8>, rng: &mut rand_chacha::ChaCha8Rng) {
 
 /// The writer thread: chunk files per period, then the period's manifest.
 fn write_files(receiver: Receiver<Message>, export_root: PathBuf) -> Result<Vec<PeriodOutput>> {
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_column_dictionary_enabled(ColumnPath::from("identity_line_item_id"), false)
-        .build();
+    let properties = writer_properties();
     let mut outputs = Vec::new();
     let mut label = String::new();
     let mut files: Vec<PathBuf> = Vec::new();
@@ -571,7 +628,9 @@ fn write_files(receiver: Receiver<Message>, export_root: PathBuf) -> Result<Vec<
             Message::BeginPeriod(period) => {
                 label = period;
                 files.clear();
-                let dir = export_root.join("data").join(format!("BILLING_PERIOD={label}"));
+                let dir = export_root
+                    .join("data")
+                    .join(format!("BILLING_PERIOD={label}"));
                 std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             }
             Message::Batch(batch) => {
@@ -579,13 +638,20 @@ fn write_files(receiver: Receiver<Message>, export_root: PathBuf) -> Result<Vec<
                     let path = export_root
                         .join("data")
                         .join(format!("BILLING_PERIOD={label}"))
-                        .join(format!("{EXPORT_NAME}-{:05}.snappy.parquet", files.len() + 1));
+                        .join(format!(
+                            "{EXPORT_NAME}-{:05}.snappy.parquet",
+                            files.len() + 1
+                        ));
                     let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-                    let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), cur::schema(), Some(properties.clone()))
-                        .map_err(|e| Error::Parquet {
-                            file: path.display().to_string(),
-                            source: e,
-                        })?;
+                    let writer = ArrowWriter::try_new(
+                        BufWriter::with_capacity(1 << 20, file),
+                        cur::schema(),
+                        Some(properties.clone()),
+                    )
+                    .map_err(|e| Error::Parquet {
+                        file: path.display().to_string(),
+                        source: e,
+                    })?;
                     files.push(path.clone());
                     current = Some((writer, path, 0));
                 }
@@ -614,6 +680,35 @@ fn write_files(receiver: Receiver<Message>, export_root: PathBuf) -> Result<Vec<
         }
     }
     Ok(outputs)
+}
+
+/// String columns that keep min/max statistics: the ones queries filter on.
+const STRING_COLUMNS_WITH_STATISTICS: &[&str] = &[
+    "bill_payer_account_id",
+    "line_item_usage_account_id",
+    "line_item_product_code",
+    "line_item_line_item_type",
+    "line_item_usage_type",
+];
+
+/// SNAPPY, 128Ki-row groups, dictionaries except for the random line-item ids, and page
+/// statistics on every number and time plus the string columns queries filter on (string
+/// min/max costs a comparison per value, so the rest go without).
+fn writer_properties() -> WriterProperties {
+    let mut builder = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_column_dictionary_enabled(ColumnPath::from("identity_line_item_id"), false);
+    for &(name, kind) in cur::COLUMNS {
+        if matches!(kind, Kind::F64 | Kind::Timestamp)
+            || STRING_COLUMNS_WITH_STATISTICS.contains(&name)
+        {
+            builder = builder
+                .set_column_statistics_enabled(ColumnPath::from(name), EnabledStatistics::Page);
+        }
+    }
+    builder.build()
 }
 
 #[derive(Serialize)]

@@ -72,8 +72,16 @@ struct Record<'a> {
 fn push_record(files: &mut BTreeMap<(usize, &'static str), String>, org: &Org, r: &Record) {
     let i = r.interface;
     let out = files.entry((i.account, i.region.code)).or_default();
-    let instance_id = if i.kind == super::model::InterfaceKind::Instance { i.resource_id.as_str() } else { "-" };
-    let (direction, traffic_path) = if r.egress { ("egress", "1") } else { ("ingress", "-") };
+    let instance_id = if i.kind == super::model::InterfaceKind::Instance {
+        i.resource_id.as_str()
+    } else {
+        "-"
+    };
+    let (direction, traffic_path) = if r.egress {
+        ("egress", "1")
+    } else {
+        ("ingress", "-")
+    };
     let _ = writeln!(
         out,
         "5 {} {} {} {} {} {} 6 {} {} {} {} ACCEPT OK {} {} {} {} IPv4 {} {} {} {} - - - - {} {}",
@@ -113,17 +121,29 @@ fn hour_records(
     let hour_start = cal.hour_start_ms(hour) / 1000;
     let stream = 0xF10E_0000 + flow_index as u64;
     match flow {
-        Flow::ThroughNat { source, nat, curve, response_ratio, destination_ip } => {
+        Flow::ThroughNat {
+            source,
+            nat,
+            curve,
+            response_ratio,
+            destination_ip,
+        } => {
             let (source, nat) = (&org.interfaces[*source], &org.interfaces[*nat]);
             if !source.active.contains(&hour) || !nat.active.contains(&hour) {
                 return 0;
             }
             let egress_gb = org.curves[*curve].at(seed, hour);
             let egress = split(egress_gb * BYTES_PER_GB, seed, stream, hour);
-            let responses = split(egress_gb * response_ratio * BYTES_PER_GB, seed, stream + 1, hour);
+            let responses = split(
+                egress_gb * response_ratio * BYTES_PER_GB,
+                seed,
+                stream + 1,
+                hour,
+            );
             for w in 0..WINDOWS_PER_HOUR as usize {
                 let start = hour_start + w as i64 * 600;
-                let port = 32768 + (unit_noise(seed, stream, u64::from(hour) * 8 + w as u64) * 28_000.0) as u32;
+                let port = 32768
+                    + (unit_noise(seed, stream, u64::from(hour) * 8 + w as u64) * 28_000.0) as u32;
                 let (src, dst) = (source.private_ip.as_str(), destination_ip.as_str());
                 let outbound = |interface| Record {
                     interface,
@@ -153,19 +173,39 @@ fn hour_records(
                 push_record(files, org, &inbound(source));
                 // On the NAT gateway's interface the instance's packets arrive (ingress) and
                 // the responses leave towards the instance (egress).
-                push_record(files, org, &Record { egress: false, ..outbound(nat) });
-                push_record(files, org, &Record { egress: true, ..inbound(nat) });
+                push_record(
+                    files,
+                    org,
+                    &Record {
+                        egress: false,
+                        ..outbound(nat)
+                    },
+                );
+                push_record(
+                    files,
+                    org,
+                    &Record {
+                        egress: true,
+                        ..inbound(nat)
+                    },
+                );
             }
             u64::from(WINDOWS_PER_HOUR) * 4
         }
-        Flow::Internal { source, destination, port, gb_per_hour } => {
+        Flow::Internal {
+            source,
+            destination,
+            port,
+            gb_per_hour,
+        } => {
             let (source, destination) = (&org.interfaces[*source], &org.interfaces[*destination]);
             if !source.active.contains(&hour) || !destination.active.contains(&hour) {
                 return 0;
             }
             let jitter = 0.8 + 0.4 * unit_noise(seed, stream, u64::from(hour));
             let bytes = (gb_per_hour * jitter * BYTES_PER_GB) as u64;
-            let src_port = 32768 + (unit_noise(seed, stream + 1, u64::from(hour)) * 28_000.0) as u32;
+            let src_port =
+                32768 + (unit_noise(seed, stream + 1, u64::from(hour)) * 28_000.0) as u32;
             let record = |interface, egress| Record {
                 interface,
                 src: &source.private_ip,
@@ -187,7 +227,9 @@ fn hour_records(
             if hour % 24 != 4 || !interface.active.contains(&hour) {
                 return 0;
             }
-            let out = files.entry((interface.account, interface.region.code)).or_default();
+            let out = files
+                .entry((interface.account, interface.region.code))
+                .or_default();
             let _ = writeln!(
                 out,
                 "5 {} {} - - - - - - - {} {} - NODATA - - - - - - - - - - - - - - -",

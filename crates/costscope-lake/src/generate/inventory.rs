@@ -30,7 +30,12 @@ struct Entry<'a> {
 }
 
 /// Writes the inventory for `days` to `path`; returns the number of entries.
-pub(crate) fn write(org: &Org, cal: &Calendar, days: std::ops::Range<u32>, path: &Path) -> Result<u64> {
+pub(crate) fn write(
+    org: &Org,
+    cal: &Calendar,
+    days: std::ops::Range<u32>,
+    path: &Path,
+) -> Result<u64> {
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut out = std::io::BufWriter::new(file);
     let mut entries = 0;
@@ -53,7 +58,11 @@ pub(crate) fn write(org: &Org, cal: &Calendar, days: std::ops::Range<u32>, path:
                 subnet_id: &interface.subnet_id,
                 vpc_id: &interface.vpc_id,
                 nat_gateway_id: interface.nat_gateway_id.as_deref(),
-                tags: interface.tags.iter().map(|(k, v)| (*k, v.as_str())).collect(),
+                tags: interface
+                    .tags
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect(),
             };
             serde_json::to_writer(&mut out, &entry).map_err(|e| Error::io(path, e.into()))?;
             out.write_all(b"\n").map_err(|e| Error::io(path, e))?;

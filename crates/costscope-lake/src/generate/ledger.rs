@@ -100,14 +100,29 @@ impl Ledger {
         let mut lines = text.lines();
         let header = lines.next().unwrap_or_default();
         if header != HEADER.join(",") {
-            return Err(malformed(1, format!("expected header `{}`", HEADER.join(","))));
+            return Err(malformed(
+                1,
+                format!("expected header `{}`", HEADER.join(",")),
+            ));
         }
         let mut entries = BTreeMap::new();
         for (index, line) in lines.enumerate() {
             let line_no = index as u64 + 2;
             let fields: Vec<&str> = line.split(',').collect();
-            let [account, product, day, line_item_type, rows, unblended, amortized] = fields[..] else {
-                return Err(malformed(line_no, format!("expected 7 fields, found {}", fields.len())));
+            let [
+                account,
+                product,
+                day,
+                line_item_type,
+                rows,
+                unblended,
+                amortized,
+            ] = fields[..]
+            else {
+                return Err(malformed(
+                    line_no,
+                    format!("expected 7 fields, found {}", fields.len()),
+                ));
             };
             let number = |what: &str, text: &str| {
                 text.parse::<f64>()
@@ -153,8 +168,16 @@ impl PeriodLedger {
     }
 
     /// Records one row.
-    pub fn add(&mut self, day_in_period: usize, account: usize, class: usize, unblended: f64, amortized: f64) {
-        let cell = &mut self.cells[(day_in_period * self.accounts + account) * self.classes + class];
+    pub fn add(
+        &mut self,
+        day_in_period: usize,
+        account: usize,
+        class: usize,
+        unblended: f64,
+        amortized: f64,
+    ) {
+        let cell =
+            &mut self.cells[(day_in_period * self.accounts + account) * self.classes + class];
         cell.rows += 1;
         cell.unblended += unblended;
         cell.amortized += amortized;
@@ -166,7 +189,8 @@ impl PeriodLedger {
         for day in 0..self.days {
             for class in 0..self.classes {
                 if keep(class) {
-                    total += self.cells[(day * self.accounts + account) * self.classes + class].unblended;
+                    total += self.cells[(day * self.accounts + account) * self.classes + class]
+                        .unblended;
                 }
             }
         }
@@ -174,13 +198,21 @@ impl PeriodLedger {
     }
 
     /// Adds the period to `ledger`; `key` names the entry of (day, account, class).
-    pub fn fold_into(&self, ledger: &mut Ledger, mut key: impl FnMut(usize, usize, usize) -> LedgerKey) {
+    pub fn fold_into(
+        &self,
+        ledger: &mut Ledger,
+        mut key: impl FnMut(usize, usize, usize) -> LedgerKey,
+    ) {
         for day in 0..self.days {
             for account in 0..self.accounts {
                 for class in 0..self.classes {
                     let cell = &self.cells[(day * self.accounts + account) * self.classes + class];
                     if cell.rows > 0 {
-                        ledger.entries.entry(key(day, account, class)).or_default().add(cell);
+                        ledger
+                            .entries
+                            .entry(key(day, account, class))
+                            .or_default()
+                            .add(cell);
                     }
                 }
             }
@@ -232,6 +264,9 @@ mod tests {
         });
         assert_eq!(ledger.entries.len(), 2);
         assert_eq!(ledger.rows(), 3);
-        assert_eq!(ledger.total_where(|k| k.usage_account_id == "1").unblended, 5.0);
+        assert_eq!(
+            ledger.total_where(|k| k.usage_account_id == "1").unblended,
+            5.0
+        );
     }
 }

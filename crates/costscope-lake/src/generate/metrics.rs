@@ -22,7 +22,9 @@ pub(crate) fn write(org: &Org, cal: &Calendar, seed: u64, path: &Path) -> Result
         for (index, app) in org.apps.iter().enumerate() {
             let curve = &org.curves[app.invocations_curve];
             let invocations: f64 = (day * 24..day * 24 + 24).map(|h| curve.at(seed, h)).sum();
-            let noise = |salt: u64| 0.95 + 0.1 * unit_noise(seed, 0xB0_0000 + index as u64 * 4 + salt, u64::from(day));
+            let noise = |salt: u64| {
+                0.95 + 0.1 * unit_noise(seed, 0xB0_0000 + index as u64 * 4 + salt, u64::from(day))
+            };
             let clicks = (invocations * app.clicks_per_invocation * noise(0)).round();
             let orders = (clicks * app.orders_per_click * noise(1)).round();
             let revenue = (orders * app.revenue_per_order * noise(2) * 100.0).round() / 100.0;

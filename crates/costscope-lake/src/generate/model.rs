@@ -56,7 +56,11 @@ pub(crate) enum Quantity {
     /// `factor ×` a curve of [`Org::curves`].
     Curve { curve: usize, factor: f64 },
     /// `factor ×` the sum of the curves `first..first + count`.
-    CurveSum { first: usize, count: usize, factor: f64 },
+    CurveSum {
+        first: usize,
+        count: usize,
+        factor: f64,
+    },
 }
 
 /// How a meter's usage is paid for.
@@ -101,17 +105,39 @@ impl Meter {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum PeriodCharge {
     /// Sales tax on one account's use of one product code.
-    Tax { account: usize, product_code: usize, template: usize },
+    Tax {
+        account: usize,
+        product_code: usize,
+        template: usize,
+    },
     /// Business Support for one account.
     Support { account: usize, template: usize },
     /// The monthly recurring fee of a Reserved Instance bought by `account`.
-    ReservationFee { account: usize, reservation: usize, template: usize },
+    ReservationFee {
+        account: usize,
+        reservation: usize,
+        template: usize,
+    },
     /// The upfront payment of a Reserved Instance, in its first period.
-    ReservationUpfront { account: usize, reservation: usize, template: usize, period: usize },
+    ReservationUpfront {
+        account: usize,
+        reservation: usize,
+        template: usize,
+        period: usize,
+    },
     /// A promotional credit on one account's EC2 use.
-    Credit { account: usize, template: usize, cap: f64 },
+    Credit {
+        account: usize,
+        template: usize,
+        cap: f64,
+    },
     /// A one-off refund in one period.
-    Refund { account: usize, template: usize, period: usize, amount: f64 },
+    Refund {
+        account: usize,
+        template: usize,
+        period: usize,
+        amount: f64,
+    },
 }
 
 /// What kind of resource holds a network interface.
@@ -167,7 +193,12 @@ pub(crate) enum Flow {
         destination_ip: String,
     },
     /// Steady traffic between two interfaces of one VPC (`gb_per_hour` each hour).
-    Internal { source: usize, destination: usize, port: u16, gb_per_hour: f64 },
+    Internal {
+        source: usize,
+        destination: usize,
+        port: u16,
+        gb_per_hour: f64,
+    },
     /// An interface that is up but idle: one NODATA record per hour.
     Idle { interface: usize },
 }
@@ -209,7 +240,10 @@ impl Org {
     /// Product-code index of every template (parallel to [`Org::templates`]).
     pub fn template_product(&self, template: usize) -> usize {
         let code = &self.templates[template].product_code;
-        self.product_codes.iter().position(|c| c == code).unwrap_or(0)
+        self.product_codes
+            .iter()
+            .position(|c| c == code)
+            .unwrap_or(0)
     }
 
     /// `(account, product code)` pairs with at least one meter active in `hours`.
@@ -228,6 +262,9 @@ impl Org {
 
     /// Accounts with at least one meter active in `hours`.
     pub fn active_accounts(&self, hours: Range<u32>) -> std::collections::BTreeSet<usize> {
-        self.active_products(hours).into_iter().map(|(account, _)| account).collect()
+        self.active_products(hours)
+            .into_iter()
+            .map(|(account, _)| account)
+            .collect()
     }
 }

@@ -26,6 +26,38 @@ pub(crate) struct Curve {
 }
 
 impl Curve {
+    /// A flat, noiseless curve of `base` per hour; refine it with the builder methods.
+    pub fn flat(base: f64) -> Self {
+        Curve {
+            base,
+            monthly_growth: 1.0,
+            diurnal: false,
+            jitter: 0.0,
+            whole: false,
+            stream: 0,
+        }
+    }
+
+    /// Grows by `factor` per month.
+    pub fn growing(self, factor: f64) -> Self {
+        Curve { monthly_growth: factor, ..self }
+    }
+
+    /// Follows the day/night cycle.
+    pub fn daily_cycle(self) -> Self {
+        Curve { diurnal: true, ..self }
+    }
+
+    /// Adds relative noise of ±`amplitude`.
+    pub fn jittered(self, amplitude: f64) -> Self {
+        Curve { jitter: amplitude, ..self }
+    }
+
+    /// Rounds to whole numbers (counts of requests or I/Os).
+    pub fn counts(self) -> Self {
+        Curve { whole: true, ..self }
+    }
+
     /// The quantity in `hour` (hours from the calendar start).
     pub fn at(&self, seed: u64, hour: u32) -> f64 {
         let mut value = self.base;
@@ -36,9 +68,14 @@ impl Curve {
             value *= diurnal(hour % 24);
         }
         if self.jitter != 0.0 {
-            value *= 1.0 + self.jitter * (2.0 * unit_noise(seed, self.stream, u64::from(hour)) - 1.0);
+            value *=
+                1.0 + self.jitter * (2.0 * unit_noise(seed, self.stream, u64::from(hour)) - 1.0);
         }
-        if self.whole { value.round().max(1.0) } else { value }
+        if self.whole {
+            value.round().max(1.0)
+        } else {
+            value
+        }
     }
 }
 
@@ -50,7 +87,10 @@ pub(crate) fn diurnal(hour_of_day: u32) -> f64 {
 
 /// A uniform number in `[0, 1)` determined by `(seed, stream, tick)` alone.
 pub(crate) fn unit_noise(seed: u64, stream: u64, tick: u64) -> f64 {
-    let mixed = mix64(seed ^ mix64(stream.wrapping_add(0x9E37_79B9_7F4A_7C15)) ^ tick.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let mixed = mix64(
+        seed ^ mix64(stream.wrapping_add(0x9E37_79B9_7F4A_7C15))
+            ^ tick.wrapping_mul(0xD1B5_4A32_D192_ED03),
+    );
     (mixed >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
@@ -75,12 +115,8 @@ mod tests {
     #[test]
     fn curves_are_reproducible_and_grow() {
         let curve = Curve {
-            base: 100.0,
-            monthly_growth: 1.5,
-            diurnal: true,
-            jitter: 0.1,
-            whole: true,
             stream: 7,
+            ..Curve::flat(100.0).growing(1.5).daily_cycle().jittered(0.1).counts()
         };
         assert_eq!(curve.at(42, 1000), curve.at(42, 1000));
         let day = |d: u32| (d * 24..d * 24 + 24).map(|h| curve.at(42, h)).sum::<f64>();

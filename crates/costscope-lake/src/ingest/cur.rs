@@ -129,6 +129,7 @@ async fn read_file(
                 }
                 _ => {
                     check_legacy_required(&reader.schema(), &name)?;
+                    ignored.extend(legacy::ignored_columns(&reader.schema()));
                     None
                 }
             };
@@ -153,6 +154,7 @@ async fn read_file(
                 let batch = batch?;
                 if !checked {
                     check_legacy_required(&batch.schema(), &name)?;
+                    ignored.extend(legacy::ignored_columns(&batch.schema()));
                     checked = true;
                 }
                 sink(legacy::to_cur2(&batch, &name)?)?;
@@ -205,15 +207,7 @@ impl CurrencyCheck {
 
 /// Fails when a legacy input has no column for one of the required CUR columns.
 fn check_legacy_required(schema: &arrow::datatypes::Schema, file: &str) -> Result<()> {
-    let present: BTreeSet<&str> = schema
-        .fields()
-        .iter()
-        .filter_map(|f| match legacy::target_of(f.name()) {
-            legacy::Target::Column(column) => Some(column),
-            _ => None,
-        })
-        .collect();
-    match cur::REQUIRED.iter().find(|r| !present.contains(**r)) {
+    match legacy::missing_required_columns(schema).first() {
         Some(missing) => Err(Error::Schema {
             file: file.into(),
             source: costscope_core::Error::MissingColumn {

@@ -40,86 +40,46 @@ pub enum Target {
     Ignored,
 }
 
-/// What a category does with attributes that are not flat CUR 2.0 columns.
-#[derive(Clone, Copy)]
-enum Extra {
-    Ignore,
-    /// The attribute becomes an entry of this map.
-    Map(&'static str),
-    /// Every attribute is a map entry; the category has no flat columns.
-    MapOnly(&'static str),
-}
-
-/// A legacy column category: its CSV spelling, its snake_case prefix, and the fate of
-/// attributes that are not flat columns.
+/// A legacy column category: its CSV spelling, its snake_case prefix, and the map that
+/// takes its attributes that are not flat CUR 2.0 columns.
 struct Category {
     csv: &'static str,
     prefix: &'static str,
-    extra: Extra,
+    map: Option<&'static str>,
+}
+
+impl Category {
+    const fn flat(csv: &'static str, prefix: &'static str) -> Self {
+        Self {
+            csv,
+            prefix,
+            map: None,
+        }
+    }
+
+    const fn with_map(csv: &'static str, prefix: &'static str, map: &'static str) -> Self {
+        Self {
+            csv,
+            prefix,
+            map: Some(map),
+        }
+    }
 }
 
 /// No prefix begins another, so the order of the list does not matter.
 const CATEGORIES: &[Category] = &[
-    Category {
-        csv: "identity",
-        prefix: "identity_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "bill",
-        prefix: "bill_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "lineItem",
-        prefix: "line_item_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "splitLineItem",
-        prefix: "split_line_item_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "pricing",
-        prefix: "pricing_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "reservation",
-        prefix: "reservation_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "savingsPlan",
-        prefix: "savings_plan_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "capacityReservation",
-        prefix: "capacity_reservation_",
-        extra: Extra::Ignore,
-    },
-    Category {
-        csv: "product",
-        prefix: "product_",
-        extra: Extra::Map("product"),
-    },
-    Category {
-        csv: "discount",
-        prefix: "discount_",
-        extra: Extra::Map("discount"),
-    },
-    Category {
-        csv: "resourceTags",
-        prefix: "resource_tags_",
-        extra: Extra::MapOnly("resource_tags"),
-    },
-    Category {
-        csv: "costCategory",
-        prefix: "cost_category_",
-        extra: Extra::MapOnly("cost_category"),
-    },
+    Category::flat("identity", "identity_"),
+    Category::flat("bill", "bill_"),
+    Category::flat("lineItem", "line_item_"),
+    Category::flat("splitLineItem", "split_line_item_"),
+    Category::flat("pricing", "pricing_"),
+    Category::flat("reservation", "reservation_"),
+    Category::flat("savingsPlan", "savings_plan_"),
+    Category::flat("capacityReservation", "capacity_reservation_"),
+    Category::with_map("product", "product_", "product"),
+    Category::with_map("discount", "discount_", "discount"),
+    Category::with_map("resourceTags", "resource_tags_", "resource_tags"),
+    Category::with_map("costCategory", "cost_category_", "cost_category"),
 ];
 
 /// Maps a legacy column name, CSV (`lineItem/UnblendedCost`) or Parquet
@@ -148,21 +108,13 @@ pub fn target_of(legacy_name: &str) -> Target {
     if attribute.is_empty() {
         return Target::Ignored;
     }
-    match category.extra {
-        Extra::MapOnly(map) => Target::MapEntry {
+    match (flat_column(category.prefix, &attribute), category.map) {
+        (Some(column), _) => Target::Column(column),
+        (None, Some(map)) => Target::MapEntry {
             map,
             key: attribute,
         },
-        Extra::Map(map) => flat_column(category.prefix, &attribute).map_or(
-            Target::MapEntry {
-                map,
-                key: attribute,
-            },
-            Target::Column,
-        ),
-        Extra::Ignore => {
-            flat_column(category.prefix, &attribute).map_or(Target::Ignored, Target::Column)
-        }
+        (None, None) => Target::Ignored,
     }
 }
 

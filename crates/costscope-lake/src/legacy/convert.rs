@@ -33,69 +33,90 @@ const LEGACY_MAPS: &[&str] = &["product", "resource_tags", "cost_category", "dis
 /// (for keys: non-empty) value in column order wins. Ignored columns are dropped; see
 /// [`super::ignored_columns`].
 pub fn to_cur2(batch: &RecordBatch, file: &str) -> Result<RecordBatch> {
-    let input = batch.schema();
-    let plan = Plan::new(&input);
-    let lines = LineIndex::of(&input);
-    let origin = |index: usize| Origin {
+    let input = Input {
+        batch,
         file,
-        column: input.field(index).name(),
-        lines: &lines,
+        lines: LineIndex::of(batch.schema_ref()),
     };
+    let plan = Plan::new(batch.schema_ref());
     let rows = batch.num_rows();
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(cur::COLUMNS.len());
     for (name, kind) in cur::COLUMNS {
         let column = if LEGACY_MAPS.contains(name) {
-            let entries = plan
-                .entries
-                .get(name)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let mut keyed = Vec::with_capacity(entries.len());
-            for (key, sources) in entries {
-                let value_kind = if *kind == Kind::MapF64 {
-                    Kind::F64
-                } else {
-                    Kind::Str
-                };
-                let values = sources
-                    .iter()
-                    .map(|&i| to_kind(batch.column(i), value_kind, &origin(i)))
-                    .collect::<Result<Vec<_>>>()?;
-                keyed.push((key.as_str(), values));
-            }
-            build_map(&keyed, *kind, rows).map_err(|source| Error::Arrow {
-                file: file.to_owned(),
-                source,
-            })?
+            let entries = plan.entries.get(name).map(Vec::as_slice);
+            input.map_column(entries.unwrap_or_default(), *kind)?
         } else if let Some(sources) = plan.flat.get(name) {
-            let mut converted = sources
-                .iter()
-                .map(|&i| to_kind(batch.column(i), *kind, &origin(i)));
-            let mut column = converted
-                .next()
-                .unwrap_or_else(|| Ok(new_null_array(&kind.data_type(), rows)))?;
-            for next in converted {
-                let next = next?;
-                column = is_not_null(&column)
-                    .and_then(|mask| zip(&mask, &column, &next))
-                    .map_err(|source| Error::Arrow {
-                        file: file.to_owned(),
-                        source,
-                    })?;
-            }
-            column
+            input.flat_column(sources, *kind)?
         } else {
             new_null_array(&kind.data_type(), rows)
         };
         columns.push(column);
     }
     let options = RecordBatchOptions::new().with_row_count(Some(rows));
-    RecordBatch::try_new_with_options(cur::schema(), columns, &options).map_err(|source| {
+    RecordBatch::try_new_with_options(cur::schema(), columns, &options)
+        .map_err(|e| input.arrow_error(e))
+}
+
+/// The batch being converted, with what its errors need to name.
+struct Input<'a> {
+    batch: &'a RecordBatch,
+    file: &'a str,
+    lines: LineIndex,
+}
+
+impl Input<'_> {
+    /// Input column `index` as the Arrow type of `kind`.
+    fn convert(&self, index: usize, kind: Kind) -> Result<ArrayRef> {
+        let origin = Origin {
+            file: self.file,
+            column: self.batch.schema_ref().field(index).name(),
+            lines: &self.lines,
+        };
+        to_kind(self.batch.column(index), kind, &origin)
+    }
+
+    /// A flat column fed by `sources`: the first non-NULL value among them, row by row.
+    fn flat_column(&self, sources: &[usize], kind: Kind) -> Result<ArrayRef> {
+        let mut column = new_null_array(&kind.data_type(), self.batch.num_rows());
+        for (n, &index) in sources.iter().enumerate() {
+            let next = self.convert(index, kind)?;
+            column = if n == 0 {
+                next
+            } else {
+                is_not_null(&column)
+                    .and_then(|mask| zip(&mask, &column, &next))
+                    .map_err(|e| self.arrow_error(e))?
+            };
+        }
+        Ok(column)
+    }
+
+    /// A map column of type `kind` from `entries`, each a key and the columns feeding it.
+    fn map_column(&self, entries: &[(String, Vec<usize>)], kind: Kind) -> Result<ArrayRef> {
+        let value_kind = if kind == Kind::MapF64 {
+            Kind::F64
+        } else {
+            Kind::Str
+        };
+        let keyed = entries
+            .iter()
+            .map(|(key, sources)| {
+                let values = sources
+                    .iter()
+                    .map(|&index| self.convert(index, value_kind))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((key.as_str(), values))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        build_map(&keyed, kind, self.batch.num_rows()).map_err(|e| self.arrow_error(e))
+    }
+
+    fn arrow_error(&self, source: ArrowError) -> Error {
         Error::Arrow {
-            file: file.to_owned(),
+            file: self.file.to_owned(),
             source,
         }
-    })
+    }
 }
 
 /// Which input columns feed each flat column and each map key, in input order.

@@ -100,7 +100,7 @@ impl Iterator for CsvBatches {
 impl CsvBatches {
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         let mut columns: Vec<StringBuilder> = (0..self.schema.fields().len())
-            .map(|_| StringBuilder::with_capacity(self.batch_rows, self.batch_rows * 16))
+            .map(|_| StringBuilder::with_capacity(self.batch_rows, 0))
             .collect();
         let mut lines = LineIndex::default();
         let mut rows = 0;

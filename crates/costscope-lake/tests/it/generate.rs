@@ -107,8 +107,15 @@ fn read_cur(export_root: &Path) -> Vec<CurRow> {
             .unwrap();
         for batch in reader {
             let batch = batch.unwrap();
-            let s = |name: &str| -> &StringArray { batch.column_by_name(name).unwrap().as_string::<i32>() };
-            let f = |name: &str| batch.column_by_name(name).unwrap().as_primitive::<Float64Type>();
+            let s = |name: &str| -> &StringArray {
+                batch.column_by_name(name).unwrap().as_string::<i32>()
+            };
+            let f = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .unwrap()
+                    .as_primitive::<Float64Type>()
+            };
             let value = |name: &str, i: usize| {
                 let c = f(name);
                 if c.is_null(i) { 0.0 } else { c.value(i) }
@@ -130,7 +137,10 @@ fn read_cur(export_root: &Path) -> Vec<CurRow> {
                     value("savings_plan_total_commitment_to_date", i),
                     value("savings_plan_used_commitment", i),
                     value("reservation_effective_cost", i),
-                    value("reservation_unused_amortized_upfront_fee_for_billing_period", i),
+                    value(
+                        "reservation_unused_amortized_upfront_fee_for_billing_period",
+                        i,
+                    ),
                     value("reservation_unused_recurring_fee", i),
                     arn.is_valid(i) && !arn.value(i).is_empty(),
                 );
@@ -160,7 +170,11 @@ fn relative_eq(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-9)
 }
 
-fn by_period(rows: &[CurRow], keep: impl Fn(&CurRow) -> bool, value: impl Fn(&CurRow) -> f64) -> Vec<f64> {
+fn by_period(
+    rows: &[CurRow],
+    keep: impl Fn(&CurRow) -> bool,
+    value: impl Fn(&CurRow) -> f64,
+) -> Vec<f64> {
     let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
     for row in rows.iter().filter(|r| keep(r)) {
         *sums.entry(row.period.as_str()).or_default() += value(row);
@@ -184,14 +198,32 @@ fn writes_the_data_exports_layout_and_manifests() {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
             .collect();
-        assert_eq!(files, BTreeSet::from(["costscope-demo-00001.snappy.parquet".to_string()]));
+        assert_eq!(
+            files,
+            BTreeSet::from(["costscope-demo-00001.snappy.parquet".to_string()])
+        );
 
-        let manifest_path = root.join(format!("metadata/BILLING_PERIOD={period}/costscope-demo-Manifest.json"));
-        let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(manifest_path).unwrap()).unwrap();
-        let keys: BTreeSet<&str> = manifest.as_object().unwrap().keys().map(String::as_str).collect();
+        let manifest_path = root.join(format!(
+            "metadata/BILLING_PERIOD={period}/costscope-demo-Manifest.json"
+        ));
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(manifest_path).unwrap()).unwrap();
+        let keys: BTreeSet<&str> = manifest
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
-            BTreeSet::from(["executionId", "exportArn", "columns", "dataFiles", "additionalOutputFiles", "billingPeriod"])
+            BTreeSet::from([
+                "executionId",
+                "exportArn",
+                "columns",
+                "dataFiles",
+                "additionalOutputFiles",
+                "billingPeriod"
+            ])
         );
         assert_eq!(
             manifest["dataFiles"],
@@ -200,11 +232,20 @@ fn writes_the_data_exports_layout_and_manifests() {
             )])
         );
         assert_eq!(manifest["additionalOutputFiles"], serde_json::json!([]));
-        assert_eq!(manifest["billingPeriod"]["start"], format!("{period}-01T00:00:00.000Z"));
-        assert!(manifest["exportArn"].as_str().unwrap().starts_with("arn:aws:bcm-data-exports:"));
+        assert_eq!(
+            manifest["billingPeriod"]["start"],
+            format!("{period}-01T00:00:00.000Z")
+        );
+        assert!(
+            manifest["exportArn"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:aws:bcm-data-exports:")
+        );
         let columns = manifest["columns"].as_array().unwrap();
         assert_eq!(columns.len(), cur::COLUMNS.len());
-        let column = |name: &str| columns.iter().find(|c| c["name"] == name).unwrap()["type"].clone();
+        let column =
+            |name: &str| columns.iter().find(|c| c["name"] == name).unwrap()["type"].clone();
         assert_eq!(column("line_item_unblended_cost"), "double");
         assert_eq!(column("line_item_usage_start_date"), "timestamp");
         assert_eq!(column("resource_tags"), "map<string,string>");
@@ -221,11 +262,19 @@ fn every_file_has_the_cur_2_schema_with_snappy_row_groups() {
     let g = default_org();
     for path in parquet_files(&g.summary.export_root) {
         let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
-        assert_eq!(builder.schema().fields(), cur::schema().fields(), "{}", path.display());
+        assert_eq!(
+            builder.schema().fields(),
+            cur::schema().fields(),
+            "{}",
+            path.display()
+        );
         let metadata = builder.metadata();
         for group in metadata.row_groups() {
             assert!(group.num_rows() <= 128 * 1024);
-            assert_eq!(group.column(0).compression(), parquet::basic::Compression::SNAPPY);
+            assert_eq!(
+                group.column(0).compression(),
+                parquet::basic::Compression::SNAPPY
+            );
         }
     }
 }
@@ -235,7 +284,11 @@ fn the_default_org_is_a_realistic_size_with_all_accounts_and_line_types() {
     let g = default_org();
     let rows = &g.rows;
     assert_eq!(rows.len() as u64, g.summary.cur_rows);
-    assert!((50_000..=150_000).contains(&rows.len()), "{} rows", rows.len());
+    assert!(
+        (50_000..=150_000).contains(&rows.len()),
+        "{} rows",
+        rows.len()
+    );
     let accounts: BTreeSet<&str> = rows.iter().map(|r| r.account.as_str()).collect();
     assert_eq!(accounts.len(), 8);
     assert!(!accounts.contains("111111111111"));
@@ -280,8 +333,11 @@ fn the_default_org_is_a_realistic_size_with_all_accounts_and_line_types() {
         assert!(usage_types.contains(expected), "{expected}");
     }
     // Savings Plan negation offsets covered usage exactly; covered usage amortizes cheaper.
-    let covered = rows.iter().filter(|r| r.line_item_type == "SavingsPlanCoveredUsage");
-    let (on_demand, effective): (f64, f64) = covered.fold((0.0, 0.0), |(u, a), r| (u + r.unblended, a + r.amortized));
+    let covered = rows
+        .iter()
+        .filter(|r| r.line_item_type == "SavingsPlanCoveredUsage");
+    let (on_demand, effective): (f64, f64) =
+        covered.fold((0.0, 0.0), |(u, a), r| (u + r.unblended, a + r.amortized));
     let negated: f64 = rows
         .iter()
         .filter(|r| r.line_item_type == "SavingsPlanNegation")
@@ -290,9 +346,18 @@ fn the_default_org_is_a_realistic_size_with_all_accounts_and_line_types() {
     assert!(relative_eq(on_demand, -negated));
     assert!(effective < on_demand * 0.8);
     // Some resources are untagged, some tag values are inconsistent.
-    assert!(rows.iter().any(|r| r.product_code == "AmazonEC2" && r.tags.is_empty()));
-    assert!(rows.iter().any(|r| r.tag("user_department") == Some("sales")));
-    assert!(rows.iter().any(|r| r.tag("user_department") == Some("Sales")));
+    assert!(
+        rows.iter()
+            .any(|r| r.product_code == "AmazonEC2" && r.tags.is_empty())
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.tag("user_department") == Some("sales"))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.tag("user_department") == Some("Sales"))
+    );
 }
 
 #[test]
@@ -314,31 +379,69 @@ fn ledger_matches_the_rows_read_back() {
     let ledger = &g.summary.ledger;
     assert_eq!(ledger.entries.len(), read_back.len());
     for (key, (rows, unblended, amortized)) in &read_back {
-        let totals = ledger.entries.get(key).unwrap_or_else(|| panic!("{key:?} missing"));
+        let totals = ledger
+            .entries
+            .get(key)
+            .unwrap_or_else(|| panic!("{key:?} missing"));
         assert_eq!(totals.rows, *rows, "{key:?}");
-        assert!(relative_eq(totals.unblended, *unblended), "{key:?}: {} vs {unblended}", totals.unblended);
-        assert!(relative_eq(totals.amortized, *amortized), "{key:?}: {} vs {amortized}", totals.amortized);
+        assert!(
+            relative_eq(totals.unblended, *unblended),
+            "{key:?}: {} vs {unblended}",
+            totals.unblended
+        );
+        assert!(
+            relative_eq(totals.amortized, *amortized),
+            "{key:?}: {} vs {amortized}",
+            totals.amortized
+        );
     }
     assert_eq!(&Ledger::read_csv(&g.summary.ledger_file).unwrap(), ledger);
     let header = std::fs::read_to_string(&g.summary.ledger_file).unwrap();
-    assert!(header.starts_with("usage_account_id,product_code,day,line_item_type,rows,unblended_cost,amortized_cost\n"));
+    assert!(header.starts_with(
+        "usage_account_id,product_code,day,line_item_type,rows,unblended_cost,amortized_cost\n"
+    ));
 }
 
 #[test]
 fn nat_gateway_cost_rises_month_over_month_in_app_team_prod() {
     let g = default_org();
     let prod = |r: &CurRow| r.account == "222222222222";
-    let bytes = by_period(&g.rows, |r| prod(r) && r.usage_type == "NatGateway-Bytes", |r| r.usage);
-    let hours = by_period(&g.rows, |r| prod(r) && r.usage_type == "NatGateway-Hours", |r| r.usage);
-    let inter_az = by_period(&g.rows, |r| prod(r) && r.usage_type == "DataTransfer-Regional-Bytes", |r| r.unblended);
-    let nat_cost = by_period(&g.rows, |r| prod(r) && r.usage_type.starts_with("NatGateway"), |r| r.unblended);
+    let bytes = by_period(
+        &g.rows,
+        |r| prod(r) && r.usage_type == "NatGateway-Bytes",
+        |r| r.usage,
+    );
+    let hours = by_period(
+        &g.rows,
+        |r| prod(r) && r.usage_type == "NatGateway-Hours",
+        |r| r.usage,
+    );
+    let inter_az = by_period(
+        &g.rows,
+        |r| prod(r) && r.usage_type == "DataTransfer-Regional-Bytes",
+        |r| r.unblended,
+    );
+    let nat_cost = by_period(
+        &g.rows,
+        |r| prod(r) && r.usage_type.starts_with("NatGateway"),
+        |r| r.unblended,
+    );
     assert!(strictly_rising(&bytes), "{bytes:?}");
     assert!(strictly_rising(&hours), "{hours:?}");
     assert!(strictly_rising(&inter_az), "{inter_az:?}");
     assert!(strictly_rising(&nat_cost), "{nat_cost:?}");
     assert!(bytes[2] > bytes[0] * 1.5, "{bytes:?}");
-    let nat_rows: Vec<&CurRow> = g.rows.iter().filter(|r| r.usage_type == "NatGateway-Bytes").collect();
-    assert!(nat_rows.iter().all(|r| r.resource_id.as_deref().unwrap().contains(":natgateway/nat-")));
+    let nat_rows: Vec<&CurRow> = g
+        .rows
+        .iter()
+        .filter(|r| r.usage_type == "NatGateway-Bytes")
+        .collect();
+    assert!(nat_rows.iter().all(|r| {
+        r.resource_id
+            .as_deref()
+            .unwrap()
+            .contains(":natgateway/nat-")
+    }));
 }
 
 /// Flow-log records: (interface, srcaddr, dstaddr, bytes, start, log-status).
@@ -360,9 +463,14 @@ fn read_flow_logs(root: &Path) -> Vec<(String, String, String, u64, i64, String)
     assert!(!files.is_empty());
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        assert!(name.ends_with(".log.gz") && name.contains("_vpcflowlogs_us-"), "{name}");
+        assert!(
+            name.ends_with(".log.gz") && name.contains("_vpcflowlogs_us-"),
+            "{name}"
+        );
         let mut text = String::new();
-        GzDecoder::new(File::open(&path).unwrap()).read_to_string(&mut text).unwrap();
+        GzDecoder::new(File::open(&path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
         let mut lines = text.lines();
         assert_eq!(
             lines.next().unwrap(),
@@ -374,7 +482,14 @@ fn read_flow_logs(root: &Path) -> Vec<(String, String, String, u64, i64, String)
             let f: Vec<&str> = line.split(' ').collect();
             assert_eq!(f.len(), 29, "{line}");
             let bytes = f[9].parse().unwrap_or(0);
-            records.push((f[2].into(), f[3].into(), f[4].into(), bytes, f[10].parse().unwrap(), f[13].into()));
+            records.push((
+                f[2].into(),
+                f[3].into(),
+                f[4].into(),
+                bytes,
+                f[10].parse().unwrap(),
+                f[13].into(),
+            ));
         }
     }
     records
@@ -392,7 +507,11 @@ fn flow_logs_explain_the_nat_bytes_with_cross_az_senders() {
     let g = default_org();
     let records = read_flow_logs(&g.summary.flow_logs_root);
     assert_eq!(records.len() as u64, g.summary.flow_log_records);
-    assert!((2_000..=100_000).contains(&records.len()), "{}", records.len());
+    assert!(
+        (2_000..=100_000).contains(&records.len()),
+        "{}",
+        records.len()
+    );
     assert!(records.iter().any(|r| r.5 == "NODATA"));
 
     let inventory = read_inventory(&g.summary.inventory_file);
@@ -428,7 +547,11 @@ fn flow_logs_explain_the_nat_bytes_with_cross_az_senders() {
     assert!(flow_bytes.len() >= 14);
     for (day, bytes) in &flow_bytes {
         let gb = cur_gb[day];
-        assert!((bytes / BYTES_PER_GB - gb).abs() < 0.005 * gb, "day {day}: {} vs {gb}", bytes / BYTES_PER_GB);
+        assert!(
+            (bytes / BYTES_PER_GB - gb).abs() < 0.005 * gb,
+            "day {day}: {} vs {gb}",
+            bytes / BYTES_PER_GB
+        );
     }
     let from_1b = bytes_by_sender_az["us-east-1b"];
     let from_1a = bytes_by_sender_az["us-east-1a"];
@@ -441,8 +564,17 @@ fn sales_pays_about_three_times_dev_for_similar_bedrock_tokens() {
     let g = default_org();
     let mut cost: BTreeMap<&str, f64> = BTreeMap::new();
     let mut tokens: BTreeMap<&str, f64> = BTreeMap::new();
-    for row in g.rows.iter().filter(|r| r.product_code == "AmazonBedrock" && r.line_item_type == "Usage") {
-        assert!(row.resource_id.as_deref().unwrap().contains(":application-inference-profile/"));
+    for row in g
+        .rows
+        .iter()
+        .filter(|r| r.product_code == "AmazonBedrock" && r.line_item_type == "Usage")
+    {
+        assert!(
+            row.resource_id
+                .as_deref()
+                .unwrap()
+                .contains(":application-inference-profile/")
+        );
         let department = row.tag("user_department").unwrap();
         *cost.entry(department).or_default() += row.unblended;
         *tokens.entry(department).or_default() += row.usage;
@@ -450,13 +582,26 @@ fn sales_pays_about_three_times_dev_for_similar_bedrock_tokens() {
     let cost_ratio = cost["Sales"] / cost["Dev"];
     let token_ratio = tokens["Sales"] / tokens["Dev"];
     assert!((2.5..=3.5).contains(&cost_ratio), "cost ratio {cost_ratio}");
-    assert!((0.8..=1.25).contains(&token_ratio), "token ratio {token_ratio}");
+    assert!(
+        (0.8..=1.25).contains(&token_ratio),
+        "token ratio {token_ratio}"
+    );
 
-    let marketplace: Vec<&CurRow> = g.rows.iter().filter(|r| r.billing_entity == "AWS Marketplace").collect();
+    let marketplace: Vec<&CurRow> = g
+        .rows
+        .iter()
+        .filter(|r| r.billing_entity == "AWS Marketplace")
+        .collect();
     assert!(!marketplace.is_empty());
-    assert!(marketplace.iter().filter(|r| r.line_item_type == "Usage").all(|r| {
-        r.product["product_name"].ends_with("(Amazon Bedrock Edition)") && r.usage_type.contains("-MP:")
-    }));
+    assert!(
+        marketplace
+            .iter()
+            .filter(|r| r.line_item_type == "Usage")
+            .all(|r| {
+                r.product["product_name"].ends_with("(Amazon Bedrock Edition)")
+                    && r.usage_type.contains("-MP:")
+            })
+    );
 }
 
 #[test]
@@ -464,15 +609,25 @@ fn clickstream_cost_per_invocation_falls_in_the_last_month() {
     let g = default_org();
     let clickstream = |r: &CurRow| r.tag("user_app") == Some("clickstream");
     let cost = by_period(&g.rows, clickstream, |r| r.amortized);
-    let lambda_requests = |r: &CurRow| clickstream(r) && r.product_code == "AWSLambda" && r.usage_type.starts_with("Request");
+    let lambda_requests = |r: &CurRow| {
+        clickstream(r) && r.product_code == "AWSLambda" && r.usage_type.starts_with("Request")
+    };
     let invocations = by_period(&g.rows, lambda_requests, |r| r.usage);
-    let services: BTreeSet<&str> = g.rows.iter().filter(|r| clickstream(r)).map(|r| r.product_code.as_str()).collect();
+    let services: BTreeSet<&str> = g
+        .rows
+        .iter()
+        .filter(|r| clickstream(r))
+        .map(|r| r.product_code.as_str())
+        .collect();
     for service in ["AWSLambda", "AmazonEC2", "AmazonRDS", "AmazonBedrock"] {
         assert!(services.contains(service), "{service}");
     }
     assert!(strictly_rising(&invocations), "{invocations:?}");
     let per_invocation: Vec<f64> = cost.iter().zip(&invocations).map(|(c, i)| c / i).collect();
-    assert!(per_invocation[2] < per_invocation[1] * 0.9, "{per_invocation:?}");
+    assert!(
+        per_invocation[2] < per_invocation[1] * 0.9,
+        "{per_invocation:?}"
+    );
 
     // The business metrics report the same invocations, day by day.
     let mut cur_daily: BTreeMap<String, f64> = BTreeMap::new();
@@ -496,7 +651,10 @@ fn clickstream_cost_per_invocation_falls_in_the_last_month() {
     }
     assert_eq!(compared, 92);
     assert!(apps.len() >= 2);
-    assert_eq!(metric_names, BTreeSet::from(["clicks", "invocations", "orders", "revenue"].map(String::from)));
+    assert_eq!(
+        metric_names,
+        BTreeSet::from(["clicks", "invocations", "orders", "revenue"].map(String::from))
+    );
 }
 
 #[test]
@@ -509,8 +667,14 @@ fn inventory_entries_have_the_inventory_table_fields() {
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    let kinds: BTreeSet<&str> = inventory.iter().map(|v| v["resource_type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, BTreeSet::from(["instance", "load_balancer", "nat_gateway"]));
+    let kinds: BTreeSet<&str> = inventory
+        .iter()
+        .map(|v| v["resource_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["instance", "load_balancer", "nat_gateway"])
+    );
     for entry in &inventory {
         let keys: BTreeSet<String> = entry.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, expected);
@@ -528,7 +692,10 @@ fn all_files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+                files.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
             }
         }
     }
@@ -543,16 +710,29 @@ fn the_same_seed_gives_identical_bytes_and_another_seed_does_not() {
         months: 1,
         ..GenerateOptions::default()
     };
-    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
     generate(&options(a.path(), 7)).unwrap();
     generate(&options(b.path(), 7)).unwrap();
     generate(&options(c.path(), 8)).unwrap();
-    let (files_a, files_b, files_c) = (all_files(a.path()), all_files(b.path()), all_files(c.path()));
+    let (files_a, files_b, files_c) = (
+        all_files(a.path()),
+        all_files(b.path()),
+        all_files(c.path()),
+    );
     assert!(files_a.len() > 10);
     assert_eq!(files_a, files_b);
-    let parquet = PathBuf::from("cur/costscope-demo/data/BILLING_PERIOD=2026-10/costscope-demo-00001.snappy.parquet");
+    let parquet = PathBuf::from(
+        "cur/costscope-demo/data/BILLING_PERIOD=2026-10/costscope-demo-00001.snappy.parquet",
+    );
     assert_ne!(files_a[&parquet], files_c[&parquet]);
-    assert_ne!(files_a[Path::new("ledger.csv")], files_c[Path::new("ledger.csv")]);
+    assert_ne!(
+        files_a[Path::new("ledger.csv")],
+        files_c[Path::new("ledger.csv")]
+    );
 }
 
 #[test]
@@ -565,7 +745,11 @@ fn a_row_target_is_honoured_within_ten_percent() {
         ..GenerateOptions::default()
     })
     .unwrap();
-    assert!((180_000..=220_000).contains(&summary.cur_rows), "{}", summary.cur_rows);
+    assert!(
+        (180_000..=220_000).contains(&summary.cur_rows),
+        "{}",
+        summary.cur_rows
+    );
     assert_eq!(summary.ledger.rows(), summary.cur_rows);
     let read: i64 = parquet_files(&summary.export_root)
         .iter()
@@ -585,12 +769,27 @@ fn a_row_target_is_honoured_within_ten_percent() {
 fn malformed_options_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
     for options in [
-        GenerateOptions { end_period: "2026-13".into(), ..GenerateOptions::default() },
-        GenerateOptions { months: 0, ..GenerateOptions::default() },
-        GenerateOptions { rows: Some(0), ..GenerateOptions::default() },
+        GenerateOptions {
+            end_period: "2026-13".into(),
+            ..GenerateOptions::default()
+        },
+        GenerateOptions {
+            months: 0,
+            ..GenerateOptions::default()
+        },
+        GenerateOptions {
+            rows: Some(0),
+            ..GenerateOptions::default()
+        },
     ] {
-        let options = GenerateOptions { out: dir.path().to_path_buf(), ..options };
-        assert!(matches!(generate(&options), Err(Error::InvalidGenerateOption { .. })), "{options:?}");
+        let options = GenerateOptions {
+            out: dir.path().to_path_buf(),
+            ..options
+        };
+        assert!(
+            matches!(generate(&options), Err(Error::InvalidGenerateOption { .. })),
+            "{options:?}"
+        );
     }
     assert!(!dir.path().join("cur").exists());
 }

@@ -448,7 +448,7 @@ fn target_of_maps_both_spellings() {
 // ---- errors -------------------------------------------------------------------------
 
 #[test]
-fn corrupt_gzip_names_the_file() {
+fn corrupt_gzip_names_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = gzip(sample_csv().repeat(20).as_bytes());
     let middle = bytes.len() / 2;
@@ -461,6 +461,7 @@ fn corrupt_gzip_names_the_file() {
         matches!(&error, Error::Gzip { file, .. } if *file == path),
         "{error}"
     );
+    assert!(error.to_string().contains("near line "), "{error}");
 }
 
 #[test]

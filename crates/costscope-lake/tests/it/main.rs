@@ -5,3 +5,5 @@ mod generate;
 mod fixtures;
 mod ingest;
 mod s3;
+mod s3_server;
+mod legacy_layouts;

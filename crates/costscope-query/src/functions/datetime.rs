@@ -8,6 +8,8 @@ mod fields;
 mod format;
 mod iso8601;
 mod specifiers;
+mod truncate;
+mod unit;
 
 use arrow::datatypes::{DataType, Date32Type, TimestampMillisecondType};
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime};
@@ -20,6 +22,7 @@ pub(crate) use self::arithmetic::{DateAdd, DateDiff};
 pub(crate) use self::fields::date_field_udfs;
 pub(crate) use self::format::{DateFormat, DateParse};
 pub(crate) use self::iso8601::{FromIso8601Date, FromIso8601Timestamp};
+pub(crate) use self::truncate::DateTrunc;
 pub(crate) use crate::functions::args::TIMESTAMP_MS;
 
 pub(crate) const MILLIS_PER_DAY: i64 = 86_400_000;

@@ -76,10 +76,9 @@ impl ScalarUDFImpl for ElementAt {
                 }
                 None => plan_err!("{name}: malformed map type {container}"),
             },
-            DataType::List(_) | DataType::LargeList(_) => Ok(vec![
-                container.clone(),
-                super::args::bigint(name, 2, key)?,
-            ]),
+            DataType::List(_) | DataType::LargeList(_) => {
+                Ok(vec![container.clone(), super::args::bigint(name, 2, key)?])
+            }
             DataType::FixedSizeList(field, _) => Ok(vec![
                 DataType::List(Arc::clone(field)),
                 super::args::bigint(name, 2, key)?,

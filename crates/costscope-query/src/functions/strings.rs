@@ -301,7 +301,12 @@ impl ScalarUDFImpl for Replace {
         };
         let rows = output_rows(&args.args, args.number_rows);
         let values: StringArray = (0..rows)
-            .map(|row| Some(text.get(row)?.replace(search.get(row)?, replacement.get(row)?)))
+            .map(|row| {
+                Some(
+                    text.get(row)?
+                        .replace(search.get(row)?, replacement.get(row)?),
+                )
+            })
             .collect();
         output(Arc::new(values), &args.args)
     }

@@ -145,11 +145,13 @@ fn column_strings(column: &dyn Array) -> Result<Vec<String>, DataFusionError> {
                 return Ok(text);
             }
             let text = formatter.value(row).try_to_string()?;
-            Ok(if text.is_empty() && ColumnKind::of(column.data_type()) == ColumnKind::Text {
-                "(empty)".to_string()
-            } else {
-                text
-            })
+            Ok(
+                if text.is_empty() && ColumnKind::of(column.data_type()) == ColumnKind::Text {
+                    "(empty)".to_string()
+                } else {
+                    text
+                },
+            )
         })
         .collect()
 }

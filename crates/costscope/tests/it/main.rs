@@ -4,3 +4,6 @@ mod cli;
 mod correctness;
 mod interruption;
 mod sql_safety;
+mod s3;
+#[path = "../../../costscope-lake/tests/it/s3_server.rs"]
+mod s3_server;

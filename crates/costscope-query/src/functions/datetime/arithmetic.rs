@@ -12,108 +12,14 @@ use datafusion::logical_expr::{
 };
 
 use super::specifiers::days_in_month;
+use super::unit::{Unit, UnitArg};
 use super::{
     TIMESTAMP_MS, TemporalArg, add_months, date_to_days, date_value, datetime_to_millis,
     timestamp_value,
 };
 use crate::functions::args::{
-    PrimitiveArg, StrArg, bigint, check_arg_count, date_or_timestamp, output, output_rows,
-    varchar,
+    PrimitiveArg, bigint, check_arg_count, date_or_timestamp, output, output_rows, varchar,
 };
-
-use super::MILLIS_PER_DAY;
-
-/// A Trino date/time unit name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unit {
-    Millisecond,
-    Second,
-    Minute,
-    Hour,
-    Day,
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-impl Unit {
-    fn parse(name: &str, for_date: bool) -> Result<Self> {
-        let unit = match name.to_ascii_lowercase().as_str() {
-            "millisecond" => Self::Millisecond,
-            "second" => Self::Second,
-            "minute" => Self::Minute,
-            "hour" => Self::Hour,
-            "day" => Self::Day,
-            "week" => Self::Week,
-            "month" => Self::Month,
-            "quarter" => Self::Quarter,
-            "year" => Self::Year,
-            _ if for_date => return exec_err!("'{name}' is not a valid DATE field"),
-            _ => return exec_err!("'{name}' is not a valid TIMESTAMP field"),
-        };
-        if for_date && unit.fixed_millis().is_some_and(|ms| ms < MILLIS_PER_DAY) {
-            return exec_err!("'{name}' is not a valid DATE field");
-        }
-        Ok(unit)
-    }
-
-    /// Length of the unit when it is a fixed duration.
-    fn fixed_millis(self) -> Option<i64> {
-        match self {
-            Self::Millisecond => Some(1),
-            Self::Second => Some(1_000),
-            Self::Minute => Some(60_000),
-            Self::Hour => Some(3_600_000),
-            Self::Day => Some(MILLIS_PER_DAY),
-            Self::Week => Some(7 * MILLIS_PER_DAY),
-            Self::Month | Self::Quarter | Self::Year => None,
-        }
-    }
-
-    /// Length of the unit in calendar months (for month-based units).
-    fn months(self) -> i64 {
-        match self {
-            Self::Quarter => 3,
-            Self::Year => 12,
-            _ => 1,
-        }
-    }
-}
-
-/// Resolves the unit for `row`, parsing a constant unit only once.
-struct UnitArg<'a> {
-    text: StrArg<'a>,
-    constant: Option<Option<Unit>>,
-    for_date: bool,
-}
-
-impl<'a> UnitArg<'a> {
-    fn new(name: &str, value: &'a ColumnarValue, for_date: bool) -> Result<Self> {
-        let text = StrArg::new(name, value)?;
-        let constant = match text.constant() {
-            Some(Some(unit)) => Some(Some(Unit::parse(unit, for_date)?)),
-            Some(None) => Some(None),
-            None => None,
-        };
-        Ok(Self {
-            text,
-            constant,
-            for_date,
-        })
-    }
-
-    fn get(&self, row: usize) -> Result<Option<Unit>> {
-        match self.constant {
-            Some(unit) => Ok(unit),
-            None => self
-                .text
-                .get(row)
-                .map(|name| Unit::parse(name, self.for_date))
-                .transpose(),
-        }
-    }
-}
 
 fn out_of_range<T>(name: &str) -> Result<T> {
     exec_err!("{name}: result is out of range")
@@ -204,23 +110,27 @@ impl ScalarUDFImpl for DateAdd {
         let result: ArrayRef = if for_date {
             let base = PrimitiveArg::<Date32Type>::new(name, &args.args[2])?;
             let values = (0..rows)
-                .map(|row| match (unit.get(row)?, amount.get(row), base.get(row)) {
-                    (Some(unit), Some(amount), Some(days)) => {
-                        self.add_to_date(unit, amount, days).map(Some)
-                    }
-                    _ => Ok(None),
-                })
+                .map(
+                    |row| match (unit.get(row)?, amount.get(row), base.get(row)) {
+                        (Some(unit), Some(amount), Some(days)) => {
+                            self.add_to_date(unit, amount, days).map(Some)
+                        }
+                        _ => Ok(None),
+                    },
+                )
                 .collect::<Result<Date32Array>>()?;
             Arc::new(values)
         } else {
             let base = PrimitiveArg::<TimestampMillisecondType>::new(name, &args.args[2])?;
             let values = (0..rows)
-                .map(|row| match (unit.get(row)?, amount.get(row), base.get(row)) {
-                    (Some(unit), Some(amount), Some(millis)) => {
-                        self.add_to_timestamp(unit, amount, millis).map(Some)
-                    }
-                    _ => Ok(None),
-                })
+                .map(
+                    |row| match (unit.get(row)?, amount.get(row), base.get(row)) {
+                        (Some(unit), Some(amount), Some(millis)) => {
+                            self.add_to_timestamp(unit, amount, millis).map(Some)
+                        }
+                        _ => Ok(None),
+                    },
+                )
                 .collect::<Result<TimestampMillisecondArray>>()?;
             Arc::new(values)
         };
@@ -262,8 +172,7 @@ fn months_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
     if to < from {
         return -months_between(to, from);
     }
-    let mut months = (i64::from(to.year()) - i64::from(from.year())) * 12
-        + i64::from(to.month())
+    let mut months = (i64::from(to.year()) - i64::from(from.year())) * 12 + i64::from(to.month())
         - i64::from(from.month());
     let to_is_month_end = to.day() == days_in_month(to.year(), to.month());
     let from_day = if to_is_month_end {
@@ -312,10 +221,12 @@ impl ScalarUDFImpl for DateDiff {
         let from = TemporalArg::new(name, &args.args[1])?;
         let to = TemporalArg::new(name, &args.args[2])?;
         let values = (0..rows)
-            .map(|row| match (unit.get(row)?, from.millis(row), to.millis(row)) {
-                (Some(unit), Some(from), Some(to)) => self.diff(unit, from, to).map(Some),
-                _ => Ok(None),
-            })
+            .map(
+                |row| match (unit.get(row)?, from.millis(row), to.millis(row)) {
+                    (Some(unit), Some(from), Some(to)) => self.diff(unit, from, to).map(Some),
+                    _ => Ok(None),
+                },
+            )
             .collect::<Result<Int64Array>>()?;
         output(Arc::new(values), &args.args)
     }

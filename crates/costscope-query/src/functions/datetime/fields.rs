@@ -127,7 +127,11 @@ impl ScalarUDFImpl for ExtractField {
         check_arg_count(self.name(), arg_types, 1, 1)?;
         let coerced = date_or_timestamp(self.name(), 1, &arg_types[0])?;
         if coerced == DataType::Date32 && self.field.is_time_of_day() {
-            return plan_err!("{} is not defined for a date, got {}", self.name(), arg_types[0]);
+            return plan_err!(
+                "{} is not defined for a date, got {}",
+                self.name(),
+                arg_types[0]
+            );
         }
         Ok(vec![coerced])
     }

@@ -279,23 +279,45 @@ mod tests {
     #[test]
     fn timestamps() {
         let ts = |s| parse_timestamp(s);
-        assert_eq!(ts("2026-09-01T00:00:00Z"), Some(millis("2026-09-01 00:00:00")));
-        assert_eq!(ts("2026-09-01T00:00:00.123Z"), Some(millis("2026-09-01 00:00:00.123")));
-        assert_eq!(ts("2026-09-01T02:00:00+02:00"), Some(millis("2026-09-01 00:00:00")));
-        assert_eq!(ts("2026-09-01T00:00:00-0130"), Some(millis("2026-09-01 01:30:00")));
+        assert_eq!(
+            ts("2026-09-01T00:00:00Z"),
+            Some(millis("2026-09-01 00:00:00"))
+        );
+        assert_eq!(
+            ts("2026-09-01T00:00:00.123Z"),
+            Some(millis("2026-09-01 00:00:00.123"))
+        );
+        assert_eq!(
+            ts("2026-09-01T02:00:00+02:00"),
+            Some(millis("2026-09-01 00:00:00"))
+        );
+        assert_eq!(
+            ts("2026-09-01T00:00:00-0130"),
+            Some(millis("2026-09-01 01:30:00"))
+        );
         assert_eq!(ts("2026-09-01T05+05"), Some(millis("2026-09-01 00:00:00")));
         assert_eq!(ts("2026-09-01"), Some(millis("2026-09-01 00:00:00")));
         assert_eq!(ts("2026-09"), Some(millis("2026-09-01 00:00:00")));
         assert_eq!(ts("2026-244T10:30"), Some(millis("2026-09-01 10:30:00")));
         assert_eq!(ts("2026-W01-1"), Some(millis("2025-12-29 00:00:00")));
-        for bad in ["", "2026-09-01 00:00:00", "2026-13-01", "2026-09-01T25:00", "x", "2026-09-01TZZ"] {
+        for bad in [
+            "",
+            "2026-09-01 00:00:00",
+            "2026-13-01",
+            "2026-09-01T25:00",
+            "x",
+            "2026-09-01TZZ",
+        ] {
             assert_eq!(ts(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("2026-09-01"), NaiveDate::from_ymd_opt(2026, 9, 1));
+        assert_eq!(
+            parse_date("2026-09-01"),
+            NaiveDate::from_ymd_opt(2026, 9, 1)
+        );
         assert_eq!(parse_date("2026"), NaiveDate::from_ymd_opt(2026, 1, 1));
         assert_eq!(parse_date("2026-09-01T00:00:00"), None);
         assert_eq!(parse_date("2026-02-30"), None);

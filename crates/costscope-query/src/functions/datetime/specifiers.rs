@@ -45,19 +45,27 @@ enum Field {
     /// `%y`
     TwoDigitYear,
     /// `%m` (padded) and `%c`
-    Month { padded: bool },
+    Month {
+        padded: bool,
+    },
     /// `%M`
     MonthName,
     /// `%b`
     MonthAbbrev,
     /// `%d` (padded) and `%e`
-    Day { padded: bool },
+    Day {
+        padded: bool,
+    },
     /// `%j`
     DayOfYear,
     /// `%H` (padded) and `%k`
-    Hour24 { padded: bool },
+    Hour24 {
+        padded: bool,
+    },
     /// `%h`, `%I` (padded) and `%l`
-    Hour12 { padded: bool },
+    Hour12 {
+        padded: bool,
+    },
     /// `%i`
     Minute,
     /// `%s` and `%S`
@@ -476,10 +484,7 @@ mod tests {
         assert_eq!(parse("%y", "69"), Ok(at("2069-01-01 00:00:00")));
         assert_eq!(parse("%y", "70"), Ok(at("1970-01-01 00:00:00")));
         assert_eq!(parse("%Y %j", "2024 366"), Ok(at("2024-12-31 00:00:00")));
-        assert_eq!(
-            parse("%s.%f", "01.5"),
-            Ok(at("1970-01-01 00:00:01.500"))
-        );
+        assert_eq!(parse("%s.%f", "01.5"), Ok(at("1970-01-01 00:00:01.500")));
         assert!(parse("%Y-%m-%d", "2026-13-01").is_err());
         assert!(parse("%Y-%m-%d", "2026-02-30").is_err());
         assert!(parse("%Y-%m-%d", "2026-02-03x").is_err());
