@@ -90,6 +90,12 @@ pub enum Error {
     /// A generator option is out of range or malformed.
     #[error("invalid generator option `{option}`: {reason}")]
     InvalidGenerateOption { option: &'static str, reason: String },
+    /// The thread writing lake files stopped unexpectedly (a bug).
+    #[error("internal error: the lake writer thread panicked")]
+    WriterPanicked,
+    /// The writer thread stopped on an error, which its owner reports instead.
+    #[error("internal error: the lake writer stopped")]
+    WriterStopped,
 }
 
 impl Error {

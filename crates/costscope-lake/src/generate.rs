@@ -21,6 +21,7 @@ mod billing;
 mod calendar;
 mod catalog;
 mod cur_writer;
+mod delivery;
 mod flowlogs;
 mod inventory;
 mod ledger;

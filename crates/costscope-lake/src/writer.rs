@@ -20,7 +20,7 @@ use crate::lake::{FileEntry, PartitionEntry, sync_dir};
 use crate::{Error, Result};
 
 /// Rows sorted and written together as one row group.
-const CHUNK_ROWS: usize = 128 * 1024;
+const CHUNK_ROWS: usize = 64 * 1024;
 /// Rows per file before a new file is started.
 const FILE_ROWS: u64 = 1024 * 1024;
 
@@ -84,9 +84,33 @@ impl TableWriter {
         Ok(())
     }
 
-    /// Partitions written so far (some may still be empty).
-    pub fn partitions(&self) -> impl Iterator<Item = &str> {
-        self.partitions.keys().map(String::as_str)
+    /// Writes what `partition` has buffered and closes its open file, so memory is not
+    /// held for partitions the input has moved past.
+    pub fn close_partition(&mut self, partition: &str) -> Result<()> {
+        self.flush(partition)?;
+        match self.partitions.get_mut(partition) {
+            Some(state) => close_file(state),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs this writer on its own thread, so sorting and encoding overlap with reading.
+    pub fn spawn(self) -> BackgroundWriter {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Message>(2);
+        let handle = std::thread::spawn(move || {
+            let mut writer = self;
+            for message in receiver {
+                let result = match message {
+                    Message::Write(partition, batch) => writer.write(&partition, batch),
+                    Message::Close(partition) => writer.close_partition(&partition),
+                };
+                if let Err(e) = result {
+                    return Err((e, writer));
+                }
+            }
+            Ok(writer)
+        });
+        BackgroundWriter { sender: Some(sender), handle }
     }
 
     /// Writes what is buffered and closes every file; returns the manifest entries.
@@ -154,6 +178,8 @@ impl TableWriter {
         state.buffered_rows = 0;
         let input_schema = batches[0].schema();
         let chunk = concat_batches(&input_schema, &batches).map_err(|source| arrow_error(&dir, source))?;
+        // Free each copy as soon as the next exists: memory holds at most two per chunk.
+        drop(batches);
         let chunk = sort_chunk(&chunk, layout.sort_by).map_err(|source| arrow_error(&dir, source))?;
         let chunk = if layout.append_partition_column {
             let mut columns: Vec<ArrayRef> = chunk.columns().to_vec();
@@ -186,6 +212,72 @@ impl TableWriter {
             }
         }
         Ok(())
+    }
+}
+
+enum Message {
+    Write(String, RecordBatch),
+    Close(String),
+}
+
+type WriterOutcome = std::result::Result<TableWriter, (Error, TableWriter)>;
+
+/// A [`TableWriter`] on its own thread.
+pub struct BackgroundWriter {
+    sender: Option<std::sync::mpsc::SyncSender<Message>>,
+    handle: std::thread::JoinHandle<WriterOutcome>,
+}
+
+impl BackgroundWriter {
+    /// Queues rows for `partition`. Fails with [`Error::WriterStopped`] when the writer
+    /// thread has failed; [`BackgroundWriter::abort`] then returns its error.
+    pub fn write(&self, partition: &str, batch: RecordBatch) -> Result<()> {
+        if self.send(Message::Write(partition.to_owned(), batch)) {
+            Ok(())
+        } else {
+            Err(Error::WriterStopped)
+        }
+    }
+
+    /// Queues the closing of `partition`.
+    pub fn close_partition(&self, partition: &str) -> bool {
+        self.send(Message::Close(partition.to_owned()))
+    }
+
+    fn send(&self, message: Message) -> bool {
+        self.sender.as_ref().is_some_and(|s| s.send(message).is_ok())
+    }
+
+    /// Waits for the queued work and finishes the files; on failure deletes them.
+    pub fn finish(mut self) -> Result<BTreeMap<String, PartitionEntry>> {
+        self.sender.take();
+        match self.join()? {
+            Ok(writer) => writer.finish(),
+            Err((error, writer)) => {
+                writer.abort();
+                Err(error)
+            }
+        }
+    }
+
+    /// Stops and deletes every file written; returns the writer's own error, if it failed.
+    pub fn abort(mut self) -> Option<Error> {
+        self.sender.take();
+        match self.join() {
+            Ok(Ok(writer)) => {
+                writer.abort();
+                None
+            }
+            Ok(Err((error, writer))) => {
+                writer.abort();
+                Some(error)
+            }
+            Err(error) => Some(error),
+        }
+    }
+
+    fn join(self) -> Result<WriterOutcome> {
+        self.handle.join().map_err(|_| Error::WriterPanicked)
     }
 }
 

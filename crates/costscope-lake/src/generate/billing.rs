@@ -9,7 +9,8 @@ use costscope_core::measures::amortized_cost;
 
 use super::calendar::{Calendar, HOUR_MS, Period};
 use super::catalog::PAYER_ACCOUNT_ID;
-use super::cur_writer::{CurWriter, Measure, PeriodContext, PeriodOutput, Row};
+use super::cur_writer::{CurWriter, Measure, PeriodContext, Row};
+use super::delivery::PeriodOutput;
 use super::ledger::{Ledger, LedgerKey, PeriodLedger};
 use super::model::{Billing, Cadence, Meter, Org, PeriodCharge, Quantity, Schedule};
 use super::traffic::mix64;
@@ -52,7 +53,7 @@ pub(crate) fn expected_rows(org: &Org, cal: &Calendar) -> u64 {
             (Cadence::Hourly, Schedule::Always) => u64::from(active.end - active.start),
             (Cadence::Hourly, Schedule::BusinessHours) => u64::from(cal.business_hours_in(active)),
             (Cadence::Daily, _) => active
-                .filter(|h| h % 24 == 0 && ticks_in(meter, cal, *h))
+                .filter(|h| h.is_multiple_of(24) && ticks_in(meter, cal, *h))
                 .count() as u64,
         };
         rows += ticks * meter.lines_per_tick();
@@ -188,7 +189,7 @@ impl<'a> Engine<'a> {
     fn hour(&mut self, period: &Period, hour: u32) -> Result<()> {
         let org = self.org;
         let start_ms = self.cal.hour_start_ms(hour);
-        let first_of_day = hour % 24 == 0;
+        let first_of_day = hour.is_multiple_of(24);
         let business = self.cal.is_business_hour(hour);
         self.savings_plan_used.fill(0.0);
         for meter in &org.meters {

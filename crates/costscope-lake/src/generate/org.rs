@@ -1,17 +1,11 @@
 //! Builds the synthetic organisation: a payer and eight linked accounts, their resources and
-//! tags, the Savings Plan and Reserved Instance they bought, and the three running examples
-//! of DESIGN §1:
-//!
-//! 1. `catalog-sync` instances in us-east-1b of App-Team-Prod send a growing volume through
-//!    a NAT gateway in us-east-1a, so `NatGateway-Bytes` and `DataTransfer-Regional-Bytes`
-//!    rise month over month (a second NAT gateway also raises `NatGateway-Hours`).
-//! 2. Bedrock application inference profiles tagged `user_department`: Sales uses Claude
-//!    Sonnet, Dev uses Claude Haiku and Nova Lite for a similar number of tokens.
-//! 3. `clickstream` (Lambda, EC2, Aurora, Bedrock) moves to Graviton and fewer instances in
-//!    the last month while its Lambda invocations keep growing.
+//! tags, the Savings Plan and Reserved Instance they bought, and the periodic charges. The
+//! workloads themselves, including the three running examples, are in [`workloads`].
 //!
 //! Extra "replica" workloads (an instance and its volume each) scale the CUR to a requested
 //! row count without touching the stories.
+
+mod workloads;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -19,56 +13,30 @@ use std::ops::Range;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::calendar::Calendar;
-use super::catalog::{
-    self as cat, AuroraLine, InstanceType, Purchase, Region, TokenKind, US_EAST_1, US_WEST_2,
-};
+use super::calendar::{Calendar, HOUR_MS};
+use super::catalog::{self as cat, Purchase, Region, TokenKind, US_EAST_1, US_WEST_2};
 use super::model::*;
 use super::traffic::Curve;
 
 /// The linked accounts, in the order the generator indexes them.
 pub(crate) const ACCOUNTS: [Account; 8] = [
-    Account {
-        id: "222222222222",
-        name: "App-Team-Prod",
-        business_unit: "Digital Products",
-    },
-    Account {
-        id: "333333333333",
-        name: "App-Team-Dev",
-        business_unit: "Digital Products",
-    },
-    Account {
-        id: "444444444444",
-        name: "Shared-Services",
-        business_unit: "Platform",
-    },
-    Account {
-        id: "555555555555",
-        name: "Sales-Prod",
-        business_unit: "Sales",
-    },
-    Account {
-        id: "666666666666",
-        name: "Data-Platform",
-        business_unit: "Data & Analytics",
-    },
-    Account {
-        id: "777777777777",
-        name: "Security",
-        business_unit: "Platform",
-    },
-    Account {
-        id: "888888888888",
-        name: "Sandbox",
-        business_unit: "Innovation",
-    },
-    Account {
-        id: "999999999999",
-        name: "Marketing-Web",
-        business_unit: "Marketing",
-    },
+    account("222222222222", "App-Team-Prod", "Digital Products"),
+    account("333333333333", "App-Team-Dev", "Digital Products"),
+    account("444444444444", "Shared-Services", "Platform"),
+    account("555555555555", "Sales-Prod", "Sales"),
+    account("666666666666", "Data-Platform", "Data & Analytics"),
+    account("777777777777", "Security", "Platform"),
+    account("888888888888", "Sandbox", "Innovation"),
+    account("999999999999", "Marketing-Web", "Marketing"),
 ];
+
+const fn account(id: &'static str, name: &'static str, business_unit: &'static str) -> Account {
+    Account {
+        id,
+        name,
+        business_unit,
+    }
+}
 
 const APP_PROD: usize = 0;
 const APP_DEV: usize = 1;
@@ -79,23 +47,8 @@ const SECURITY: usize = 5;
 const SANDBOX: usize = 6;
 const MARKETING: usize = 7;
 
-/// Department, team and app that each account's background workloads are tagged with.
-const ACCOUNT_TAGS: [(&str, &str, &str); 8] = [
-    ("Dev", "app-team", "batch-jobs"),
-    ("Dev", "app-team", "dev-tools"),
-    ("Platform", "platform-team", "internal-tools"),
-    ("Sales", "sales-eng", "crm"),
-    ("Data", "data-team", "etl"),
-    ("Security", "secops", "siem"),
-    ("Data", "data-team", "experiments"),
-    ("Marketing", "web-team", "website"),
-];
-
 /// Share of NAT-processed bytes that come back as responses.
 pub(crate) const NAT_RESPONSE_RATIO: f64 = 0.2;
-
-/// Replica workloads whose instances also appear in flow logs and the inventory.
-const MAX_REPLICAS_WITH_FLOWS: u64 = 200;
 
 /// Builds the organisation with `replicas` extra background workloads.
 pub(crate) fn build(cal: &Calendar, seed: u64, replicas: u64) -> Org {
@@ -117,7 +70,66 @@ pub(crate) fn build(cal: &Calendar, seed: u64, replicas: u64) -> Org {
     b.org
 }
 
-/// A network and its subnets, one per availability zone.
+/// Resource tags in CUR 2.0 key form.
+fn tags(app: &str, department: &str, env: &str, team: &str) -> Tags {
+    vec![
+        ("user_app", app.to_string()),
+        ("user_department", department.to_string()),
+        ("user_env", env.to_string()),
+        ("user_team", team.to_string()),
+    ]
+}
+
+/// Where a resource lives: account, region and availability zone (0..3 for a, b, c).
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    account: usize,
+    region: Region,
+    zone: usize,
+}
+
+impl Place {
+    /// A place in us-east-1.
+    fn east(account: usize, zone: usize) -> Self {
+        Place {
+            account,
+            region: US_EAST_1,
+            zone,
+        }
+    }
+
+    /// Availability-zone name and id.
+    fn az(&self) -> (&'static str, &'static str) {
+        let zones = if self.region == US_WEST_2 {
+            [
+                ("us-west-2a", "usw2-az2"),
+                ("us-west-2b", "usw2-az1"),
+                ("us-west-2c", "usw2-az3"),
+            ]
+        } else {
+            [
+                ("us-east-1a", "use1-az4"),
+                ("us-east-1b", "use1-az6"),
+                ("us-east-1c", "use1-az1"),
+            ]
+        };
+        zones[self.zone % 3]
+    }
+}
+
+/// What an instance's hours are paid with.
+#[derive(Debug, Clone, Copy)]
+enum InstanceBilling {
+    OnDemand,
+    Spot,
+    SavingsPlan(usize),
+    Reserved(usize),
+}
+
+/// An instance's root volume: EBS type and size in GB.
+type RootVolume = (&'static str, f64);
+
+/// A VPC and its subnets, one per availability zone.
 #[derive(Debug, Clone)]
 struct Network {
     vpc_id: String,
@@ -134,42 +146,6 @@ struct Builder<'a> {
     networks: BTreeMap<(usize, &'static str), Network>,
     /// Hour at which clickstream switches to its cheaper setup (start of the last period).
     switch_hour: u32,
-}
-
-fn tags(app: &str, department: &str, env: &str, team: &str) -> Tags {
-    vec![
-        ("user_app", app.to_string()),
-        ("user_department", department.to_string()),
-        ("user_env", env.to_string()),
-        ("user_team", team.to_string()),
-    ]
-}
-
-/// Availability-zone name and id for index 0..3 (a, b, c).
-fn zone(region: Region, index: usize) -> (&'static str, &'static str) {
-    let index = index % 3;
-    if region == US_WEST_2 {
-        [
-            ("us-west-2a", "usw2-az2"),
-            ("us-west-2b", "usw2-az1"),
-            ("us-west-2c", "usw2-az3"),
-        ][index]
-    } else {
-        [
-            ("us-east-1a", "use1-az4"),
-            ("us-east-1b", "use1-az6"),
-            ("us-east-1c", "use1-az1"),
-        ][index]
-    }
-}
-
-/// What an instance's hours are paid with.
-#[derive(Debug, Clone, Copy)]
-enum InstanceBilling {
-    OnDemand,
-    Spot,
-    SavingsPlan(usize),
-    Reserved(usize),
 }
 
 impl<'a> Builder<'a> {
@@ -235,6 +211,7 @@ impl<'a> Builder<'a> {
         )
     }
 
+    /// The index of the template named `key`, made on first use.
     fn template(&mut self, key: String, make: impl FnOnce() -> cat::Template) -> usize {
         if let Some(index) = self.template_keys.get(&key) {
             return *index;
@@ -271,51 +248,35 @@ impl<'a> Builder<'a> {
         self.org.curves.len() - 1
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn meter(
-        &mut self,
-        template: usize,
-        owner: usize,
-        cadence: Cadence,
-        schedule: Schedule,
-        active: Range<u32>,
-        quantity: Quantity,
-        billing: Billing,
-    ) {
-        self.org.meters.push(Meter {
+    fn meter(&mut self, meter: Meter) {
+        self.org.meters.push(meter);
+    }
+
+    /// An hourly on-demand meter.
+    fn hourly(&mut self, template: usize, owner: usize, active: Range<u32>, quantity: Quantity) {
+        self.meter(Meter {
             template,
             owner,
-            cadence,
-            schedule,
+            cadence: Cadence::Hourly,
+            schedule: Schedule::Always,
             active,
             quantity,
-            billing,
+            billing: Billing::OnDemand,
         });
     }
 
-    fn hourly(&mut self, template: usize, owner: usize, active: Range<u32>, quantity: Quantity) {
-        self.meter(
+    /// A daily on-demand meter over the whole calendar.
+    fn daily(&mut self, template: usize, owner: usize, quantity: Quantity) {
+        let active = self.all_hours();
+        self.meter(Meter {
             template,
             owner,
-            Cadence::Hourly,
-            Schedule::Always,
+            cadence: Cadence::Daily,
+            schedule: Schedule::Always,
             active,
             quantity,
-            Billing::OnDemand,
-        );
-    }
-
-    fn daily(&mut self, template: usize, owner: usize, quantity: Quantity) {
-        let all = self.all_hours();
-        self.meter(
-            template,
-            owner,
-            Cadence::Daily,
-            Schedule::Always,
-            all,
-            quantity,
-            Billing::OnDemand,
-        );
+            billing: Billing::OnDemand,
+        });
     }
 
     fn network(&mut self, account: usize, region: Region) -> &mut Network {
@@ -342,72 +303,72 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| unreachable!("network inserted above"))
     }
 
-    /// Adds an ENI in `zone_index` of the account's VPC and returns its index.
+    /// Adds an ENI at `place` for the resource `resource_id`; returns its index.
     fn interface(
         &mut self,
-        account: usize,
-        region: Region,
-        zone_index: usize,
+        place: Place,
         kind: InterfaceKind,
         resource_id: String,
         nat_gateway_id: Option<String>,
-        tags: Tags,
+        tags: &Tags,
     ) -> usize {
         let eni_id = self.resource_id("eni");
         let active = self.all_hours();
-        let network = self.network(account, region);
-        let z = zone_index % 3;
+        let network = self.network(place.account, place.region);
+        let z = place.zone % 3;
         let host = network.next_host[z];
         network.next_host[z] += 1;
+        let third_octet = z as u32 * 16 + 1 + host / 250;
         let private_ip = format!(
-            "10.{}.{}.{}",
+            "10.{}.{third_octet}.{}",
             network.second_octet,
-            z as u32 * 16 + 1 + host / 250,
             host % 250 + 4
         );
         let (subnet_id, vpc_id) = (network.subnets[z].clone(), network.vpc_id.clone());
-        let (availability_zone, az_id) = zone(region, zone_index);
+        let (availability_zone, az_id) = place.az();
         self.org.interfaces.push(Interface {
             eni_id,
             private_ip,
             kind,
             resource_id,
-            account,
-            region,
+            account: place.account,
+            region: place.region,
             availability_zone,
             az_id,
             subnet_id,
             vpc_id,
             nat_gateway_id,
-            tags,
+            tags: tags.clone(),
             active,
         });
         self.org.interfaces.len() - 1
     }
 
-    /// An EC2 instance with its root volume; returns the instance id and its owner index.
-    #[allow(clippy::too_many_arguments)]
+    /// An EC2 Linux instance with its root volume; returns its id and owner index.
     fn instance(
         &mut self,
-        account: usize,
-        region: Region,
-        zone_index: usize,
-        instance: InstanceType,
+        place: Place,
+        type_name: &str,
         billing: InstanceBilling,
-        tags: Tags,
+        tags: &Tags,
         active: Range<u32>,
-        volume: (&'static str, f64),
+        root: RootVolume,
     ) -> (String, usize) {
         let id = self.resource_id("i");
-        let (az, _) = zone(region, zone_index);
-        let owner = self.owner(account, Some(id.clone()), Some(az), tags.clone());
-        let purchase = if matches!(billing, InstanceBilling::Spot) {
-            Purchase::Spot
-        } else {
-            Purchase::OnDemand
+        let region = place.region;
+        let instance = cat::instance_type(type_name);
+        let owner = self.owner(
+            place.account,
+            Some(id.clone()),
+            Some(place.az().0),
+            tags.clone(),
+        );
+        let purchase = match billing {
+            InstanceBilling::Spot => Purchase::Spot,
+            _ => Purchase::OnDemand,
         };
         let on_demand = self.template(
-            format!("ec2|{}|{}|{purchase:?}", region.code, instance.name),
+            format!("ec2|{}|{type_name}|{purchase:?}", region.code),
             || cat::ec2_instance(region, instance, purchase),
         );
         let (template, billing) = match billing {
@@ -415,18 +376,16 @@ impl<'a> Builder<'a> {
             InstanceBilling::SavingsPlan(plan) => {
                 let base = self.org.templates[on_demand].clone();
                 let sp = self.org.savings_plans[plan].clone();
-                let account_id = ACCOUNTS[account].id;
-                let negation = self.template(
-                    format!(
-                        "sp-neg|{plan}|{account_id}|{}|{}",
-                        region.code, instance.name
-                    ),
-                    || cat::savings_plan_negation(&base, &sp, account_id),
-                );
-                let covered = self.template(
-                    format!("sp|{plan}|{}|{}", region.code, instance.name),
-                    || cat::savings_plan_covered(&base, &sp),
-                );
+                let account_id = ACCOUNTS[place.account].id;
+                let negation_key =
+                    format!("sp-neg|{plan}|{account_id}|{}|{type_name}", region.code);
+                let negation = self.template(negation_key, || {
+                    cat::savings_plan_negation(&base, &sp, account_id)
+                });
+                let covered = self
+                    .template(format!("sp|{plan}|{}|{type_name}", region.code), || {
+                        cat::savings_plan_covered(&base, &sp)
+                    });
                 (covered, Billing::SavingsPlan { plan, negation })
             }
             InstanceBilling::Reserved(reservation) => {
@@ -438,63 +397,60 @@ impl<'a> Builder<'a> {
                 (discounted, Billing::Reserved { reservation })
             }
         };
-        self.meter(
+        self.meter(Meter {
             template,
             owner,
-            Cadence::Hourly,
-            Schedule::Always,
-            active.clone(),
-            Quantity::Fixed(1.0),
+            cadence: Cadence::Hourly,
+            schedule: Schedule::Always,
+            active: active.clone(),
+            quantity: Quantity::Fixed(1.0),
             billing,
-        );
-        let (volume_type, gb) = volume;
-        self.volume(account, region, zone_index, volume_type, gb, tags, active);
+        });
+        self.volume(place, root, tags.clone(), active);
         (id, owner)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// An EBS volume of `(type, GB)`.
     fn volume(
         &mut self,
-        account: usize,
-        region: Region,
-        zone_index: usize,
-        volume_type: &'static str,
-        gb: f64,
+        place: Place,
+        (volume_type, gb): RootVolume,
         tags: Tags,
         active: Range<u32>,
     ) {
         let id = self.resource_id("vol");
-        let (az, _) = zone(region, zone_index);
-        let owner = self.owner(account, Some(id), Some(az), tags);
+        let owner = self.owner(place.account, Some(id), Some(place.az().0), tags);
+        let region = place.region;
         let template = self.template(format!("ebs|{}|{volume_type}", region.code), || {
             cat::ebs_volume(region, volume_type)
         });
         self.hourly(template, owner, active, Quantity::StorageGb(gb));
     }
 
-    fn snapshot(&mut self, account: usize, gb: f64, created: &str, tags: Tags) {
+    /// An EBS snapshot created on `created` (recorded in the `user_created` tag).
+    fn snapshot(&mut self, account: usize, gb: f64, created: &str, mut tags: Tags) {
         let id = self.resource_id("snap");
         let arn = format!(
             "arn:aws:ec2:us-east-1:{}:snapshot/{id}",
             ACCOUNTS[account].id
         );
-        let mut tags = tags;
         tags.insert(0, ("user_created", created.to_string()));
         let owner = self.owner(account, Some(arn), None, tags);
         let template = self.template("snapshot|us-east-1".into(), || cat::ebs_snapshot(US_EAST_1));
         self.daily(template, owner, Quantity::StorageGb(gb));
     }
 
+    /// An S3 bucket with GB per storage class and optional daily (tier 1, tier 2) requests.
     fn bucket(
         &mut self,
-        account: usize,
-        region: Region,
+        place: Place,
         name: &str,
         classes: &[(usize, f64)],
         requests_per_day: Option<(f64, f64)>,
-        tags: Tags,
+        tags: &Tags,
     ) {
-        let owner = self.owner(account, Some(name.to_string()), None, tags);
+        let region = place.region;
+        let owner = self.owner(place.account, Some(name.to_string()), None, tags.clone());
         for &(class, gb) in classes {
             let template = self.template(format!("s3|{}|{class}", region.code), || {
                 cat::s3_storage(region, class)
@@ -502,25 +458,17 @@ impl<'a> Builder<'a> {
             self.daily(template, owner, Quantity::StorageGb(gb));
         }
         if let Some((tier1, tier2)) = requests_per_day {
-            for (tier1_requests, count) in [(true, tier1), (false, tier2)] {
-                let template = self
-                    .template(format!("s3req|{}|{tier1_requests}", region.code), || {
-                        cat::s3_requests(region, tier1_requests)
-                    });
-                let curve = self.curve(Curve {
-                    base: count,
-                    monthly_growth: 1.03,
-                    diurnal: false,
-                    jitter: 0.15,
-                    whole: true,
-                    stream: 0,
+            for (is_tier1, count) in [(true, tier1), (false, tier2)] {
+                let template = self.template(format!("s3req|{}|{is_tier1}", region.code), || {
+                    cat::s3_requests(region, is_tier1)
                 });
+                let curve = self.curve(Curve::flat(count).growing(1.03).jittered(0.15).counts());
                 self.daily(template, owner, Quantity::Curve { curve, factor: 1.0 });
             }
         }
     }
 
-    /// A Lambda function: request and duration meters, switching to Graviton at `arm_from`.
+    /// A Lambda function billed per request and GB-second, on Graviton from `arm_from` on.
     fn lambda(
         &mut self,
         account: usize,
@@ -528,18 +476,16 @@ impl<'a> Builder<'a> {
         invocations: usize,
         gb_seconds_per_call: f64,
         arm_from: u32,
-        tags: Tags,
+        tags: &Tags,
     ) {
         let arn = format!(
             "arn:aws:lambda:us-east-1:{}:function:{name}",
             ACCOUNTS[account].id
         );
-        let owner = self.owner(account, Some(arn), None, tags);
+        let owner = self.owner(account, Some(arn), None, tags.clone());
         let total = self.cal.total_hours();
-        for (arm, active) in [
-            (false, 0..arm_from.min(total)),
-            (true, arm_from.min(total)..total),
-        ] {
+        let arm_from = arm_from.min(total);
+        for (arm, active) in [(false, 0..arm_from), (true, arm_from..total)] {
             if active.is_empty() {
                 continue;
             }
@@ -549,70 +495,58 @@ impl<'a> Builder<'a> {
             let duration = self.template(format!("lambda|gbs|{arm}"), || {
                 cat::lambda(US_EAST_1, false, arm)
             });
-            self.hourly(
-                requests,
-                owner,
-                active.clone(),
-                Quantity::Curve {
-                    curve: invocations,
-                    factor: 1.0,
-                },
-            );
-            self.hourly(
-                duration,
-                owner,
-                active,
-                Quantity::Curve {
-                    curve: invocations,
-                    factor: gb_seconds_per_call,
-                },
-            );
+            let per_call = |factor| Quantity::Curve {
+                curve: invocations,
+                factor,
+            };
+            self.hourly(requests, owner, active.clone(), per_call(1.0));
+            self.hourly(duration, owner, active, per_call(gb_seconds_per_call));
         }
     }
 
-    /// A Bedrock application inference profile with its token meters.
+    /// A Bedrock application inference profile for `model`; each line is a token kind and
+    /// `factor ×` the curve `tokens` (1K tokens per hour).
     fn bedrock_profile(
         &mut self,
         account: usize,
         model: cat::BedrockModel,
         schedule: Schedule,
-        lines: &[(TokenKind, Quantity)],
-        tags: Tags,
+        tokens: usize,
+        lines: &[(TokenKind, f64)],
+        tags: &Tags,
     ) {
         let id = self.hex(12);
         let arn = format!(
             "arn:aws:bedrock:us-east-1:{}:application-inference-profile/{id}",
             ACCOUNTS[account].id
         );
-        let owner = self.owner(account, Some(arn), None, tags);
-        let all = self.all_hours();
-        for &(kind, quantity) in lines {
+        let owner = self.owner(account, Some(arn), None, tags.clone());
+        let active = self.all_hours();
+        for &(kind, factor) in lines {
             let template = self.template(format!("bedrock|{}|{kind:?}", model.usage_name), || {
                 cat::bedrock(US_EAST_1, model, kind)
             });
-            self.meter(
+            self.meter(Meter {
                 template,
                 owner,
-                Cadence::Hourly,
+                cadence: Cadence::Hourly,
                 schedule,
-                all.clone(),
-                quantity,
-                Billing::OnDemand,
-            );
+                active: active.clone(),
+                quantity: Quantity::Curve {
+                    curve: tokens,
+                    factor,
+                },
+                billing: Billing::OnDemand,
+            });
         }
     }
 
-    fn business_tokens(&mut self, input_k_per_hour: f64) -> usize {
-        self.curve(Curve {
-            base: input_k_per_hour,
-            monthly_growth: 1.0,
-            diurnal: false,
-            jitter: 0.2,
-            whole: false,
-            stream: 0,
-        })
+    /// Tokens sent during office hours, about `input_k_per_hour` thousand per hour.
+    fn office_hours_tokens(&mut self, input_k_per_hour: f64) -> usize {
+        self.curve(Curve::flat(input_k_per_hour).jittered(0.2))
     }
 
+    /// The Compute Savings Plan and the EC2 Reserved Instance the organisation bought.
     fn commitments(&mut self) {
         let first = self
             .cal
@@ -620,13 +554,13 @@ impl<'a> Builder<'a> {
             .first()
             .map(|p| p.start_ms)
             .unwrap_or_default();
-        let year_ms = 365 * 24 * crate::generate::calendar::HOUR_MS;
+        let year_ms = 365 * 24 * HOUR_MS;
         let iso = |ms: i64| {
             chrono::DateTime::from_timestamp_millis(ms)
                 .map(|t| t.format("%Y-%m-%dT%H:%M:%S.000Z").to_string())
                 .unwrap_or_default()
         };
-        let sp_start = first - 120 * 24 * crate::generate::calendar::HOUR_MS;
+        let sp_start = first - 120 * 24 * HOUR_MS;
         let sp_id = self.uuid();
         self.org.savings_plans.push(cat::SavingsPlan {
             arn: format!(
@@ -639,10 +573,8 @@ impl<'a> Builder<'a> {
             rate_factor: 0.72,
         });
         let ri_id = self.uuid();
-        let subscription_id = format!(
-            "{}",
-            1_000_000_000 + self.rng.random_range(0..8_999_999_999u64)
-        );
+        let subscription_id =
+            (1_000_000_000 + self.rng.random_range(0..8_999_999_999u64)).to_string();
         self.org.reservations.push(cat::Reservation {
             arn: format!(
                 "arn:aws:ec2:us-east-1:{}:reserved-instances/{ri_id}",
@@ -658,757 +590,24 @@ impl<'a> Builder<'a> {
         });
     }
 
-    fn app_team_prod(&mut self) {
-        let all = self.all_hours();
-        let switch = self.switch_hour;
-        let total = self.cal.total_hours();
-        let clickstream = tags("clickstream", "Dev", "prod", "app-team");
-
-        // Story 3: clickstream runs 3 x m5.xlarge, then 2 x m7g.large in the last month.
-        for zone_index in 0..3 {
-            self.instance(
-                APP_PROD,
-                US_EAST_1,
-                zone_index,
-                cat::instance_type("m5.xlarge"),
-                InstanceBilling::OnDemand,
-                clickstream.clone(),
-                0..switch,
-                ("gp3", 50.0),
-            );
-        }
-        for zone_index in [0, 2] {
-            self.instance(
-                APP_PROD,
-                US_EAST_1,
-                zone_index,
-                cat::instance_type("m7g.large"),
-                InstanceBilling::OnDemand,
-                clickstream.clone(),
-                switch..total,
-                ("gp3", 50.0),
-            );
-        }
-        let invocations = self.curve(Curve {
-            base: 150_000.0,
-            monthly_growth: 1.12,
-            diurnal: true,
-            jitter: 0.08,
-            whole: true,
-            stream: 0,
-        });
-        self.lambda(
-            APP_PROD,
-            "clickstream-ingest",
-            invocations,
-            0.25,
-            switch,
-            clickstream.clone(),
-        );
-        self.org.apps.push(App {
-            name: "clickstream",
-            team: "app-team",
-            invocations_curve: invocations,
-            clicks_per_invocation: 12.0,
-            orders_per_click: 0.0002,
-            revenue_per_order: 48.0,
-        });
-        for role in ["writer", "reader"] {
-            let owner = self.owner(
-                APP_PROD,
-                Some(format!(
-                    "arn:aws:rds:us-east-1:{}:db:clickstream-{role}",
-                    ACCOUNTS[APP_PROD].id
-                )),
-                Some("us-east-1a"),
-                clickstream.clone(),
-            );
-            let template = self.template("aurora|instance".into(), || {
-                cat::aurora(US_EAST_1, AuroraLine::Instance)
-            });
-            self.hourly(template, owner, all.clone(), Quantity::Fixed(1.0));
-        }
-        let cluster = self.owner(
-            APP_PROD,
-            Some(format!(
-                "arn:aws:rds:us-east-1:{}:cluster:clickstream",
-                ACCOUNTS[APP_PROD].id
-            )),
-            None,
-            clickstream.clone(),
-        );
-        let storage = self.template("aurora|storage".into(), || {
-            cat::aurora(US_EAST_1, AuroraLine::Storage)
-        });
-        self.daily(storage, cluster, Quantity::StorageGb(400.0));
-        let io = self.template("aurora|io".into(), || {
-            cat::aurora(US_EAST_1, AuroraLine::Io)
-        });
-        let io_curve = self.curve(Curve {
-            base: 20_000_000.0,
-            monthly_growth: 1.08,
-            diurnal: false,
-            jitter: 0.1,
-            whole: true,
-            stream: 0,
-        });
-        self.daily(
-            io,
-            cluster,
-            Quantity::Curve {
-                curve: io_curve,
-                factor: 1.0,
-            },
-        );
-        self.bedrock_profile(
-            APP_PROD,
-            cat::NOVA_LITE,
-            Schedule::Always,
-            &[
-                (
-                    TokenKind::Input,
-                    Quantity::Curve {
-                        curve: invocations,
-                        factor: 0.000_36,
-                    },
-                ),
-                (
-                    TokenKind::Output,
-                    Quantity::Curve {
-                        curve: invocations,
-                        factor: 0.000_09,
-                    },
-                ),
-            ],
-            clickstream.clone(),
-        );
-        self.bucket(
-            APP_PROD,
-            US_EAST_1,
-            "clickstream-raw-222222222222",
-            &[(0, 3000.0), (2, 1200.0)],
-            Some((2_000_000.0, 5_000_000.0)),
-            clickstream,
-        );
-
-        // Story 1: catalog-sync in us-east-1b sends through the NAT gateway in us-east-1a.
-        let sync_tags = tags("catalog-sync", "Dev", "prod", "app-team");
-        let network_tags = tags("shared-vpc", "Dev", "prod", "app-team");
-        let nat_id = self.resource_id("nat");
-        let nat_arn = format!(
-            "arn:aws:ec2:us-east-1:{}:natgateway/{nat_id}",
-            ACCOUNTS[APP_PROD].id
-        );
-        let nat_eni = self.interface(
-            APP_PROD,
-            US_EAST_1,
-            0,
-            InterfaceKind::NatGateway,
-            nat_id.clone(),
-            Some(nat_id.clone()),
-            network_tags.clone(),
-        );
-        let first_sender_curve = self.org.curves.len();
-        let mut senders = Vec::new();
-        for (zone_index, base_gb, growth) in [(1, 38.0, 1.45), (1, 38.0, 1.45), (0, 9.0, 1.0)] {
-            let curve = self.curve(Curve {
-                base: base_gb,
-                monthly_growth: growth,
-                diurnal: true,
-                jitter: 0.15,
-                whole: false,
-                stream: 0,
-            });
-            let (id, owner) = self.instance(
-                APP_PROD,
-                US_EAST_1,
-                zone_index,
-                cat::instance_type("m5.large"),
-                InstanceBilling::OnDemand,
-                sync_tags.clone(),
-                all.clone(),
-                ("gp2", 100.0),
-            );
-            let eni = self.interface(
-                APP_PROD,
-                US_EAST_1,
-                zone_index,
-                InterfaceKind::Instance,
-                id,
-                None,
-                sync_tags.clone(),
-            );
-            if zone_index != 0 {
-                for outbound in [true, false] {
-                    let template = self.template(format!("interaz|{outbound}"), || {
-                        cat::inter_az_transfer(US_EAST_1, outbound)
-                    });
-                    let factor = if outbound { 1.0 } else { NAT_RESPONSE_RATIO };
-                    self.hourly(
-                        template,
-                        owner,
-                        all.clone(),
-                        Quantity::Curve { curve, factor },
-                    );
-                }
-            }
-            senders.push((eni, curve));
-        }
-        for (n, (source, curve)) in senders.iter().enumerate() {
-            self.org.flows.push(Flow::ThroughNat {
-                source: *source,
-                nat: nat_eni,
-                curve: *curve,
-                response_ratio: NAT_RESPONSE_RATIO,
-                destination_ip: format!("203.0.113.{}", 20 + n * 7),
-            });
-        }
-        let nat_owner = self.owner(
-            APP_PROD,
-            Some(nat_arn),
-            Some("us-east-1a"),
-            network_tags.clone(),
-        );
-        let nat_hours = self.template("nat|hours".into(), || cat::nat_gateway(US_EAST_1, true));
-        let nat_bytes = self.template("nat|bytes".into(), || cat::nat_gateway(US_EAST_1, false));
-        self.hourly(nat_hours, nat_owner, all.clone(), Quantity::Fixed(1.0));
-        self.hourly(
-            nat_bytes,
-            nat_owner,
-            all.clone(),
-            Quantity::CurveSum {
-                first: first_sender_curve,
-                count: senders.len(),
-                factor: 1.0 + NAT_RESPONSE_RATIO,
-            },
-        );
-        let eip_in_use = self.template("ipv4|in-use".into(), || cat::public_ipv4(US_EAST_1, true));
-        let eip = self.resource_id("eipalloc");
-        let eip_owner = self.owner(APP_PROD, Some(eip), None, network_tags.clone());
-        self.hourly(eip_in_use, eip_owner, all.clone(), Quantity::Fixed(1.0));
-
-        // A second NAT gateway (staging) from the second period on raises NAT hours.
-        let staging_from = self.cal.periods.get(1).map(|p| p.first_hour).unwrap_or(0);
-        let staging_id = self.resource_id("nat");
-        let staging_tags = tags("shared-vpc", "Dev", "staging", "app-team");
-        let staging_eni = self.interface(
-            APP_PROD,
-            US_EAST_1,
-            2,
-            InterfaceKind::NatGateway,
-            staging_id.clone(),
-            Some(staging_id.clone()),
-            staging_tags.clone(),
-        );
-        self.org.interfaces[staging_eni].active = staging_from..total;
-        self.org.flows.push(Flow::Idle {
-            interface: staging_eni,
-        });
-        let staging_owner = self.owner(
-            APP_PROD,
-            Some(format!(
-                "arn:aws:ec2:us-east-1:{}:natgateway/{staging_id}",
-                ACCOUNTS[APP_PROD].id
-            )),
-            Some("us-east-1c"),
-            staging_tags.clone(),
-        );
-        let staging_bytes = self.curve(Curve {
-            base: 1.5,
-            monthly_growth: 1.0,
-            diurnal: true,
-            jitter: 0.2,
-            whole: false,
-            stream: 0,
-        });
-        self.hourly(
-            nat_hours,
-            staging_owner,
-            staging_from..total,
-            Quantity::Fixed(1.0),
-        );
-        self.hourly(
-            nat_bytes,
-            staging_owner,
-            staging_from..total,
-            Quantity::Curve {
-                curve: staging_bytes,
-                factor: 1.0,
-            },
-        );
-        let staging_eip = self.resource_id("eipalloc");
-        let staging_eip_owner = self.owner(APP_PROD, Some(staging_eip), None, staging_tags);
-        self.hourly(
-            eip_in_use,
-            staging_eip_owner,
-            staging_from..total,
-            Quantity::Fixed(1.0),
-        );
-
-        // The catalog API load balancer forwards to the catalog-sync instances.
-        let alb_arn = format!(
-            "arn:aws:elasticloadbalancing:us-east-1:{}:loadbalancer/app/catalog-api/{}",
-            ACCOUNTS[APP_PROD].id,
-            self.hex(16)
-        );
-        let alb_owner = self.owner(APP_PROD, Some(alb_arn.clone()), None, sync_tags.clone());
-        let alb_hours = self.template("alb|hours".into(), || cat::load_balancer(US_EAST_1, true));
-        let alb_lcu = self.template("alb|lcu".into(), || cat::load_balancer(US_EAST_1, false));
-        let lcu = self.curve(Curve {
-            base: 3.0,
-            monthly_growth: 1.05,
-            diurnal: true,
-            jitter: 0.1,
-            whole: false,
-            stream: 0,
-        });
-        self.hourly(alb_hours, alb_owner, all.clone(), Quantity::Fixed(1.0));
-        self.hourly(
-            alb_lcu,
-            alb_owner,
-            all.clone(),
-            Quantity::Curve {
-                curve: lcu,
-                factor: 1.0,
-            },
-        );
-        for (zone_index, target) in [(0, senders[0].0), (2, senders[2].0)] {
-            let eni = self.interface(
-                APP_PROD,
-                US_EAST_1,
-                zone_index,
-                InterfaceKind::LoadBalancer,
-                alb_arn.clone(),
-                None,
-                sync_tags.clone(),
-            );
-            self.org.flows.push(Flow::Internal {
-                source: eni,
-                destination: target,
-                port: 8080,
-                gb_per_hour: 0.4,
-            });
-        }
-
-        // checkout: an ARM Lambda API with its own business metrics.
-        let checkout = tags("checkout", "Dev", "prod", "app-team");
-        let checkout_calls = self.curve(Curve {
-            base: 20_000.0,
-            monthly_growth: 1.04,
-            diurnal: true,
-            jitter: 0.1,
-            whole: true,
-            stream: 0,
-        });
-        self.lambda(APP_PROD, "checkout-api", checkout_calls, 0.2, 0, checkout);
-        self.org.apps.push(App {
-            name: "checkout",
-            team: "app-team",
-            invocations_curve: checkout_calls,
-            clicks_per_invocation: 1.0,
-            orders_per_click: 0.08,
-            revenue_per_order: 62.0,
-        });
-    }
-
-    fn app_team_dev(&mut self) {
-        let all = self.all_hours();
-        self.instance(
-            APP_DEV,
-            US_EAST_1,
-            1,
-            cat::instance_type("m4.large"),
-            InstanceBilling::OnDemand,
-            tags("catalog-sync", "Dev", "dev", "app-team"),
-            all.clone(),
-            ("gp2", 80.0),
-        );
-        self.instance(
-            APP_DEV,
-            US_EAST_1,
-            2,
-            cat::instance_type("c5.large"),
-            InstanceBilling::Spot,
-            tags("ci", "Dev", "Dev", "app-team"),
-            all,
-            ("gp2", 60.0),
-        );
-        self.snapshot(APP_DEV, 200.0, "2024-09-12", Vec::new());
-
-        // Story 2, Dev side: Claude Haiku for about as many tokens as Sales sends to Sonnet.
-        let tokens = self.business_tokens(1700.0);
-        self.bedrock_profile(
-            APP_DEV,
-            cat::CLAUDE_HAIKU,
-            Schedule::BusinessHours,
-            &[
-                (
-                    TokenKind::Input,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 1.0,
-                    },
-                ),
-                (
-                    TokenKind::Output,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 0.2,
-                    },
-                ),
-                (
-                    TokenKind::CacheRead,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 0.5,
-                    },
-                ),
-            ],
-            tags("dev-assistant", "Dev", "dev", "app-team"),
-        );
-    }
-
-    fn sales_prod(&mut self) {
-        let all = self.all_hours();
-        // Inconsistent tag values as real organisations have them: `sales`, `production`.
-        self.instance(
-            SALES,
-            US_EAST_1,
-            0,
-            cat::instance_type("m6i.xlarge"),
-            InstanceBilling::SavingsPlan(0),
-            tags("crm", "Sales", "prod", "sales-eng"),
-            all.clone(),
-            ("gp3", 100.0),
-        );
-        self.instance(
-            SALES,
-            US_EAST_1,
-            1,
-            cat::instance_type("m6i.xlarge"),
-            InstanceBilling::SavingsPlan(0),
-            tags("crm", "sales", "production", "sales-eng"),
-            all,
-            ("gp3", 100.0),
-        );
-
-        // Story 2, Sales side: Claude Sonnet, three times Haiku's price per token.
-        let tokens = self.business_tokens(1700.0);
-        self.bedrock_profile(
-            SALES,
-            cat::CLAUDE_SONNET,
-            Schedule::BusinessHours,
-            &[
-                (
-                    TokenKind::Input,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 1.0,
-                    },
-                ),
-                (
-                    TokenKind::Output,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 0.2,
-                    },
-                ),
-                (
-                    TokenKind::CacheRead,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 0.5,
-                    },
-                ),
-            ],
-            tags("sales-assistant", "Sales", "prod", "sales-eng"),
-        );
-    }
-
-    fn shared_services(&mut self) {
-        let all = self.all_hours();
-        let platform = |app: &str| tags(app, "Platform", "prod", "platform-team");
-        self.instance(
-            SHARED,
-            US_EAST_1,
-            1,
-            cat::instance_type("t2.micro"),
-            InstanceBilling::OnDemand,
-            platform("bastion"),
-            all,
-            ("gp3", 8.0),
-        );
-        for (gb, created) in [
-            (500.0, "2024-11-03"),
-            (750.0, "2025-02-17"),
-            (120.0, "2026-06-21"),
-        ] {
-            self.snapshot(SHARED, gb, created, platform("backup"));
-        }
-        self.bucket(
-            SHARED,
-            US_EAST_1,
-            "costscope-backups-444444444444",
-            &[(3, 8000.0), (4, 40_000.0)],
-            None,
-            platform("backup"),
-        );
-    }
-
-    fn data_platform(&mut self) {
-        let all = self.all_hours();
-        let data = |app: &str| tags(app, "Data", "prod", "data-team");
-        for zone_index in 0..2 {
-            self.instance(
-                DATA,
-                US_EAST_1,
-                zone_index,
-                cat::instance_type("c5.xlarge"),
-                InstanceBilling::Reserved(0),
-                data("etl"),
-                all.clone(),
-                ("gp2", 200.0),
-            );
-        }
-        self.instance(
-            DATA,
-            US_EAST_1,
-            2,
-            cat::instance_type("m6g.xlarge"),
-            InstanceBilling::OnDemand,
-            data("analytics"),
-            all,
-            ("gp2", 200.0),
-        );
-        self.bucket(
-            DATA,
-            US_EAST_1,
-            "datalake-666666666666",
-            &[(0, 15_000.0), (1, 9000.0), (2, 5000.0), (3, 20_000.0)],
-            Some((500_000.0, 3_000_000.0)),
-            data("datalake"),
-        );
-        let calls = self.curve(Curve {
-            base: 1500.0,
-            monthly_growth: 1.0,
-            diurnal: false,
-            jitter: 0.2,
-            whole: true,
-            stream: 0,
-        });
-        self.lambda(DATA, "etl-trigger", calls, 3.0, u32::MAX, data("etl"));
-
-        // A third-party model billed through AWS Marketplace (usage in millions of tokens).
-        let arn = format!(
-            "arn:aws:bedrock:us-east-1:{}:application-inference-profile/{}",
-            ACCOUNTS[DATA].id,
-            self.hex(12)
-        );
-        let owner = self.owner(DATA, Some(arn), None, data("doc-extract"));
-        let tokens = self.business_tokens(3.0);
-        let all = self.all_hours();
-        for (output, factor) in [(false, 1.0), (true, 0.2)] {
-            let template = self.template(format!("marketplace|{output}"), || {
-                cat::marketplace_model(US_EAST_1, output)
-            });
-            self.meter(
-                template,
-                owner,
-                Cadence::Hourly,
-                Schedule::BusinessHours,
-                all.clone(),
-                Quantity::Curve {
-                    curve: tokens,
-                    factor,
-                },
-                Billing::OnDemand,
-            );
-        }
-    }
-
-    fn security(&mut self) {
-        let all = self.all_hours();
-        let secops = tags("siem", "Security", "prod", "secops");
-        self.instance(
-            SECURITY,
-            US_WEST_2,
-            0,
-            cat::instance_type("m5.large"),
-            InstanceBilling::OnDemand,
-            secops.clone(),
-            all,
-            ("gp3", 500.0),
-        );
-        self.bucket(
-            SECURITY,
-            US_WEST_2,
-            "security-logs-777777777777",
-            &[(0, 2500.0)],
-            None,
-            secops,
-        );
-    }
-
-    fn sandbox(&mut self) {
-        let all = self.all_hours();
-        // Untagged and previous-generation, with an unattached volume and an idle address.
-        self.instance(
-            SANDBOX,
-            US_EAST_1,
-            0,
-            cat::instance_type("m4.xlarge"),
-            InstanceBilling::OnDemand,
-            Vec::new(),
-            all.clone(),
-            ("gp2", 100.0),
-        );
-        self.volume(SANDBOX, US_EAST_1, 1, "gp2", 500.0, Vec::new(), all.clone());
-        let idle = self.template("ipv4|idle".into(), || cat::public_ipv4(US_EAST_1, false));
-        let eip = self.resource_id("eipalloc");
-        let owner = self.owner(SANDBOX, Some(eip), None, Vec::new());
-        self.hourly(idle, owner, all, Quantity::Fixed(1.0));
-    }
-
-    fn marketing_web(&mut self) {
-        let all = self.all_hours();
-        let web = tags("website", "Marketing", "prod", "web-team");
-        self.instance(
-            MARKETING,
-            US_EAST_1,
-            0,
-            cat::instance_type("m6g.large"),
-            InstanceBilling::OnDemand,
-            web.clone(),
-            all,
-            ("gp3", 30.0),
-        );
-        self.bucket(
-            MARKETING,
-            US_EAST_1,
-            "www-costscope-demo",
-            &[(0, 60.0)],
-            None,
-            web.clone(),
-        );
-        let tokens = self.business_tokens(600.0);
-        self.bedrock_profile(
-            MARKETING,
-            cat::NOVA_PRO,
-            Schedule::BusinessHours,
-            &[
-                (
-                    TokenKind::Input,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 1.0,
-                    },
-                ),
-                (
-                    TokenKind::Output,
-                    Quantity::Curve {
-                        curve: tokens,
-                        factor: 0.25,
-                    },
-                ),
-            ],
-            tags("marketing-copy", "Marketing", "prod", "web-team"),
-        );
-    }
-
-    /// One background workload: an instance and its volume in a rotating account.
-    fn replica(&mut self, r: u64) {
-        const ROTATION: [usize; 8] = [
-            DATA, SHARED, APP_DEV, MARKETING, SECURITY, SANDBOX, SALES, APP_PROD,
-        ];
-        const TYPES: [&str; 8] = [
-            "m5.large",
-            "m6i.large",
-            "m6g.large",
-            "c5.large",
-            "t3.medium",
-            "m7g.large",
-            "m4.large",
-            "t2.medium",
-        ];
-        let account = ROTATION[(r % 8) as usize];
-        let region = if account == SECURITY {
-            US_WEST_2
-        } else {
-            US_EAST_1
-        };
-        let (department, team, app) = ACCOUNT_TAGS[account];
-        let env = if r % 7 == 3 { "Prod" } else { "prod" };
-        let tags = if r % 11 == 5 {
-            Vec::new()
-        } else {
-            tags(app, department, env, team)
-        };
-        let instance = cat::instance_type(TYPES[(r / 8 % 8) as usize]);
-        let billing = if r % 5 == 4 {
-            InstanceBilling::Spot
-        } else {
-            InstanceBilling::OnDemand
-        };
-        let volume = if r % 3 == 0 { "gp2" } else { "gp3" };
-        let zone_index = (r % 3) as usize;
-        let all = self.all_hours();
-        let gb = 20.0 + (r % 10) as f64 * 25.0;
-        let (id, _) = self.instance(
-            account,
-            region,
-            zone_index,
-            instance,
-            billing,
-            tags.clone(),
-            all,
-            (volume, gb),
-        );
-        if r < MAX_REPLICAS_WITH_FLOWS {
-            let eni = self.interface(
-                account,
-                region,
-                zone_index,
-                InterfaceKind::Instance,
-                id,
-                None,
-                tags,
-            );
-            if r >= 8 {
-                // Talks to the replica created one rotation earlier in the same account.
-                let peer = self.org.interfaces.iter().rposition(|i| {
-                    i.account == account
-                        && i.kind == InterfaceKind::Instance
-                        && i.eni_id != self.org.interfaces[eni].eni_id
-                });
-                if let Some(destination) = peer {
-                    let port = if r % 2 == 0 { 443 } else { 5432 };
-                    self.org.flows.push(Flow::Internal {
-                        source: eni,
-                        destination,
-                        port,
-                        gb_per_hour: 0.05 + (r % 5) as f64 * 0.05,
-                    });
-                }
-            }
-        }
-    }
-
+    /// The hourly recurring fee of the Savings Plan, owned by Shared-Services.
     fn savings_plan_fee(&mut self) {
         let plan = self.org.savings_plans[0].clone();
         let owner = self.owner(SHARED, Some(plan.arn.clone()), None, Vec::new());
         let template = self.template("sp|fee".into(), || cat::savings_plan_fee(&plan));
-        let all = self.all_hours();
-        self.meter(
+        let active = self.all_hours();
+        self.meter(Meter {
             template,
             owner,
-            Cadence::Hourly,
-            Schedule::Always,
-            all,
-            Quantity::Fixed(1.0),
-            Billing::SavingsPlanFee { plan: 0 },
-        );
+            cadence: Cadence::Hourly,
+            schedule: Schedule::Always,
+            active,
+            quantity: Quantity::Fixed(1.0),
+            billing: Billing::SavingsPlanFee { plan: 0 },
+        });
     }
 
+    /// RI fees, a credit, a refund, Business Support and tax.
     fn period_charges(&mut self) {
         let mut charges = Vec::new();
         let ri = self.org.reservations[0].clone();
@@ -1434,11 +633,10 @@ impl<'a> Builder<'a> {
             cap: 150.0,
         });
         let refund = self.template("refund".into(), cat::refund);
-        let refund_period = self.cal.periods.len().saturating_sub(2);
         charges.push(PeriodCharge::Refund {
             account: SALES,
             template: refund,
-            period: refund_period,
+            period: self.cal.periods.len().saturating_sub(2),
             amount: 42.5,
         });
         let support = self.template("support".into(), cat::support_business);
@@ -1449,8 +647,7 @@ impl<'a> Builder<'a> {
             });
         }
         let all = self.all_hours();
-        let pairs = self.org.active_products(all);
-        for (account, product) in pairs {
+        for (account, product) in self.org.active_products(all) {
             let code = self.org.product_codes[product].clone();
             let marketplace = code == cat::NEMOTRON_PRODUCT_CODE;
             let template = self.template(format!("tax|{code}"), || cat::tax(&code, marketplace));

@@ -40,22 +40,34 @@ impl Curve {
 
     /// Grows by `factor` per month.
     pub fn growing(self, factor: f64) -> Self {
-        Curve { monthly_growth: factor, ..self }
+        Curve {
+            monthly_growth: factor,
+            ..self
+        }
     }
 
     /// Follows the day/night cycle.
     pub fn daily_cycle(self) -> Self {
-        Curve { diurnal: true, ..self }
+        Curve {
+            diurnal: true,
+            ..self
+        }
     }
 
     /// Adds relative noise of ±`amplitude`.
     pub fn jittered(self, amplitude: f64) -> Self {
-        Curve { jitter: amplitude, ..self }
+        Curve {
+            jitter: amplitude,
+            ..self
+        }
     }
 
     /// Rounds to whole numbers (counts of requests or I/Os).
     pub fn counts(self) -> Self {
-        Curve { whole: true, ..self }
+        Curve {
+            whole: true,
+            ..self
+        }
     }
 
     /// The quantity in `hour` (hours from the calendar start).
@@ -116,7 +128,11 @@ mod tests {
     fn curves_are_reproducible_and_grow() {
         let curve = Curve {
             stream: 7,
-            ..Curve::flat(100.0).growing(1.5).daily_cycle().jittered(0.1).counts()
+            ..Curve::flat(100.0)
+                .growing(1.5)
+                .daily_cycle()
+                .jittered(0.1)
+                .counts()
         };
         assert_eq!(curve.at(42, 1000), curve.at(42, 1000));
         let day = |d: u32| (d * 24..d * 24 + 24).map(|h| curve.at(42, h)).sum::<f64>();

@@ -49,7 +49,7 @@ pub async fn ingest_cur_from(lake: &Lake, source: Source, options: &IngestOption
     let periods = discover(&source).await?;
     let total_bytes = periods.iter().flat_map(|p| &p.files).map(|f| f.size).sum();
     let bar = progress_bar(options.progress, total_bytes, "ingest cur");
-    let mut writer = TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display());
+    let writer = TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display()).spawn();
     let mut ignored = BTreeSet::new();
     let mut files_read = 0;
     let mut outcome = Ok(());
@@ -68,11 +68,15 @@ pub async fn ingest_cur_from(lake: &Lake, source: Source, options: &IngestOption
             files_read += 1;
             bar.inc(file.size);
         }
+        writer.close_partition(&period.period);
     }
     bar.finish_and_clear();
-    if let Err(e) = outcome {
-        writer.abort();
-        return Err(e);
+    if let Err(error) = outcome {
+        let writer_error = writer.abort();
+        return Err(match (error, writer_error) {
+            (Error::WriterStopped, Some(cause)) => cause,
+            (error, _) => error,
+        });
     }
     let partitions = writer.finish()?;
     let rows_by_period: Vec<(String, u64)> = partitions.iter().map(|(k, p)| (k.clone(), p.rows)).collect();

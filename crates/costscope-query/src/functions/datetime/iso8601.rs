@@ -155,9 +155,9 @@ impl<'a> Cursor<'a> {
             return None;
         };
         let (hours, _) = self.digits(2, 2)?;
-        let minutes = if self.eat(b':') {
-            self.digits(2, 2)?.0
-        } else if self.peek().is_some_and(|b| b.is_ascii_digit()) {
+        // Minutes are optional, with or without a colon.
+        let colon = self.eat(b':');
+        let minutes = if colon || self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.digits(2, 2)?.0
         } else {
             0
