@@ -133,10 +133,16 @@ pub const COLUMNS: &[(&str, Kind)] = &[
     ("reservation_end_time", Str),
     ("reservation_modification_status", Str),
     ("reservation_net_amortized_upfront_cost_for_usage", F64),
-    ("reservation_net_amortized_upfront_fee_for_billing_period", F64),
+    (
+        "reservation_net_amortized_upfront_fee_for_billing_period",
+        F64,
+    ),
     ("reservation_net_effective_cost", F64),
     ("reservation_net_recurring_fee_for_usage", F64),
-    ("reservation_net_unused_amortized_upfront_fee_for_billing_period", F64),
+    (
+        "reservation_net_unused_amortized_upfront_fee_for_billing_period",
+        F64,
+    ),
     ("reservation_net_unused_recurring_fee", F64),
     ("reservation_net_upfront_value", F64),
     ("reservation_normalized_units_per_reservation", Str),
@@ -148,17 +154,29 @@ pub const COLUMNS: &[(&str, Kind)] = &[
     ("reservation_total_reserved_normalized_units", Str),
     ("reservation_total_reserved_units", Str),
     ("reservation_units_per_reservation", Str),
-    ("reservation_unused_amortized_upfront_fee_for_billing_period", F64),
+    (
+        "reservation_unused_amortized_upfront_fee_for_billing_period",
+        F64,
+    ),
     ("reservation_unused_normalized_unit_quantity", F64),
     ("reservation_unused_quantity", F64),
     ("reservation_unused_recurring_fee", F64),
     ("reservation_upfront_value", F64),
     ("resource_tags", MapStr),
-    ("savings_plan_amortized_upfront_commitment_for_billing_period", F64),
+    (
+        "savings_plan_amortized_upfront_commitment_for_billing_period",
+        F64,
+    ),
     ("savings_plan_end_time", Str),
     ("savings_plan_instance_type_family", Str),
-    ("savings_plan_net_amortized_upfront_commitment_for_billing_period", F64),
-    ("savings_plan_net_recurring_commitment_for_billing_period", F64),
+    (
+        "savings_plan_net_amortized_upfront_commitment_for_billing_period",
+        F64,
+    ),
+    (
+        "savings_plan_net_recurring_commitment_for_billing_period",
+        F64,
+    ),
     ("savings_plan_net_savings_plan_effective_cost", F64),
     ("savings_plan_offering_type", Str),
     ("savings_plan_payment_option", Str),
@@ -224,7 +242,11 @@ pub fn schema() -> SchemaRef {
 /// The schema of lake files: every CUR 2.0 column plus `billing_period`.
 pub fn lake_schema() -> SchemaRef {
     static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
-        let mut fields: Vec<Field> = schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut fields: Vec<Field> = schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
         fields.push(Field::new(BILLING_PERIOD, DataType::Utf8, false));
         Arc::new(Schema::new(fields))
     });

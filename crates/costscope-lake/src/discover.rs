@@ -66,14 +66,21 @@ pub async fn discover(source: &Source) -> Result<Vec<PeriodFiles>> {
     }
     let manifests: Vec<&ObjectMeta> = objects
         .iter()
-        .filter(|o| o.location.as_ref().to_ascii_lowercase().ends_with("manifest.json"))
+        .filter(|o| {
+            o.location
+                .as_ref()
+                .to_ascii_lowercase()
+                .ends_with("manifest.json")
+        })
         .collect();
     let mut periods = Vec::new();
     for (period, files) in by_period {
         let period_manifests: Vec<&ObjectMeta> = manifests
             .iter()
             .copied()
-            .filter(|m| period_of(&source.describe(&m.location)).as_deref() == Some(period.as_str()))
+            .filter(|m| {
+                period_of(&source.describe(&m.location)).as_deref() == Some(period.as_str())
+            })
             .collect();
         let chosen = newest_delivery(source, &files, &period_manifests).await?;
         let files = chosen
@@ -139,7 +146,11 @@ async fn newest_delivery<'a>(
             let folder = group
                 .first()
                 .map(|f| delivery_folder(&source.describe(&f.location)));
-            (folder.as_ref().is_some_and(|f| !f.is_empty()), newest_write, folder)
+            (
+                folder.as_ref().is_some_and(|f| !f.is_empty()),
+                newest_write,
+                folder,
+            )
         })
         .unwrap_or_default();
     Ok(newest)
@@ -161,10 +172,12 @@ fn manifest_files(bytes: &[u8], file: &str) -> Result<Vec<String>> {
         })?;
     list.iter()
         .map(|v| {
-            v.as_str().map(str::to_owned).ok_or_else(|| Error::Manifest {
-                file: file.into(),
-                reason: format!("file entry {v} is not a string"),
-            })
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::Manifest {
+                    file: file.into(),
+                    reason: format!("file entry {v} is not a string"),
+                })
         })
         .collect()
 }
@@ -207,7 +220,10 @@ fn format_of(path: &str) -> FileFormat {
 /// Whether a path names a CUR data file (not a manifest, status table or crawler file).
 fn is_data_file(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    if lower.contains("cost_and_usage_data_status") || lower.contains("/metadata/") || lower.starts_with("metadata/") {
+    if lower.contains("cost_and_usage_data_status")
+        || lower.contains("/metadata/")
+        || lower.starts_with("metadata/")
+    {
         return false;
     }
     lower.ends_with(".parquet") || lower.ends_with(".csv") || lower.ends_with(".csv.gz")
@@ -227,10 +243,15 @@ pub fn period_of(path: &str) -> Option<String> {
         }
         if let (Some(y), Some(value)) = (year, lower.strip_prefix("month=")) {
             let month: u32 = value.parse().ok()?;
-            return (1..=12).contains(&month).then(|| format!("{y:04}-{month:02}"));
+            return (1..=12)
+                .contains(&month)
+                .then(|| format!("{y:04}-{month:02}"));
         }
         // Legacy CSV period folder: 20260901-20261001.
-        if segment.len() == 17 && segment.as_bytes()[8] == b'-' && segment[..8].bytes().all(|b| b.is_ascii_digit()) {
+        if segment.len() == 17
+            && segment.as_bytes()[8] == b'-'
+            && segment[..8].bytes().all(|b| b.is_ascii_digit())
+        {
             return valid_period(&format!("{}-{}", &segment[..4], &segment[4..6]));
         }
     }

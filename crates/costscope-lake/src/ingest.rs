@@ -62,4 +62,3 @@ pub(crate) fn progress_bar(enabled: bool, total: u64, what: &str) -> indicatif::
     bar.set_message(what.to_owned());
     bar
 }
-

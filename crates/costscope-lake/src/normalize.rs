@@ -71,7 +71,8 @@ impl Normalizer {
         for ((name, kind), source) in cur::COLUMNS.iter().zip(&self.sources) {
             let column = match source {
                 None => new_null_array(&kind.data_type(), batch.num_rows()),
-                Some(i) => convert(batch.column(*i), *kind).map_err(|e| self.type_error(name, batch.column(*i), e))?,
+                Some(i) => convert(batch.column(*i), *kind)
+                    .map_err(|e| self.type_error(name, batch.column(*i), e))?,
             };
             columns.push(column);
         }
@@ -81,13 +82,18 @@ impl Normalizer {
         })
     }
 
-    fn type_error(&self, column: &str, found: &ArrayRef, detail: arrow::error::ArrowError) -> Error {
+    fn type_error(
+        &self,
+        column: &str,
+        found: &ArrayRef,
+        detail: arrow::error::ArrowError,
+    ) -> Error {
         Error::Schema {
             file: self.file.clone(),
             source: costscope_core::Error::ColumnType {
                 column: column.into(),
                 found: format!("{} ({detail})", found.data_type()),
-                expected: format!("{}", lake_type_name(column)),
+                expected: lake_type_name(column),
             },
         }
     }
@@ -101,7 +107,10 @@ fn lake_type_name(column: &str) -> String {
 
 /// Converts one column to the lake type of `kind`. Casts are strict: a value that cannot
 /// be converted is an error, never a silent NULL.
-pub fn convert(array: &ArrayRef, kind: Kind) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
+pub fn convert(
+    array: &ArrayRef,
+    kind: Kind,
+) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
     let target = kind.data_type();
     if array.data_type() == &target {
         return Ok(array.clone());
@@ -116,7 +125,14 @@ pub fn convert(array: &ArrayRef, kind: Kind) -> std::result::Result<ArrayRef, ar
             match array.data_type() {
                 // Zoned timestamps keep their instant; the lake stores UTC without a zone.
                 DataType::Timestamp(_, Some(_)) => {
-                    let utc = cast_with_options(array, &DataType::Timestamp(arrow::datatypes::TimeUnit::Millisecond, Some("UTC".into())), &options)?;
+                    let utc = cast_with_options(
+                        array,
+                        &DataType::Timestamp(
+                            arrow::datatypes::TimeUnit::Millisecond,
+                            Some("UTC".into()),
+                        ),
+                        &options,
+                    )?;
                     cast_with_options(&utc, &target, &options)
                 }
                 _ => cast_with_options(array, &target, &options),
@@ -127,20 +143,24 @@ pub fn convert(array: &ArrayRef, kind: Kind) -> std::result::Result<ArrayRef, ar
 
 /// Rebuilds a map (or a list of key/value structs, as some writers produce) with the
 /// lake's field names and value type.
-fn convert_map(array: &ArrayRef, target: &DataType) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
+fn convert_map(
+    array: &ArrayRef,
+    target: &DataType,
+) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
     let DataType::Map(entries_field, _) = target else {
         return Err(arrow::error::ArrowError::CastError("not a map type".into()));
     };
     let DataType::Struct(target_fields) = entries_field.data_type() else {
-        return Err(arrow::error::ArrowError::CastError("map entries are not a struct".into()));
+        return Err(arrow::error::ArrowError::CastError(
+            "map entries are not a struct".into(),
+        ));
     };
     if matches!(array.data_type(), DataType::Null) {
         return Ok(new_null_array(target, array.len()));
     }
-    let map = array
-        .as_any()
-        .downcast_ref::<MapArray>()
-        .ok_or_else(|| arrow::error::ArrowError::CastError(format!("{} is not a map", array.data_type())))?;
+    let map = array.as_any().downcast_ref::<MapArray>().ok_or_else(|| {
+        arrow::error::ArrowError::CastError(format!("{} is not a map", array.data_type()))
+    })?;
     let options = CastOptions {
         safe: false,
         format_options: FormatOptions::default(),

@@ -65,7 +65,10 @@ impl Source {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         let (dir, single_file) = if meta.is_file() {
             let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             (
                 parent.unwrap_or(std::path::Path::new(".")).to_path_buf(),
                 Some(Path::from(name)),
@@ -74,10 +77,11 @@ impl Source {
             (path.to_path_buf(), None)
         };
         let local_root = Some(dir.clone());
-        let store = LocalFileSystem::new_with_prefix(&dir).map_err(|source| Error::ObjectStore {
-            location: location.into(),
-            source,
-        })?;
+        let store =
+            LocalFileSystem::new_with_prefix(&dir).map_err(|source| Error::ObjectStore {
+                location: location.into(),
+                source,
+            })?;
         Ok(Source {
             store: Arc::new(store),
             prefix: Path::default(),
@@ -92,10 +96,12 @@ impl Source {
     pub fn open_s3_with(location: &str, settings: &[(&str, &str)]) -> Result<Self> {
         let mut builder = AmazonS3Builder::new();
         for (key, value) in settings {
-            let key = key.parse::<AmazonS3ConfigKey>().map_err(|source| Error::ObjectStore {
-                location: location.into(),
-                source,
-            })?;
+            let key = key
+                .parse::<AmazonS3ConfigKey>()
+                .map_err(|source| Error::ObjectStore {
+                    location: location.into(),
+                    source,
+                })?;
             builder = builder.with_config(key, *value);
         }
         Self::open_s3(location, builder)
@@ -117,7 +123,10 @@ impl Source {
                 .with_allow_http(endpoint.starts_with("http://"))
                 .with_virtual_hosted_style_request(false);
         }
-        if builder.get_config_value(&AmazonS3ConfigKey::Region).is_none() {
+        if builder
+            .get_config_value(&AmazonS3ConfigKey::Region)
+            .is_none()
+        {
             builder = builder.with_region("us-east-1");
         }
         let store = builder.build().map_err(|source| Error::ObjectStore {
@@ -161,22 +170,26 @@ impl Source {
     /// Every object under the source, sorted by path.
     pub async fn list(&self) -> Result<Vec<ObjectMeta>> {
         if let Some(file) = &self.single_file {
-            let meta = self.store.head(file).await.map_err(|source| Error::ObjectStore {
-                location: self.display.clone(),
-                source,
-            })?;
+            let meta = self
+                .store
+                .head(file)
+                .await
+                .map_err(|source| Error::ObjectStore {
+                    location: self.display.clone(),
+                    source,
+                })?;
             return Ok(vec![meta]);
         }
         let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
-        let mut objects: Vec<ObjectMeta> = self
-            .store
-            .list(prefix)
-            .try_collect()
-            .await
-            .map_err(|source| Error::ObjectStore {
-                location: self.display.clone(),
-                source,
-            })?;
+        let mut objects: Vec<ObjectMeta> =
+            self.store
+                .list(prefix)
+                .try_collect()
+                .await
+                .map_err(|source| Error::ObjectStore {
+                    location: self.display.clone(),
+                    source,
+                })?;
         objects.sort_by(|a, b| a.location.cmp(&b.location));
         Ok(objects)
     }
@@ -209,12 +222,17 @@ impl Source {
             source,
         };
         let result = self.store.get(location).await.map_err(store_error)?;
-        let mut temp = tempfile::NamedTempFile::new().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let mut temp =
+            tempfile::NamedTempFile::new().map_err(|e| Error::io(std::env::temp_dir(), e))?;
         let mut stream = result.into_stream();
-        while let Some(chunk) = stream.try_next().await.map_err(|source| Error::ObjectStore {
-            location: name.clone(),
-            source,
-        })? {
+        while let Some(chunk) = stream
+            .try_next()
+            .await
+            .map_err(|source| Error::ObjectStore {
+                location: name.clone(),
+                source,
+            })?
+        {
             std::io::Write::write_all(&mut temp, &chunk).map_err(|e| Error::io(temp.path(), e))?;
         }
         Ok(LocalCopy::Temp(temp))

@@ -105,12 +105,15 @@ impl TableWriter {
                     Message::Close(partition) => writer.close_partition(&partition),
                 };
                 if let Err(e) = result {
-                    return Err((e, writer));
+                    return Err(Box::new((e, writer)));
                 }
             }
             Ok(writer)
         });
-        BackgroundWriter { sender: Some(sender), handle }
+        BackgroundWriter {
+            sender: Some(sender),
+            handle,
+        }
     }
 
     /// Writes what is buffered and closes every file; returns the manifest entries.
@@ -177,14 +180,20 @@ impl TableWriter {
         let batches = std::mem::take(&mut state.buffered);
         state.buffered_rows = 0;
         let input_schema = batches[0].schema();
-        let chunk = concat_batches(&input_schema, &batches).map_err(|source| arrow_error(&dir, source))?;
+        let chunk =
+            concat_batches(&input_schema, &batches).map_err(|source| arrow_error(&dir, source))?;
         // Free each copy as soon as the next exists: memory holds at most two per chunk.
         drop(batches);
-        let chunk = sort_chunk(&chunk, layout.sort_by).map_err(|source| arrow_error(&dir, source))?;
+        let chunk =
+            sort_chunk(&chunk, layout.sort_by).map_err(|source| arrow_error(&dir, source))?;
         let chunk = if layout.append_partition_column {
             let mut columns: Vec<ArrayRef> = chunk.columns().to_vec();
-            columns.push(Arc::new(StringArray::from(vec![partition; chunk.num_rows()])));
-            RecordBatch::try_new(layout.schema.clone(), columns).map_err(|source| arrow_error(&dir, source))?
+            columns.push(Arc::new(StringArray::from(vec![
+                partition;
+                chunk.num_rows()
+            ])));
+            RecordBatch::try_new(layout.schema.clone(), columns)
+                .map_err(|source| arrow_error(&dir, source))?
         } else {
             chunk
         };
@@ -203,8 +212,12 @@ impl TableWriter {
             state.writer = Some((writer, path, 0));
         }
         if let Some((writer, path, rows)) = state.writer.as_mut() {
-            writer.write(&chunk).map_err(|source| parquet_error(path, source))?;
-            writer.flush().map_err(|source| parquet_error(path, source))?;
+            writer
+                .write(&chunk)
+                .map_err(|source| parquet_error(path, source))?;
+            writer
+                .flush()
+                .map_err(|source| parquet_error(path, source))?;
             *rows += chunk.num_rows() as u64;
             state.rows += chunk.num_rows() as u64;
             if *rows >= FILE_ROWS {
@@ -220,7 +233,7 @@ enum Message {
     Close(String),
 }
 
-type WriterOutcome = std::result::Result<TableWriter, (Error, TableWriter)>;
+type WriterOutcome = std::result::Result<TableWriter, Box<(Error, TableWriter)>>;
 
 /// A [`TableWriter`] on its own thread.
 pub struct BackgroundWriter {
@@ -245,7 +258,9 @@ impl BackgroundWriter {
     }
 
     fn send(&self, message: Message) -> bool {
-        self.sender.as_ref().is_some_and(|s| s.send(message).is_ok())
+        self.sender
+            .as_ref()
+            .is_some_and(|s| s.send(message).is_ok())
     }
 
     /// Waits for the queued work and finishes the files; on failure deletes them.
@@ -253,7 +268,8 @@ impl BackgroundWriter {
         self.sender.take();
         match self.join()? {
             Ok(writer) => writer.finish(),
-            Err((error, writer)) => {
+            Err(failed) => {
+                let (error, writer) = *failed;
                 writer.abort();
                 Err(error)
             }
@@ -268,7 +284,8 @@ impl BackgroundWriter {
                 writer.abort();
                 None
             }
-            Ok(Err((error, writer))) => {
+            Ok(Err(failed)) => {
+                let (error, writer) = *failed;
                 writer.abort();
                 Some(error)
             }
@@ -285,7 +302,9 @@ fn close_file(state: &mut PartitionState) -> Result<()> {
     let Some((writer, path, rows)) = state.writer.take() else {
         return Ok(());
     };
-    let file = writer.into_inner().map_err(|source| parquet_error(&path, source))?;
+    let file = writer
+        .into_inner()
+        .map_err(|source| parquet_error(&path, source))?;
     file.sync_all().map_err(|e| Error::io(&path, e))?;
     let bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
     let relative = path

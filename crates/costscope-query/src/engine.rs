@@ -122,7 +122,7 @@ fn lake_table(files: Vec<String>, schema: SchemaRef) -> Result<Arc<dyn TableProv
     }
     let urls = files
         .iter()
-        .map(|f| ListingTableUrl::parse(f))
+        .map(ListingTableUrl::parse)
         .collect::<datafusion::error::Result<Vec<_>>>()?;
     let options =
         ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");

@@ -18,7 +18,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// The lake directory.
-    #[arg(long, global = true, env = "COSTSCOPE_LAKE", default_value = "./costscope-lake")]
+    #[arg(
+        long,
+        global = true,
+        env = "COSTSCOPE_LAKE",
+        default_value = "./costscope-lake"
+    )]
     pub lake: PathBuf,
     /// Print only results and errors: no progress bars or notes.
     #[arg(long, short, global = true)]

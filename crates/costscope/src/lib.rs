@@ -8,7 +8,9 @@ use cli::{Cli, Command};
 
 /// Runs one command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         match cli.command {
             Command::Generate(args) => commands::generate::run(&cli.global, args),

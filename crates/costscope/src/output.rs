@@ -15,30 +15,42 @@ use crate::cli::Format;
 pub fn print_result(result: &QueryResult, format: Format) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let written = write_result(&mut out, &result.schema, &result.batches, format).and_then(|()| Ok(out.flush()?));
+    let written = write_result(&mut out, &result.schema, &result.batches, format)
+        .and_then(|()| Ok(out.flush()?));
     ignore_broken_pipe(written)
 }
 
 fn ignore_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
     match result {
-        Err(e) if e.chain().any(|c| {
-            c.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-                || c.to_string().contains("Broken pipe")
-        }) => Ok(()),
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.to_string().contains("Broken pipe")
+            }) =>
+        {
+            Ok(())
+        }
         other => other,
     }
 }
 
 /// Writes batches to `out` in `format`.
-pub fn write_result(out: &mut dyn Write, schema: &SchemaRef, batches: &[RecordBatch], format: Format) -> anyhow::Result<()> {
+pub fn write_result(
+    out: &mut dyn Write,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    format: Format,
+) -> anyhow::Result<()> {
     match format {
         Format::Table => {
             let table = if batches.iter().all(|b| b.num_rows() == 0) {
-                arrow::util::pretty::pretty_format_batches_with_schema(schema.clone(), &[])?.to_string()
+                arrow::util::pretty::pretty_format_batches_with_schema(schema.clone(), &[])?
+                    .to_string()
             } else {
                 let options = FormatOptions::default().with_null("NULL");
-                arrow::util::pretty::pretty_format_batches_with_options(batches, &options)?.to_string()
+                arrow::util::pretty::pretty_format_batches_with_options(batches, &options)?
+                    .to_string()
             };
             writeln!(out, "{table}")?;
         }
@@ -84,7 +96,11 @@ pub fn print_report<T: serde::Serialize>(report: &T, format: Format) -> anyhow::
     ignore_broken_pipe(write_report(&mut out, &value, format))
 }
 
-fn write_report(out: &mut dyn Write, value: &serde_json::Value, format: Format) -> anyhow::Result<()> {
+fn write_report(
+    out: &mut dyn Write,
+    value: &serde_json::Value,
+    format: Format,
+) -> anyhow::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, value)?;
@@ -92,7 +108,9 @@ fn write_report(out: &mut dyn Write, value: &serde_json::Value, format: Format) 
         }
         Format::Csv | Format::Table => {
             let fields: Vec<(String, String)> = match value {
-                serde_json::Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), plain(v))).collect(),
+                serde_json::Value::Object(map) => {
+                    map.iter().map(|(k, v)| (k.clone(), plain(v))).collect()
+                }
                 other => vec![("value".into(), plain(other))],
             };
             if format == Format::Csv {

@@ -37,19 +37,28 @@ pub fn cur_layout() -> TableLayout {
 }
 
 /// Ingests the CUR at `location` (a local path or `s3://bucket/prefix`) into `lake`.
-pub async fn ingest_cur(lake: &Lake, location: &str, options: &IngestOptions) -> Result<IngestReport> {
+pub async fn ingest_cur(
+    lake: &Lake,
+    location: &str,
+    options: &IngestOptions,
+) -> Result<IngestReport> {
     ingest_cur_from(lake, Source::open(location)?, options).await
 }
 
 /// Ingests the CUR of an opened source into `lake`.
-pub async fn ingest_cur_from(lake: &Lake, source: Source, options: &IngestOptions) -> Result<IngestReport> {
+pub async fn ingest_cur_from(
+    lake: &Lake,
+    source: Source,
+    options: &IngestOptions,
+) -> Result<IngestReport> {
     let started = Instant::now();
     let lock = lake.lock()?;
     lake.collect_garbage(&lock)?;
     let periods = discover(&source).await?;
     let total_bytes = periods.iter().flat_map(|p| &p.files).map(|f| f.size).sum();
     let bar = progress_bar(options.progress, total_bytes, "ingest cur");
-    let writer = TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display()).spawn();
+    let writer =
+        TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display()).spawn();
     let mut ignored = BTreeSet::new();
     let mut files_read = 0;
     let mut outcome = Ok(());
@@ -79,7 +88,10 @@ pub async fn ingest_cur_from(lake: &Lake, source: Source, options: &IngestOption
         });
     }
     let partitions = writer.finish()?;
-    let rows_by_period: Vec<(String, u64)> = partitions.iter().map(|(k, p)| (k.clone(), p.rows)).collect();
+    let rows_by_period: Vec<(String, u64)> = partitions
+        .iter()
+        .map(|(k, p)| (k.clone(), p.rows))
+        .collect();
     let changes = lake.publish(&lock, costscope_core::tables::CUR, partitions)?;
     let partitions: Vec<PartitionReport> = rows_by_period
         .into_iter()

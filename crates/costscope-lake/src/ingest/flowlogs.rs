@@ -35,7 +35,11 @@ pub fn flow_logs_layout() -> TableLayout {
 }
 
 /// Ingests every flow-log file under `location`.
-pub async fn ingest_flow_logs(lake: &Lake, location: &str, options: &IngestOptions) -> Result<IngestReport> {
+pub async fn ingest_flow_logs(
+    lake: &Lake,
+    location: &str,
+    options: &IngestOptions,
+) -> Result<IngestReport> {
     let started = Instant::now();
     let source = Source::open(location)?;
     let lock = lake.lock()?;
@@ -46,7 +50,10 @@ pub async fn ingest_flow_logs(lake: &Lake, location: &str, options: &IngestOptio
         .into_iter()
         .filter(|o| {
             let name = o.location.as_ref().to_ascii_lowercase();
-            name.ends_with(".log.gz") || name.ends_with(".log") || name.ends_with(".txt") || name.ends_with(".gz")
+            name.ends_with(".log.gz")
+                || name.ends_with(".log")
+                || name.ends_with(".txt")
+                || name.ends_with(".gz")
         })
         .collect();
     if files.is_empty() {
@@ -54,8 +61,17 @@ pub async fn ingest_flow_logs(lake: &Lake, location: &str, options: &IngestOptio
             source_path: source.display().into(),
         });
     }
-    let bar = progress_bar(options.progress, files.iter().map(|f| f.size).sum(), "ingest flowlogs");
-    let mut writer = TableWriter::new(lake.root(), flow_logs_layout(), &ingest_id(), source.display());
+    let bar = progress_bar(
+        options.progress,
+        files.iter().map(|f| f.size).sum(),
+        "ingest flowlogs",
+    );
+    let mut writer = TableWriter::new(
+        lake.root(),
+        flow_logs_layout(),
+        &ingest_id(),
+        source.display(),
+    );
     let mut malformed = Malformed::default();
     let mut outcome = Ok(());
     for object in &files {
@@ -69,9 +85,14 @@ pub async fn ingest_flow_logs(lake: &Lake, location: &str, options: &IngestOptio
             } else {
                 Box::new(file)
             };
-            parse_file(BufReader::new(reader), &name, gzip, options.strict, &mut malformed, |date, batch| {
-                writer.write(date, batch)
-            })
+            parse_file(
+                BufReader::new(reader),
+                &name,
+                gzip,
+                options.strict,
+                &mut malformed,
+                |date, batch| writer.write(date, batch),
+            )
         }
         .await;
         if let Err(e) = result {
@@ -86,7 +107,10 @@ pub async fn ingest_flow_logs(lake: &Lake, location: &str, options: &IngestOptio
         return Err(e);
     }
     let partitions = writer.finish()?;
-    let rows: Vec<(String, u64)> = partitions.iter().map(|(k, p)| (k.clone(), p.rows)).collect();
+    let rows: Vec<(String, u64)> = partitions
+        .iter()
+        .map(|(k, p)| (k.clone(), p.rows))
+        .collect();
     let changes = lake.publish(&lock, FLOW_LOGS, partitions)?;
     let partitions: Vec<PartitionReport> = rows
         .into_iter()
@@ -157,7 +181,6 @@ impl Column {
             Column::I64(b) => Arc::new(b.finish()),
         }
     }
-
 }
 
 /// Rows of one date being built.
@@ -169,7 +192,10 @@ struct DateBatch {
 impl DateBatch {
     fn new() -> Self {
         DateBatch {
-            columns: FLOW_LOG_FIELDS.iter().map(|(_, t)| Column::new(t)).collect(),
+            columns: FLOW_LOG_FIELDS
+                .iter()
+                .map(|(_, t)| Column::new(t))
+                .collect(),
             rows: 0,
         }
     }
@@ -178,7 +204,12 @@ impl DateBatch {
         let schema = flow_logs_schema();
         let columns: Vec<ArrayRef> = self.columns.iter_mut().map(Column::finish).collect();
         self.rows = 0;
-        let fields: Vec<_> = schema.fields().iter().take(FLOW_LOG_FIELDS.len()).cloned().collect();
+        let fields: Vec<_> = schema
+            .fields()
+            .iter()
+            .take(FLOW_LOG_FIELDS.len())
+            .cloned()
+            .collect();
         let schema = Arc::new(arrow::datatypes::Schema::new(fields));
         RecordBatch::try_new(schema, columns).map_err(|source| Error::Arrow {
             file: FLOW_LOGS.into(),
@@ -234,7 +265,11 @@ fn parse_file(
         if !header_seen {
             header_seen = true;
             let first = line.split_ascii_whitespace().next().unwrap_or_default();
-            let header = if first.parse::<i64>().is_err() { line.as_str() } else { DEFAULT_FIELDS };
+            let header = if first.parse::<i64>().is_err() {
+                line.as_str()
+            } else {
+                DEFAULT_FIELDS
+            };
             (positions, field_count) = header_positions(header, file)?;
             if first.parse::<i64>().is_err() {
                 continue;
@@ -254,9 +289,14 @@ fn parse_file(
                 Value::Null
             } else if matches!(data_type, DataType::Int32 | DataType::Int64) {
                 match raw.parse::<i64>() {
-                    Ok(v) if *data_type == DataType::Int64 || i32::try_from(v).is_ok() => Value::Int(v),
+                    Ok(v) if *data_type == DataType::Int64 || i32::try_from(v).is_ok() => {
+                        Value::Int(v)
+                    }
                     _ => {
-                        bad = Some(format!("field `{}` is not an integer: `{raw}`", name.replace('_', "-")));
+                        bad = Some(format!(
+                            "field `{}` is not an integer: `{raw}`",
+                            name.replace('_', "-")
+                        ));
                         break;
                     }
                 }
@@ -291,7 +331,10 @@ fn parse_file(
 
 /// Maps the header's hyphenated field names to the table's columns.
 fn header_positions(header: &str, file: &str) -> Result<(Vec<Option<usize>>, usize)> {
-    let names: Vec<String> = header.split_ascii_whitespace().map(|n| n.replace('-', "_")).collect();
+    let names: Vec<String> = header
+        .split_ascii_whitespace()
+        .map(|n| n.replace('-', "_"))
+        .collect();
     for required in ["start", "bytes"] {
         if !names.iter().any(|n| n == required) {
             return Err(Error::Malformed {

@@ -9,7 +9,9 @@ use std::time::Instant;
 use arrow::datatypes::SchemaRef;
 use arrow::json::ReaderBuilder;
 use chrono::NaiveDate;
-use costscope_core::tables::{BUSINESS_METRICS, INVENTORY, business_metrics_schema, inventory_schema};
+use costscope_core::tables::{
+    BUSINESS_METRICS, INVENTORY, business_metrics_schema, inventory_schema,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -175,7 +177,10 @@ where
         }
     }
     let partitions = writer.finish()?;
-    let rows: Vec<(String, u64)> = partitions.iter().map(|(k, p)| (k.clone(), p.rows)).collect();
+    let rows: Vec<(String, u64)> = partitions
+        .iter()
+        .map(|(k, p)| (k.clone(), p.rows))
+        .collect();
     let changes = lake.publish(&lock, table, partitions)?;
     let partitions: Vec<PartitionReport> = rows
         .into_iter()
@@ -204,7 +209,10 @@ where
 fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u64, R)>> {
     let text = std::str::from_utf8(bytes).map_err(|e| Error::Malformed {
         file: file.into(),
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64,
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64,
         message: "not valid UTF-8".into(),
     })?;
     let trimmed = text.trim_start();
@@ -231,7 +239,9 @@ fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u
         }
         return Ok(records);
     }
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
     let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line()).unwrap_or(0);
         Error::Malformed {
@@ -245,11 +255,13 @@ fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u
     let mut row = csv::StringRecord::new();
     while reader.read_record(&mut row).map_err(csv_error)? {
         let line = row.position().map(|p| p.line()).unwrap_or(0);
-        let record = row.deserialize::<R>(Some(&headers)).map_err(|e| Error::Malformed {
-            file: file.into(),
-            line,
-            message: csv_message(&e),
-        })?;
+        let record = row
+            .deserialize::<R>(Some(&headers))
+            .map_err(|e| Error::Malformed {
+                file: file.into(),
+                line,
+                message: csv_message(&e),
+            })?;
         records.push((line, record));
     }
     Ok(records)
@@ -272,7 +284,10 @@ fn month_of(date: &str) -> Option<String> {
         .map(|d| d.format("%Y-%m").to_string())
 }
 
-fn to_batch<R: Serialize>(schema: &SchemaRef, records: &[R]) -> arrow::error::Result<arrow::array::RecordBatch> {
+fn to_batch<R: Serialize>(
+    schema: &SchemaRef,
+    records: &[R],
+) -> arrow::error::Result<arrow::array::RecordBatch> {
     let mut decoder = ReaderBuilder::new(schema.clone())
         .with_batch_size(records.len().max(1))
         .build_decoder()?;
@@ -283,7 +298,9 @@ fn to_batch<R: Serialize>(schema: &SchemaRef, records: &[R]) -> arrow::error::Re
 }
 
 /// Tags arrive as a JSON object (JSON inputs) or as JSON text in one CSV field.
-fn tags_object_or_json_text<'de, D>(deserializer: D) -> std::result::Result<Option<BTreeMap<String, String>>, D::Error>
+fn tags_object_or_json_text<'de, D>(
+    deserializer: D,
+) -> std::result::Result<Option<BTreeMap<String, String>>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Float64Array, MapBuilder, MapFieldNames, RecordBatch, StringArray, StringBuilder, TimestampMicrosecondArray,
-    TimestampMillisecondArray,
+    ArrayRef, Float64Array, MapBuilder, MapFieldNames, RecordBatch, StringArray, StringBuilder,
+    TimestampMicrosecondArray, TimestampMillisecondArray,
 };
 use arrow::datatypes::{Field, Schema};
 use parquet::arrow::ArrowWriter;
@@ -39,8 +39,12 @@ impl Line {
 
 /// Milliseconds since the epoch of a day of `YYYY-MM`.
 pub fn ms(period: &str, day: u32) -> i64 {
-    let date = chrono::NaiveDate::parse_from_str(&format!("{period}-{day:02}"), "%Y-%m-%d").expect("date");
-    date.and_hms_opt(0, 0, 0).expect("time").and_utc().timestamp_millis()
+    let date =
+        chrono::NaiveDate::parse_from_str(&format!("{period}-{day:02}"), "%Y-%m-%d").expect("date");
+    date.and_hms_opt(0, 0, 0)
+        .expect("time")
+        .and_utc()
+        .timestamp_millis()
 }
 
 /// How a fixture file deviates from the canonical shape.
@@ -80,11 +84,16 @@ pub fn write_cur2(path: &Path, lines: &[Line], shape: Shape) {
     push("line_item_currency_code", strings(&|l| l.currency));
     push(
         "line_item_unblended_cost",
-        Arc::new(Float64Array::from(lines.iter().map(|l| l.cost).collect::<Vec<_>>())),
+        Arc::new(Float64Array::from(
+            lines.iter().map(|l| l.cost).collect::<Vec<_>>(),
+        )),
     );
     let starts: Vec<i64> = lines.iter().map(|l| l.start_ms).collect();
     let start: ArrayRef = if shape.micros_utc {
-        Arc::new(TimestampMicrosecondArray::from(starts.iter().map(|s| s * 1000).collect::<Vec<_>>()).with_timezone("UTC"))
+        Arc::new(
+            TimestampMicrosecondArray::from(starts.iter().map(|s| s * 1000).collect::<Vec<_>>())
+                .with_timezone("UTC"),
+        )
     } else {
         Arc::new(TimestampMillisecondArray::from(starts))
     };
@@ -159,4 +168,3 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
-

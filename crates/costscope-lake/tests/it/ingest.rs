@@ -18,10 +18,17 @@ pub fn lake_totals(lake: &Lake) -> BTreeMap<String, (u64, f64)> {
     let mut totals: BTreeMap<String, (u64, f64)> = BTreeMap::new();
     for path in lake.table_files("cur").expect("files") {
         let file = std::fs::File::open(&path).expect("open");
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("reader").build().expect("build");
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("reader")
+            .build()
+            .expect("build");
         for batch in reader {
             let batch = batch.expect("batch");
-            let periods = batch.column_by_name("billing_period").expect("period").as_string::<i32>().clone();
+            let periods = batch
+                .column_by_name("billing_period")
+                .expect("period")
+                .as_string::<i32>()
+                .clone();
             let costs = batch
                 .column_by_name("line_item_unblended_cost")
                 .expect("cost")
@@ -49,7 +56,10 @@ fn lines(n: usize, cost: f64) -> Vec<Line> {
         .collect()
 }
 
-async fn ingest(lake: &Lake, source: &Path) -> costscope_lake::Result<costscope_lake::IngestReport> {
+async fn ingest(
+    lake: &Lake,
+    source: &Path,
+) -> costscope_lake::Result<costscope_lake::IngestReport> {
     ingest_cur(lake, &source.display().to_string(), &options()).await
 }
 
@@ -57,13 +67,25 @@ async fn ingest(lake: &Lake, source: &Path) -> costscope_lake::Result<costscope_
 async fn export_root_with_several_periods_lands_partitioned_and_sorted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let export = dir.path().join("export");
-    write_cur2(&cur2_file(&export, "2026-08", 1), &lines(10, 1.5), Shape::default());
+    write_cur2(
+        &cur2_file(&export, "2026-08", 1),
+        &lines(10, 1.5),
+        Shape::default(),
+    );
     let mut september = lines(20, 2.0);
     for l in &mut september {
         l.start_ms = ms("2026-09", 1 + (l.cost as u32 % 3));
     }
-    write_cur2(&cur2_file(&export, "2026-09", 1), &september, Shape::default());
-    write_cur2(&cur2_file(&export, "2026-09", 2), &lines(5, 1.0), Shape::default());
+    write_cur2(
+        &cur2_file(&export, "2026-09", 1),
+        &september,
+        Shape::default(),
+    );
+    write_cur2(
+        &cur2_file(&export, "2026-09", 2),
+        &lines(5, 1.0),
+        Shape::default(),
+    );
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     let report = ingest(&lake, &export).await.expect("ingest");
     assert_eq!(report.rows, 35);
@@ -81,7 +103,11 @@ async fn export_root_with_several_periods_lands_partitioned_and_sorted() {
 async fn identical_input_twice_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let export = dir.path().join("export");
-    write_cur2(&cur2_file(&export, "2026-09", 1), &lines(50, 0.25), Shape::default());
+    write_cur2(
+        &cur2_file(&export, "2026-09", 1),
+        &lines(50, 0.25),
+        Shape::default(),
+    );
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     ingest(&lake, &export).await.expect("first");
     let before = snapshot(lake.root());
@@ -94,8 +120,16 @@ async fn identical_input_twice_changes_nothing() {
 async fn restatement_replaces_exactly_its_period() {
     let dir = tempfile::tempdir().expect("tempdir");
     let export = dir.path().join("export");
-    write_cur2(&cur2_file(&export, "2026-08", 1), &lines(10, 1.0), Shape::default());
-    write_cur2(&cur2_file(&export, "2026-09", 1), &lines(10, 1.0), Shape::default());
+    write_cur2(
+        &cur2_file(&export, "2026-08", 1),
+        &lines(10, 1.0),
+        Shape::default(),
+    );
+    write_cur2(
+        &cur2_file(&export, "2026-09", 1),
+        &lines(10, 1.0),
+        Shape::default(),
+    );
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     ingest(&lake, &export).await.expect("first");
     // AWS re-delivers September with a credit: only that folder is ingested.
@@ -107,7 +141,11 @@ async fn restatement_replaces_exactly_its_period() {
         ..Line::usage("222222222222", "AmazonEC2", 30, 0.0)
     });
     let folder = restated.join("BILLING_PERIOD=2026-09");
-    write_cur2(&folder.join("export-00001.snappy.parquet"), &september, Shape::default());
+    write_cur2(
+        &folder.join("export-00001.snappy.parquet"),
+        &september,
+        Shape::default(),
+    );
     let report = ingest(&lake, &folder).await.expect("restatement");
     assert_eq!(report.partitions.len(), 1);
     assert_eq!(report.partitions[0].change, PartitionChange::Replaced);
@@ -137,7 +175,10 @@ async fn exports_shaped_unlike_the_generator_are_accepted() {
     write_cur2(&file, &input, shape);
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     let report = ingest(&lake, &export).await.expect("ingest");
-    assert_eq!(report.ignored_columns, vec!["line_item_something_new".to_string()]);
+    assert_eq!(
+        report.ignored_columns,
+        vec!["line_item_something_new".to_string()]
+    );
     assert_eq!(lake_totals(&lake)["2026-09"], (4, 10.0));
     // Timestamps keep their instant; maps keep their entries under the lake's names.
     let path = &lake.table_files("cur").expect("files")[0];
@@ -145,7 +186,11 @@ async fn exports_shaped_unlike_the_generator_are_accepted() {
         .expect("reader")
         .build()
         .expect("build");
-    let batch = reader.into_iter().next().expect("one batch").expect("batch");
+    let batch = reader
+        .into_iter()
+        .next()
+        .expect("one batch")
+        .expect("batch");
     let starts = batch
         .column_by_name("line_item_usage_start_date")
         .expect("start")
@@ -156,7 +201,11 @@ async fn exports_shaped_unlike_the_generator_are_accepted() {
     let mut expected: Vec<i64> = input.iter().map(|l| l.start_ms).collect();
     expected.sort_unstable();
     assert_eq!(seen, expected);
-    let tags = batch.column_by_name("resource_tags").expect("tags").as_map().clone();
+    let tags = batch
+        .column_by_name("resource_tags")
+        .expect("tags")
+        .as_map()
+        .clone();
     assert_eq!(tags.entries().fields()[0].name(), "key");
     assert_eq!(tags.null_count(), 1);
     assert_eq!(tags.entries().len(), 2);
@@ -166,8 +215,10 @@ async fn exports_shaped_unlike_the_generator_are_accepted() {
 async fn create_new_deliveries_read_only_the_newest_manifest_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let export = dir.path().join("export");
-    let old = export.join("data/BILLING_PERIOD=2026-09/20260902T010000Z-aaaa/export-00001.snappy.parquet");
-    let new = export.join("data/BILLING_PERIOD=2026-09/20260903T010000Z-bbbb/export-00001.snappy.parquet");
+    let old = export
+        .join("data/BILLING_PERIOD=2026-09/20260902T010000Z-aaaa/export-00001.snappy.parquet");
+    let new = export
+        .join("data/BILLING_PERIOD=2026-09/20260903T010000Z-bbbb/export-00001.snappy.parquet");
     write_cur2(&old, &lines(10, 1.0), Shape::default());
     write_cur2(&new, &lines(12, 1.0), Shape::default());
     let manifest_dir = export.join("metadata/BILLING_PERIOD=2026-09");
@@ -176,7 +227,11 @@ async fn create_new_deliveries_read_only_the_newest_manifest_files() {
         "executionId": "bbbb",
         "dataFiles": ["s3://bucket/prefix/export/data/BILLING_PERIOD=2026-09/20260903T010000Z-bbbb/export-00001.snappy.parquet"],
     });
-    std::fs::write(manifest_dir.join("export-Manifest.json"), manifest.to_string()).expect("manifest");
+    std::fs::write(
+        manifest_dir.join("export-Manifest.json"),
+        manifest.to_string(),
+    )
+    .expect("manifest");
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     ingest(&lake, &export).await.expect("ingest");
     assert_eq!(lake_totals(&lake)["2026-09"], (12, 12.0));
@@ -191,16 +246,29 @@ async fn create_new_deliveries_read_only_the_newest_manifest_files() {
 async fn assert_refused(bad: &Path, expected: &[&str]) -> Error {
     let dir = tempfile::tempdir().expect("tempdir");
     let good = dir.path().join("good");
-    write_cur2(&cur2_file(&good, "2026-09", 1), &lines(8, 1.0), Shape::default());
+    write_cur2(
+        &cur2_file(&good, "2026-09", 1),
+        &lines(8, 1.0),
+        Shape::default(),
+    );
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     ingest(&lake, &good).await.expect("good ingest");
     let before = snapshot(lake.root());
-    let error = ingest(&lake, bad).await.expect_err("bad input must be refused");
+    let error = ingest(&lake, bad)
+        .await
+        .expect_err("bad input must be refused");
     let message = error.to_string();
     for part in expected {
-        assert!(message.contains(part), "`{message}` should mention `{part}`");
+        assert!(
+            message.contains(part),
+            "`{message}` should mention `{part}`"
+        );
     }
-    assert_eq!(snapshot(lake.root()), before, "the lake changed after: {message}");
+    assert_eq!(
+        snapshot(lake.root()),
+        before,
+        "the lake changed after: {message}"
+    );
     assert_eq!(lake_totals(&lake)["2026-09"], (8, 8.0));
     error
 }
@@ -231,7 +299,11 @@ async fn truncated_parquet_is_refused_naming_the_file() {
 async fn a_later_bad_file_leaves_no_partial_period() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad");
-    write_cur2(&cur2_file(&bad, "2026-09", 1), &lines(30, 5.0), Shape::default());
+    write_cur2(
+        &cur2_file(&bad, "2026-09", 1),
+        &lines(30, 5.0),
+        Shape::default(),
+    );
     let file = cur2_file(&bad, "2026-09", 2);
     std::fs::write(&file, b"garbage").expect("write");
     assert_refused(&bad, &["export-00002.snappy.parquet"]).await;
@@ -246,7 +318,11 @@ async fn missing_required_column_is_named() {
         ..Shape::default()
     };
     write_cur2(&cur2_file(&bad, "2026-09", 1), &lines(3, 1.0), shape);
-    assert_refused(&bad, &["line_item_unblended_cost", "export-00001.snappy.parquet"]).await;
+    assert_refused(
+        &bad,
+        &["line_item_unblended_cost", "export-00001.snappy.parquet"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -273,7 +349,11 @@ async fn empty_source_is_refused() {
 async fn unrecognised_layout_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("flat");
-    write_cur2(&bad.join("some-file.parquet"), &lines(3, 1.0), Shape::default());
+    write_cur2(
+        &bad.join("some-file.parquet"),
+        &lines(3, 1.0),
+        Shape::default(),
+    );
     let error = assert_refused(&bad, &["some-file.parquet", "billing-period folder"]).await;
     assert!(matches!(error, Error::Layout { .. }));
 }
@@ -289,7 +369,11 @@ async fn unreachable_s3_is_refused() {
         let before = snapshot(lake.root());
         let source = costscope_lake::source::Source::open_s3_with(
             "s3://no-such-bucket/cur",
-            &[("endpoint", "http://127.0.0.1:9"), ("access_key_id", "x"), ("secret_access_key", "y")],
+            &[
+                ("endpoint", "http://127.0.0.1:9"),
+                ("access_key_id", "x"),
+                ("secret_access_key", "y"),
+            ],
         )
         .expect("source");
         let error = costscope_lake::ingest::cur::ingest_cur_from(&lake, source, &options())

@@ -223,7 +223,7 @@ fn gzip_csv_converts_to_the_cur2_schema() {
 #[test]
 fn plain_csv_with_bom_crlf_and_quoted_newlines_reads_the_same() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
+    let text = String::from(
         "\u{feff}bill/PayerAccountId,lineItem/LineItemDescription,lineItem/UnblendedCost\r\n\
          111,\"two\r\nlines, and a comma\",2.5\r\n\
          111,plain,-1\r\n"

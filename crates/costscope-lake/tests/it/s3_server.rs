@@ -20,7 +20,8 @@ impl S3Server {
     /// Starts the server named by `COSTSCOPE_MOTO_SERVER` (installed by `scripts/test`),
     /// or `moto_server` from the PATH.
     pub fn start() -> Self {
-        let program = std::env::var("COSTSCOPE_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let program =
+            std::env::var("COSTSCOPE_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -30,7 +31,9 @@ impl S3Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start `{program}` (run the tests through scripts/test): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start `{program}` (run the tests through scripts/test): {e}")
+            });
         let server = S3Server {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -47,11 +50,16 @@ impl S3Server {
     pub fn create_bucket(&self, bucket: &str) {
         let address = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).expect("connect");
-        let request = format!("PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
         stream.write_all(request.as_bytes()).expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("response");
-        assert!(response.starts_with("HTTP/1.1 200"), "CreateBucket failed: {response}");
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "CreateBucket failed: {response}"
+        );
     }
 
     /// Settings for `Source::open_s3_with`.
@@ -82,11 +90,14 @@ pub async fn upload(store: &dyn ObjectStore, dir: &Path, prefix: &str) {
                 stack.push(path);
                 continue;
             }
-            let relative = path.strip_prefix(dir).expect("relative").display().to_string();
+            let relative = path
+                .strip_prefix(dir)
+                .expect("relative")
+                .display()
+                .to_string();
             let key = ObjectPath::from(format!("{prefix}/{relative}"));
             let bytes = std::fs::read(&path).expect("read");
             store.put(&key, bytes.into()).await.expect("put");
         }
     }
 }
-

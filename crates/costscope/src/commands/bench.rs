@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use costscope_lake::generate::{GenerateOptions, generate};
 use costscope_lake::Lake;
+use costscope_lake::generate::{GenerateOptions, generate};
 use costscope_query::{Engine, Principal};
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +67,9 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
     let ingest = ingest_in_child(&lake_dir, &export_root)?;
     let rows = ingest["rows"].as_u64().unwrap_or(0);
     let ingest_seconds = ingest["seconds"].as_f64().unwrap_or(0.0);
-    let session = Engine::new(Lake::open(&lake_dir)?).session(&Principal::admin()).await?;
+    let session = Engine::new(Lake::open(&lake_dir)?)
+        .session(&Principal::admin())
+        .await?;
     let mut timings = Vec::new();
     for query in queries()? {
         let mut runs = Vec::with_capacity(args.runs);

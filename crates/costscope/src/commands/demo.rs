@@ -49,8 +49,15 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         }
     };
     let data = dir.join("data");
-    let lake_dir: PathBuf = if args.dir.is_some() { dir.join("lake") } else { global.lake.clone() };
-    note(global, &format!("Generating a synthetic organisation in {}", data.display()));
+    let lake_dir: PathBuf = if args.dir.is_some() {
+        dir.join("lake")
+    } else {
+        global.lake.clone()
+    };
+    note(
+        global,
+        &format!("Generating a synthetic organisation in {}", data.display()),
+    );
     let summary = generate(&GenerateOptions {
         out: data,
         seed: args.seed,
@@ -65,21 +72,42 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
     };
     let export = summary.export_root.display().to_string();
     let report = cur::ingest_cur(&lake, &export, &options).await?;
-    note(global, &format!("Ingested {} CUR rows ({} billing periods) into {}", report.rows, report.partitions.len(), lake_dir.display()));
-    let flows = flowlogs::ingest_flow_logs(&lake, &summary.flow_logs_root.display().to_string(), &options).await?;
-    let inventory = tabular::ingest_inventory(&lake, &summary.inventory_file.display().to_string()).await?;
-    let metrics = tabular::ingest_metrics(&lake, &summary.metrics_file.display().to_string()).await?;
-    note(global, &format!(
-        "Ingested {} flow-log records, {} inventory records, {} business metric values",
-        flows.rows, inventory.rows, metrics.rows
-    ));
+    note(
+        global,
+        &format!(
+            "Ingested {} CUR rows ({} billing periods) into {}",
+            report.rows,
+            report.partitions.len(),
+            lake_dir.display()
+        ),
+    );
+    let flows = flowlogs::ingest_flow_logs(
+        &lake,
+        &summary.flow_logs_root.display().to_string(),
+        &options,
+    )
+    .await?;
+    let inventory =
+        tabular::ingest_inventory(&lake, &summary.inventory_file.display().to_string()).await?;
+    let metrics =
+        tabular::ingest_metrics(&lake, &summary.metrics_file.display().to_string()).await?;
+    note(
+        global,
+        &format!(
+            "Ingested {} flow-log records, {} inventory records, {} business metric values",
+            flows.rows, inventory.rows, metrics.rows
+        ),
+    );
     let session = Engine::new(lake).session(&Principal::admin()).await?;
     for (title, sql) in TOUR {
         println!("\n== {title}");
         let result = session.sql(sql).await?;
         print_result(&result, Format::Table)?;
     }
-    println!("\nQuery it yourself: costscope --lake {} sql \"SELECT ... FROM cur\"", lake_dir.display());
+    println!(
+        "\nQuery it yourself: costscope --lake {} sql \"SELECT ... FROM cur\"",
+        lake_dir.display()
+    );
     Ok(())
 }
 

@@ -13,14 +13,23 @@ pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
         strict: false,
     };
     let (report, format) = match args.kind {
-        IngestKind::Cur(a) => (cur::ingest_cur(&lake, &a.source, &options).await?, a.output.format),
+        IngestKind::Cur(a) => (
+            cur::ingest_cur(&lake, &a.source, &options).await?,
+            a.output.format,
+        ),
         IngestKind::Flowlogs(a) => {
             options.strict = a.strict;
             let report = flowlogs::ingest_flow_logs(&lake, &a.source.source, &options).await?;
             (report, a.source.output.format)
         }
-        IngestKind::Inventory(a) => (tabular::ingest_inventory(&lake, &a.source).await?, a.output.format),
-        IngestKind::Metrics(a) => (tabular::ingest_metrics(&lake, &a.source).await?, a.output.format),
+        IngestKind::Inventory(a) => (
+            tabular::ingest_inventory(&lake, &a.source).await?,
+            a.output.format,
+        ),
+        IngestKind::Metrics(a) => (
+            tabular::ingest_metrics(&lake, &a.source).await?,
+            a.output.format,
+        ),
     };
     if report.malformed_count > 0 && !global.quiet {
         eprintln!(

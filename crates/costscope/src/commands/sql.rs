@@ -11,7 +11,10 @@ pub async fn run(global: &Global, args: SqlArgs) -> anyhow::Result<()> {
     let session = super::admin_session(global).await?;
     let query = match (&args.query, &args.file) {
         (Some(q), _) => Some(q.clone()),
-        (None, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        ),
         (None, None) => None,
     };
     match query {
@@ -33,7 +36,11 @@ async fn shell(session: &costscope_query::Session, format: Format) -> anyhow::Re
     eprintln!("costscope SQL shell: end statements with `;`, \\q to quit.");
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { "costscope> " } else { "        -> " };
+        let prompt = if buffer.is_empty() {
+            "costscope> "
+        } else {
+            "        -> "
+        };
         match editor.readline(prompt) {
             Ok(line) => {
                 let trimmed = line.trim();
@@ -51,7 +58,11 @@ async fn shell(session: &costscope_query::Session, format: Format) -> anyhow::Re
                 match session.sql(&statement).await {
                     Ok(result) => {
                         print_result(&result, format)?;
-                        eprintln!("{} row(s) in {:.3}s", result.num_rows(), started.elapsed().as_secs_f64());
+                        eprintln!(
+                            "{} row(s) in {:.3}s",
+                            result.num_rows(),
+                            started.elapsed().as_secs_f64()
+                        );
                     }
                     Err(e) => eprintln!("error: {e}"),
                 }

@@ -43,5 +43,11 @@ pub async fn run(global: &Global, args: FormatArgs) -> anyhow::Result<()> {
             Arc::new(StringArray::from(times)),
         ],
     )?;
-    print_result(&QueryResult { schema, batches: vec![batch] }, args.format)
+    print_result(
+        &QueryResult {
+            schema,
+            batches: vec![batch],
+        },
+        args.format,
+    )
 }

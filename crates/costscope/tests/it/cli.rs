@@ -26,7 +26,11 @@ pub fn ok(command: &mut Command) -> String {
 /// Runs and asserts failure, returning the whole output.
 pub fn fails(command: &mut Command) -> Output {
     let output = command.output().expect("spawn costscope");
-    assert!(!output.status.success(), "expected a failure, got: {}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        !output.status.success(),
+        "expected a failure, got: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     output
 }
 
@@ -37,7 +41,9 @@ pub fn demo_data() -> &'static PathBuf {
         let dir = std::env::temp_dir().join(format!("costscope-it-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         ok(Command::new(env!("CARGO_BIN_EXE_costscope"))
-            .args(["--quiet", "generate", "--seed", "7", "--months", "2", "--out"])
+            .args([
+                "--quiet", "generate", "--seed", "7", "--months", "2", "--out",
+            ])
             .arg(&dir));
         dir
     })
@@ -51,7 +57,9 @@ pub fn export_root(data: &Path) -> PathBuf {
 /// A fresh lake holding the shared organisation's CUR.
 pub fn ingested_lake() -> tempfile::TempDir {
     let lake = tempfile::tempdir().expect("tempdir");
-    ok(costscope(lake.path()).args(["ingest", "cur"]).arg(export_root(demo_data())));
+    ok(costscope(lake.path())
+        .args(["ingest", "cur"])
+        .arg(export_root(demo_data())));
     lake
 }
 
@@ -97,10 +105,16 @@ fn bad_sql_fails_with_a_clear_message() {
 fn ingest_errors_exit_non_zero_naming_the_file() {
     let lake = ingested_lake();
     let bad = tempfile::tempdir().expect("tempdir");
-    let file = bad.path().join("data/BILLING_PERIOD=2026-09/x-00001.snappy.parquet");
+    let file = bad
+        .path()
+        .join("data/BILLING_PERIOD=2026-09/x-00001.snappy.parquet");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
     std::fs::write(&file, b"garbage").expect("write");
-    let output = fails(costscope(lake.path()).args(["ingest", "cur"]).arg(bad.path()));
+    let output = fails(
+        costscope(lake.path())
+            .args(["ingest", "cur"])
+            .arg(bad.path()),
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("x-00001.snappy.parquet"));
 }
@@ -109,7 +123,10 @@ fn ingest_errors_exit_non_zero_naming_the_file() {
 fn tables_lists_published_partitions() {
     let lake = ingested_lake();
     let out = ok(costscope(lake.path()).args(["tables", "--format", "csv"]));
-    assert!(out.starts_with("table,partition,files,rows,source,ingested_at\n"), "{out}");
+    assert!(
+        out.starts_with("table,partition,files,rows,source,ingested_at\n"),
+        "{out}"
+    );
     assert!(out.contains("cur,2026-09,"), "{out}");
     assert!(out.contains("cur,2026-10,"), "{out}");
 }
@@ -118,11 +135,17 @@ fn tables_lists_published_partitions() {
 fn other_inputs_ingest_and_are_queryable() {
     let lake = ingested_lake();
     let data = demo_data();
-    let flows = ok(costscope(lake.path()).args(["ingest", "flowlogs", "--format", "json"]).arg(data.join("flowlogs")));
+    let flows = ok(costscope(lake.path())
+        .args(["ingest", "flowlogs", "--format", "json"])
+        .arg(data.join("flowlogs")));
     let flows: serde_json::Value = serde_json::from_str(&flows).expect("json");
     assert!(flows["rows"].as_u64().expect("rows") > 0);
-    ok(costscope(lake.path()).args(["ingest", "inventory"]).arg(data.join("inventory.jsonl")));
-    ok(costscope(lake.path()).args(["ingest", "metrics"]).arg(data.join("business_metrics.csv")));
+    ok(costscope(lake.path())
+        .args(["ingest", "inventory"])
+        .arg(data.join("inventory.jsonl")));
+    ok(costscope(lake.path())
+        .args(["ingest", "metrics"])
+        .arg(data.join("business_metrics.csv")));
     let out = ok(costscope(lake.path()).args([
         "sql",
         "SELECT (SELECT count(*) FROM flow_logs WHERE srcaddr IS NOT NULL AND az_id IS NOT NULL) > 0 AS flows, \
@@ -139,10 +162,26 @@ fn malformed_metrics_are_refused_with_file_and_line() {
     let lake = ingested_lake();
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("metrics.csv");
-    std::fs::write(&file, "date,metric,value,app,team\n2026-09-01,clicks,10,web,\n2026-09-02,clicks,lots,web,\n").expect("write");
-    let output = fails(costscope(lake.path()).args(["ingest", "metrics"]).arg(&file));
+    std::fs::write(
+        &file,
+        "date,metric,value,app,team\n2026-09-01,clicks,10,web,\n2026-09-02,clicks,lots,web,\n",
+    )
+    .expect("write");
+    let output = fails(
+        costscope(lake.path())
+            .args(["ingest", "metrics"])
+            .arg(&file),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("metrics.csv") && stderr.contains("line 3"), "{stderr}");
-    let out = ok(costscope(lake.path()).args(["sql", "SELECT count(*) AS n FROM business_metrics", "--format", "csv"]));
+    assert!(
+        stderr.contains("metrics.csv") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    let out = ok(costscope(lake.path()).args([
+        "sql",
+        "SELECT count(*) AS n FROM business_metrics",
+        "--format",
+        "csv",
+    ]));
     assert_eq!(out, "n\n0\n");
 }

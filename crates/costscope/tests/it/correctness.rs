@@ -27,7 +27,10 @@ fn lake_totals(lake: &Path) -> BTreeMap<Key, (u64, f64, f64)> {
         .map(|r| {
             let s = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
             let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
-            ((s("a"), s("p"), s("d"), s("t")), (r["n"].as_u64().unwrap_or(0), f("u"), f("m")))
+            (
+                (s("a"), s("p"), s("d"), s("t")),
+                (r["n"].as_u64().unwrap_or(0), f("u"), f("m")),
+            )
         })
         .collect()
 }
@@ -38,7 +41,12 @@ fn ledger_totals(ledger: &Ledger) -> BTreeMap<Key, (u64, f64, f64)> {
         .iter()
         .map(|(k, t)| {
             (
-                (k.usage_account_id.clone(), k.product_code.clone(), k.day.clone(), k.line_item_type.clone()),
+                (
+                    k.usage_account_id.clone(),
+                    k.product_code.clone(),
+                    k.day.clone(),
+                    k.line_item_type.clone(),
+                ),
                 (t.rows, t.unblended, t.amortized),
             )
         })
@@ -50,19 +58,37 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn assert_same(lake: &BTreeMap<Key, (u64, f64, f64)>, ledger: &BTreeMap<Key, (u64, f64, f64)>) {
-    assert_eq!(lake.len(), ledger.len(), "different sets of (account, service, day, type)");
+    assert_eq!(
+        lake.len(),
+        ledger.len(),
+        "different sets of (account, service, day, type)"
+    );
     for (key, expected) in ledger {
-        let got = lake.get(key).unwrap_or_else(|| panic!("{key:?} missing from the lake"));
+        let got = lake
+            .get(key)
+            .unwrap_or_else(|| panic!("{key:?} missing from the lake"));
         assert_eq!(got.0, expected.0, "rows of {key:?}");
-        assert!(close(got.1, expected.1), "unblended of {key:?}: {} vs {}", got.1, expected.1);
-        assert!(close(got.2, expected.2), "amortized of {key:?}: {} vs {}", got.2, expected.2);
+        assert!(
+            close(got.1, expected.1),
+            "unblended of {key:?}: {} vs {}",
+            got.1,
+            expected.1
+        );
+        assert!(
+            close(got.2, expected.2),
+            "amortized of {key:?}: {} vs {}",
+            got.2,
+            expected.2
+        );
     }
 }
 
 #[test]
 fn demo_organisation_totals_equal_the_ledger() {
     let lake = tempfile::tempdir().expect("tempdir");
-    ok(costscope(lake.path()).args(["ingest", "cur"]).arg(export_root(demo_data())));
+    ok(costscope(lake.path())
+        .args(["ingest", "cur"])
+        .arg(export_root(demo_data())));
     let ledger = Ledger::read_csv(&demo_data().join("ledger.csv")).expect("ledger");
     assert_same(&lake_totals(lake.path()), &ledger_totals(&ledger));
 }

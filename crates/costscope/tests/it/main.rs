@@ -3,7 +3,7 @@
 mod cli;
 mod correctness;
 mod interruption;
-mod sql_safety;
 mod s3;
 #[path = "../../../costscope-lake/tests/it/s3_server.rs"]
 mod s3_server;
+mod sql_safety;

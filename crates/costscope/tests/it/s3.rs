@@ -19,7 +19,12 @@ async fn ingest_from_s3_through_the_aws_environment() {
     let server = S3Server::start();
     server.create_bucket("org-billing");
     let bucket = Source::open_s3_with("s3://org-billing", &server.settings()).expect("bucket");
-    upload(bucket.store().as_ref(), &export_root(demo_data()), "exports/costscope-demo").await;
+    upload(
+        bucket.store().as_ref(),
+        &export_root(demo_data()),
+        "exports/costscope-demo",
+    )
+    .await;
 
     let from_s3 = tempfile::tempdir().expect("tempdir");
     let mut ingest = costscope(from_s3.path());
@@ -27,7 +32,9 @@ async fn ingest_from_s3_through_the_aws_environment() {
     with_aws_env(&mut ingest, &server.endpoint);
     ok(&mut ingest);
     let from_disk = tempfile::tempdir().expect("tempdir");
-    ok(costscope(from_disk.path()).args(["ingest", "cur"]).arg(export_root(demo_data())));
+    ok(costscope(from_disk.path())
+        .args(["ingest", "cur"])
+        .arg(export_root(demo_data())));
     let query = "SELECT billing_period, line_item_usage_account_id, count(*) AS n, sum(line_item_unblended_cost) AS c \
                  FROM cur GROUP BY 1, 2 ORDER BY 1, 2";
     let s3 = ok(costscope(from_s3.path()).args(["sql", query, "--format", "csv"]));
@@ -40,5 +47,8 @@ async fn ingest_from_s3_through_the_aws_environment() {
     with_aws_env(&mut missing, &server.endpoint);
     let output = fails(&mut missing);
     assert!(String::from_utf8_lossy(&output.stderr).contains("s3://no-such-bucket/cur"));
-    assert_eq!(ok(costscope(from_s3.path()).args(["sql", query, "--format", "csv"])), s3);
+    assert_eq!(
+        ok(costscope(from_s3.path()).args(["sql", query, "--format", "csv"])),
+        s3
+    );
 }

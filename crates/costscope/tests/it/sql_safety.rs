@@ -11,17 +11,28 @@ fn hostile_statements_are_refused_and_change_nothing() {
     for statement in [
         "DROP TABLE cur".to_string(),
         "CREATE TABLE t AS SELECT 1".to_string(),
-        format!("CREATE EXTERNAL TABLE x STORED AS CSV LOCATION '/etc/passwd'"),
+        "CREATE EXTERNAL TABLE x STORED AS CSV LOCATION '/etc/passwd'".to_string(),
         "INSERT INTO cur SELECT * FROM cur".to_string(),
-        format!("COPY (SELECT * FROM cur) TO '{}' STORED AS PARQUET", outside.display()),
+        format!(
+            "COPY (SELECT * FROM cur) TO '{}' STORED AS PARQUET",
+            outside.display()
+        ),
         "CREATE VIEW v AS SELECT 1".to_string(),
     ] {
         let output = fails(costscope(lake.path()).args(["sql", &statement]));
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("not supported") || stderr.contains("not allowed") || stderr.contains("Unsupported"), "{statement}: {stderr}");
+        assert!(
+            stderr.contains("not supported")
+                || stderr.contains("not allowed")
+                || stderr.contains("Unsupported"),
+            "{statement}: {stderr}"
+        );
     }
     assert!(!outside.exists());
-    assert_eq!(ok(costscope(lake.path()).args(["sql", count, "--format", "csv"])), before);
+    assert_eq!(
+        ok(costscope(lake.path()).args(["sql", count, "--format", "csv"])),
+        before
+    );
 }
 
 #[test]
