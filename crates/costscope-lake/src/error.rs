@@ -65,7 +65,9 @@ pub enum Error {
     #[error("{source_path}: no data files found")]
     EmptySource { source_path: String },
     /// One billing period mixes currencies; summing them would be wrong.
-    #[error("billing period {period} mixes currencies ({currencies}); costscope never sums different currencies")]
+    #[error(
+        "billing period {period} mixes currencies ({currencies}); costscope never sums different currencies"
+    )]
     MixedCurrency { period: String, currencies: String },
     /// A manifest (AWS's or the lake's own) could not be parsed.
     #[error("{file}: invalid manifest: {reason}")]
@@ -89,7 +91,10 @@ pub enum Error {
     },
     /// A generator option is out of range or malformed.
     #[error("invalid generator option `{option}`: {reason}")]
-    InvalidGenerateOption { option: &'static str, reason: String },
+    InvalidGenerateOption {
+        option: &'static str,
+        reason: String,
+    },
     /// The thread writing lake files stopped unexpectedly (a bug).
     #[error("internal error: the lake writer thread panicked")]
     WriterPanicked,

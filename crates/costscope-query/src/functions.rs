@@ -21,6 +21,7 @@ mod maps;
 mod planner;
 mod shadowed;
 mod strings;
+mod try_expr;
 mod unnest;
 
 use std::sync::Arc;
@@ -77,6 +78,7 @@ pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
         ScalarUDF::new_from_impl(strings::Concat::new()),
         ScalarUDF::new_from_impl(strings::RegexpExtract::new()),
         ScalarUDF::new_from_impl(conditional::If::new()),
+        ScalarUDF::new_from_impl(try_expr::Try::new()),
         ScalarUDF::new_from_impl(shadowed::WithoutAliases::new(
             to_char().as_ref().clone(),
             &["date_format"],
@@ -87,6 +89,7 @@ pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
         )),
     ];
     udfs.extend(datetime::date_field_udfs());
+    udfs.extend(try_expr::lenient_udfs());
     udfs.into_iter().map(Arc::new).collect()
 }
 

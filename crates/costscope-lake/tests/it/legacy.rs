@@ -226,7 +226,7 @@ fn plain_csv_with_bom_crlf_and_quoted_newlines_reads_the_same() {
     let text = String::from(
         "\u{feff}bill/PayerAccountId,lineItem/LineItemDescription,lineItem/UnblendedCost\r\n\
          111,\"two\r\nlines, and a comma\",2.5\r\n\
-         111,plain,-1\r\n"
+         111,plain,-1\r\n",
     );
     let path = write(&dir, "report-1.csv", text.as_bytes());
 

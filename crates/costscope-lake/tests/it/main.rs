@@ -1,9 +1,10 @@
 //! Integration tests of the lake crate, one module per area.
 
-mod legacy;
-mod generate;
 mod fixtures;
+mod flowlogs;
+mod generate;
 mod ingest;
+mod legacy;
+mod legacy_layouts;
 mod s3;
 mod s3_server;
-mod legacy_layouts;

@@ -101,23 +101,37 @@ impl ScalarUDFImpl for DateFormat {
 }
 
 /// `date_parse(varchar, format) -> timestamp(3)`; fails on text that does
-/// not match the format, as Trino does.
+/// not match the format, as Trino does. The lenient form, `try_date_parse`,
+/// returns NULL instead: it is what `try(date_parse(...))` runs.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DateParse {
     signature: Signature,
+    lenient: bool,
 }
 
 impl DateParse {
     pub(crate) fn new() -> Self {
         Self {
             signature: Signature::user_defined(Volatility::Immutable),
+            lenient: false,
+        }
+    }
+
+    pub(crate) fn lenient() -> Self {
+        Self {
+            lenient: true,
+            ..Self::new()
         }
     }
 }
 
 impl ScalarUDFImpl for DateParse {
     fn name(&self) -> &str {
-        "date_parse"
+        if self.lenient {
+            "try_date_parse"
+        } else {
+            "date_parse"
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -147,8 +161,14 @@ impl ScalarUDFImpl for DateParse {
                 let (Some(input), Some(pattern)) = (input.get(row), pattern.get(row)) else {
                     return Ok(None);
                 };
-                match formats.get(pattern)?.parse(input) {
+                let format = match formats.get(pattern) {
+                    Ok(format) => format,
+                    Err(_) if self.lenient => return Ok(None),
+                    Err(err) => return Err(err),
+                };
+                match format.parse(input) {
                     Ok(value) => Ok(Some(datetime_to_millis(value))),
+                    Err(_) if self.lenient => Ok(None),
                     Err(reason) => exec_err!("{name}: {reason}"),
                 }
             })

@@ -170,22 +170,36 @@ impl<'a> Cursor<'a> {
 }
 
 /// `from_iso8601_timestamp(varchar) -> timestamp(3)`.
+/// The lenient form, `try_from_iso8601_timestamp`, returns NULL for text it cannot read.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct FromIso8601Timestamp {
     signature: Signature,
+    lenient: bool,
 }
 
 impl FromIso8601Timestamp {
     pub(crate) fn new() -> Self {
         Self {
             signature: Signature::user_defined(Volatility::Immutable),
+            lenient: false,
+        }
+    }
+
+    pub(crate) fn lenient() -> Self {
+        Self {
+            lenient: true,
+            ..Self::new()
         }
     }
 }
 
 impl ScalarUDFImpl for FromIso8601Timestamp {
     fn name(&self) -> &str {
-        "from_iso8601_timestamp"
+        if self.lenient {
+            "try_from_iso8601_timestamp"
+        } else {
+            "from_iso8601_timestamp"
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -209,6 +223,7 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
                 None => Ok(None),
                 Some(input) => match parse_timestamp(input) {
                     Some(millis) => Ok(Some(millis)),
+                    None if self.lenient => Ok(None),
                     None => exec_err!("Invalid ISO 8601 timestamp: \"{input}\""),
                 },
             })
@@ -218,22 +233,36 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
 }
 
 /// `from_iso8601_date(varchar) -> date`.
+/// The lenient form, `try_from_iso8601_date`, returns NULL for text it cannot read.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct FromIso8601Date {
     signature: Signature,
+    lenient: bool,
 }
 
 impl FromIso8601Date {
     pub(crate) fn new() -> Self {
         Self {
             signature: Signature::user_defined(Volatility::Immutable),
+            lenient: false,
+        }
+    }
+
+    pub(crate) fn lenient() -> Self {
+        Self {
+            lenient: true,
+            ..Self::new()
         }
     }
 }
 
 impl ScalarUDFImpl for FromIso8601Date {
     fn name(&self) -> &str {
-        "from_iso8601_date"
+        if self.lenient {
+            "try_from_iso8601_date"
+        } else {
+            "from_iso8601_date"
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -257,6 +286,7 @@ impl ScalarUDFImpl for FromIso8601Date {
                 None => Ok(None),
                 Some(input) => match parse_date(input) {
                     Some(date) => Ok(Some(date_to_days(date))),
+                    None if self.lenient => Ok(None),
                     None => exec_err!("Invalid ISO 8601 date: \"{input}\""),
                 },
             })

@@ -1,0 +1,100 @@
+//! `try(expr)`: NULL where Trino would raise for bad input, as CID views use
+//! it around `date_parse`.
+//!
+//! DataFusion evaluates arguments before a function runs, so `try` cannot
+//! catch errors. Instead, when the plan is simplified, the fallible calls
+//! inside it are swapped for lenient forms: `CAST` becomes `TRY_CAST`, and
+//! `date_parse`, `from_iso8601_timestamp` and `from_iso8601_date` become
+//! versions that return NULL for text they cannot read. Other errors
+//! (division by zero, for one) still fail the query.
+
+use std::sync::Arc;
+
+use arrow::datatypes::DataType;
+use datafusion::common::Result;
+use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
+use datafusion::logical_expr::expr::{Cast, ScalarFunction, TryCast};
+use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
+use datafusion::logical_expr::{
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::args::check_arg_count;
+use super::datetime::{DateParse, FromIso8601Date, FromIso8601Timestamp};
+
+/// The lenient forms `try` swaps in, which must also be registered by name.
+pub(crate) fn lenient_udfs() -> Vec<ScalarUDF> {
+    vec![
+        ScalarUDF::new_from_impl(DateParse::lenient()),
+        ScalarUDF::new_from_impl(FromIso8601Timestamp::lenient()),
+        ScalarUDF::new_from_impl(FromIso8601Date::lenient()),
+    ]
+}
+
+/// `try(expr)`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Try {
+    signature: Signature,
+    lenient: Vec<Arc<ScalarUDF>>,
+}
+
+impl Try {
+    pub(crate) fn new() -> Self {
+        Self {
+            signature: Signature::user_defined(Volatility::Immutable),
+            lenient: lenient_udfs().into_iter().map(Arc::new).collect(),
+        }
+    }
+
+    /// `expr` with each fallible call replaced by its lenient form.
+    fn lenient(&self, expr: Expr) -> Result<Expr> {
+        expr.transform_up(|expr| match expr {
+            Expr::Cast(Cast { expr, field }) => Ok(Transformed::yes(Expr::TryCast(
+                TryCast::new_from_field(expr, field),
+            ))),
+            Expr::ScalarFunction(call) => {
+                let lenient_name = format!("try_{}", call.func.name());
+                match self.lenient.iter().find(|udf| udf.name() == lenient_name) {
+                    Some(udf) => Ok(Transformed::yes(Expr::ScalarFunction(
+                        ScalarFunction::new_udf(Arc::clone(udf), call.args),
+                    ))),
+                    None => Ok(Transformed::no(Expr::ScalarFunction(call))),
+                }
+            }
+            other => Ok(Transformed::no(other)),
+        })
+        .data()
+    }
+}
+
+impl ScalarUDFImpl for Try {
+    fn name(&self) -> &str {
+        "try"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        check_arg_count(self.name(), arg_types, 1, 1)?;
+        Ok(arg_types.to_vec())
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types[0].clone())
+    }
+
+    fn simplify(&self, args: Vec<Expr>, _info: &SimplifyContext) -> Result<ExprSimplifyResult> {
+        match <[Expr; 1]>::try_from(args) {
+            Ok([expr]) => Ok(ExprSimplifyResult::Simplified(self.lenient(expr)?)),
+            Err(args) => Ok(ExprSimplifyResult::Original(args)),
+        }
+    }
+
+    /// Only reached when the plan skips simplification: the argument has
+    /// already been evaluated, so it is returned as is.
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        Ok(args.args[0].clone())
+    }
+}
