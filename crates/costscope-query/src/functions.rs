@@ -1,17 +1,26 @@
 //! Athena (Trino) SQL functions for DataFusion, so CUR queries written for
 //! Athena run unchanged.
 //!
-//! [`install`] puts everything into a session: the scalar functions and
-//! aggregates below, the planner for `map['key']` and `SUBSTRING`, and the
-//! `UNNEST` support for maps. Ballista executors, which only need functions
-//! by name, can register [`scalar_udfs`] and [`aggregate_udfs`] instead.
+//! [`install`] puts everything into a session: the functions below, the
+//! planner that makes `map['key']` and `SUBSTRING(... FROM ... FOR ...)`
+//! follow Trino, and the rewrites for `UNNEST` of maps and for `try(...)`.
+//! Ballista executors, which only need functions by name, can register
+//! [`scalar_udfs`] and [`aggregate_udfs`] instead.
 //!
-//! Functions that DataFusion already runs as Athena does are left alone
-//! (`regexp_like`, `approx_distinct`, `cardinality`,
-//! `map_keys`, `map_values`, `coalesce`, `round`, `lower`, `length`, …).
-//! Functions that exist in both with different results are replaced:
-//! `date_format`, `date_trunc` (on dates), `element_at`, `split_part`,
-//! `substr`, `concat`, `replace`.
+//! DataFusion's own functions are kept where they already behave as Athena's
+//! (`regexp_like`, `approx_distinct`, `cardinality`, `map_keys`, `map_values`,
+//! `coalesce`, `round`, `lower`, `length`, `TRY_CAST`, …) and replaced where
+//! they differ (`date_format`, `date_trunc` on dates, `element_at`,
+//! `split_part`, `substr`, `concat`, `replace`).
+//!
+//! Known differences from Athena:
+//! - `map['missing']` is NULL, like `element_at` (Athena raises an error);
+//!   an array subscript past the end is NULL as well.
+//! - Zoned timestamps are read as UTC; `from_iso8601_timestamp` returns a
+//!   zone-less UTC `timestamp(3)` rather than keeping each value's zone.
+//! - `try(...)` only turns failed casts, `date_parse` and `from_iso8601_*`
+//!   into NULL; other errors still fail the query.
+//! - `concat` casts non-varchar scalars to varchar instead of rejecting them.
 
 mod aggregates;
 mod args;
@@ -50,6 +59,7 @@ pub fn install(state: &mut SessionState) -> Result<()> {
         .build();
     state.register_relation_planner(Arc::new(unnest::MapUnnestPlanner))?;
     state.add_analyzer_rule(Arc::new(unnest::LateralUnnest));
+    state.add_analyzer_rule(Arc::new(try_expr::TryRewrite::new()));
     for udf in scalar_udfs() {
         state.register_udf(udf)?;
     }

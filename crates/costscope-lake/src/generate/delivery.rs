@@ -4,15 +4,20 @@
 //! are complete. Runs on its own thread, fed with record batches.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use arrow::record_batch::RecordBatch;
 use costscope_core::cur::{self, Kind};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnWriter, ArrowLeafColumn, ArrowRowGroupWriterFactory, compute_leaves,
+};
 use parquet::basic::Compression;
+use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use serde::Serialize;
 
@@ -44,65 +49,38 @@ pub(crate) fn write_files(
 ) -> Result<Vec<PeriodOutput>> {
     let properties = writer_properties();
     let mut outputs = Vec::new();
-    let mut label = String::new();
+    let mut period_dir = export_root.clone();
     let mut files: Vec<PathBuf> = Vec::new();
-    let mut current: Option<(ArrowWriter<BufWriter<File>>, PathBuf, u64)> = None;
-    let close = |writer: ArrowWriter<BufWriter<File>>, path: &Path| -> Result<()> {
-        writer.close().map_err(|e| Error::Parquet {
-            file: path.display().to_string(),
-            source: e,
-        })?;
-        Ok(())
-    };
-
+    let mut current: Option<ChunkFile> = None;
     for message in receiver {
         match message {
-            Message::BeginPeriod(period) => {
-                label = period;
+            Message::BeginPeriod(label) => {
                 files.clear();
-                let dir = export_root
+                period_dir = export_root
                     .join("data")
                     .join(format!("BILLING_PERIOD={label}"));
-                std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                std::fs::create_dir_all(&period_dir).map_err(|e| Error::io(&period_dir, e))?;
             }
             Message::Batch(batch) => {
-                if current.is_none() {
-                    let path = export_root
-                        .join("data")
-                        .join(format!("BILLING_PERIOD={label}"))
-                        .join(format!(
-                            "{EXPORT_NAME}-{:05}.snappy.parquet",
-                            files.len() + 1
-                        ));
-                    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-                    let writer = ArrowWriter::try_new(
-                        BufWriter::with_capacity(1 << 20, file),
-                        cur::schema(),
-                        Some(properties.clone()),
-                    )
-                    .map_err(|e| Error::Parquet {
-                        file: path.display().to_string(),
-                        source: e,
-                    })?;
-                    files.push(path.clone());
-                    current = Some((writer, path, 0));
-                }
-                let mut full = false;
-                if let Some((writer, path, rows)) = current.as_mut() {
-                    writer.write(&batch).map_err(|e| Error::Parquet {
-                        file: path.display().to_string(),
-                        source: e,
-                    })?;
-                    *rows += batch.num_rows() as u64;
-                    full = *rows >= FILE_ROWS;
-                }
-                if full && let Some((writer, path, _)) = current.take() {
-                    close(writer, &path)?;
+                let chunk = match current.as_mut() {
+                    Some(chunk) => chunk,
+                    None => {
+                        let name = format!("{EXPORT_NAME}-{:05}.snappy.parquet", files.len() + 1);
+                        let path = period_dir.join(name);
+                        files.push(path.clone());
+                        current.insert(ChunkFile::create(path, properties.clone())?)
+                    }
+                };
+                chunk.write(&batch)?;
+                if chunk.rows >= FILE_ROWS
+                    && let Some(full) = current.take()
+                {
+                    full.close()?;
                 }
             }
             Message::EndPeriod(period) => {
-                if let Some((writer, path, _)) = current.take() {
-                    close(writer, &path)?;
+                if let Some(chunk) = current.take() {
+                    chunk.close()?;
                 }
                 write_manifest(&export_root, &period, &files)?;
                 outputs.push(PeriodOutput {
@@ -114,6 +92,127 @@ pub(crate) fn write_files(
     Ok(outputs)
 }
 
+/// One Parquet chunk being written. Row groups are encoded column by column, half of the
+/// columns on a helper thread, so encoding uses both cores.
+struct ChunkFile {
+    path: PathBuf,
+    writer: SerializedFileWriter<BufWriter<File>>,
+    factory: ArrowRowGroupWriterFactory,
+    /// Column writers of the row group in progress.
+    group: Option<Vec<ArrowColumnWriter>>,
+    group_rows: usize,
+    groups: usize,
+    rows: u64,
+}
+
+impl ChunkFile {
+    fn create(path: PathBuf, properties: WriterProperties) -> Result<Self> {
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let out = BufWriter::with_capacity(1 << 20, file);
+        let (writer, factory) = ArrowWriter::try_new(out, cur::schema(), Some(properties))
+            .and_then(|w| w.into_serialized_writer())
+            .map_err(|e| parquet_error(&path, e))?;
+        Ok(ChunkFile {
+            path,
+            writer,
+            factory,
+            group: None,
+            group_rows: 0,
+            groups: 0,
+            rows: 0,
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let path = &self.path;
+        let writers = match self.group.as_mut() {
+            Some(writers) => writers,
+            None => {
+                let writers = self.factory.create_column_writers(self.groups);
+                self.group
+                    .insert(writers.map_err(|e| parquet_error(path, e))?)
+            }
+        };
+        let mut leaves = Vec::with_capacity(writers.len());
+        for (field, column) in batch.schema_ref().fields().iter().zip(batch.columns()) {
+            leaves.extend(compute_leaves(field, column).map_err(|e| parquet_error(path, e))?);
+        }
+        encode_on_two_threads(writers, &leaves).map_err(|e| parquet_error(path, e))?;
+        self.group_rows += batch.num_rows();
+        self.rows += batch.num_rows() as u64;
+        if self.group_rows >= ROW_GROUP_ROWS {
+            self.finish_group()?;
+        }
+        Ok(())
+    }
+
+    fn finish_group(&mut self) -> Result<()> {
+        let Some(writers) = self.group.take() else {
+            return Ok(());
+        };
+        let path = &self.path;
+        let mut group = self
+            .writer
+            .next_row_group()
+            .map_err(|e| parquet_error(path, e))?;
+        for writer in writers {
+            let chunk = writer.close().map_err(|e| parquet_error(path, e))?;
+            chunk
+                .append_to_row_group(&mut group)
+                .map_err(|e| parquet_error(path, e))?;
+        }
+        group.close().map_err(|e| parquet_error(path, e))?;
+        self.groups += 1;
+        self.group_rows = 0;
+        Ok(())
+    }
+
+    fn close(mut self) -> Result<()> {
+        self.finish_group()?;
+        let mut out = self
+            .writer
+            .into_inner()
+            .map_err(|e| parquet_error(&self.path, e))?;
+        out.flush().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Writes each leaf column to its writer, alternating columns between this thread and a
+/// helper so the work splits about evenly.
+fn encode_on_two_threads(
+    writers: &mut [ArrowColumnWriter],
+    leaves: &[ArrowLeafColumn],
+) -> parquet::errors::Result<()> {
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for (index, pair) in writers.iter_mut().zip(leaves).enumerate() {
+        if index % 2 == 0 {
+            mine.push(pair)
+        } else {
+            theirs.push(pair)
+        }
+    }
+    let encode = |pairs: Vec<(&mut ArrowColumnWriter, &ArrowLeafColumn)>| {
+        pairs
+            .into_iter()
+            .try_for_each(|(writer, leaf)| writer.write(leaf))
+    };
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| encode(theirs));
+        let own = encode(mine);
+        let helped = helper
+            .join()
+            .unwrap_or_else(|_| Err(ParquetError::General("a column encoder panicked".into())));
+        own.and(helped)
+    })
+}
+
+fn parquet_error(path: &Path, source: ParquetError) -> Error {
+    Error::Parquet {
+        file: path.display().to_string(),
+        source,
+    }
+}
+
 /// String columns that keep min/max statistics: the ones queries filter on.
 const STRING_COLUMNS_WITH_STATISTICS: &[&str] = &[
     "bill_payer_account_id",
@@ -123,13 +222,12 @@ const STRING_COLUMNS_WITH_STATISTICS: &[&str] = &[
     "line_item_usage_type",
 ];
 
-/// SNAPPY, 128Ki-row groups, dictionaries except for the random line-item ids, and page
+/// SNAPPY, dictionaries except for the random line-item ids, and page
 /// statistics on every number and time plus the string columns queries filter on (string
 /// min/max costs a comparison per value, so the rest go without).
 fn writer_properties() -> WriterProperties {
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_statistics_enabled(EnabledStatistics::None)
         .set_column_dictionary_enabled(ColumnPath::from("identity_line_item_id"), false);
     for &(name, kind) in cur::COLUMNS {

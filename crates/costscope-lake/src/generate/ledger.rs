@@ -69,7 +69,8 @@ impl Ledger {
     }
 
     /// Writes the ledger as CSV; floats keep full precision so they read back exactly.
-    pub fn write_csv(&self, path: &Path) -> Result<()> {
+    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
         let mut out = String::with_capacity(self.entries.len() * 80 + 100);
         out.push_str(&HEADER.join(","));
         out.push('\n');
@@ -89,7 +90,8 @@ impl Ledger {
     }
 
     /// Reads a ledger written by [`Ledger::write_csv`].
-    pub fn read_csv(path: &Path) -> Result<Ledger> {
+    pub fn read_csv(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
         let file = path.display().to_string();
         let malformed = |line: u64, message: String| Error::Malformed {
             file: file.clone(),

@@ -80,6 +80,17 @@ fn tags(app: &str, department: &str, env: &str, team: &str) -> Tags {
     ]
 }
 
+/// `digits` (at most 16) random lower-case hex digits.
+fn random_hex(rng: &mut ChaCha8Rng, digits: usize) -> String {
+    let value: u64 = rng.random();
+    format!("{value:016x}")[..digits.min(16)].to_string()
+}
+
+/// An AWS resource id such as `i-0123456789abcdef0`.
+fn random_resource_id(rng: &mut ChaCha8Rng, prefix: &str) -> String {
+    format!("{prefix}-0{}", random_hex(rng, 16))
+}
+
 /// Where a resource lives: account, region and availability zone (0..3 for a, b, c).
 #[derive(Debug, Clone, Copy)]
 struct Place {
@@ -190,13 +201,12 @@ impl<'a> Builder<'a> {
     }
 
     fn hex(&mut self, digits: usize) -> String {
-        let value: u64 = self.rng.random();
-        format!("{value:016x}")[..digits].to_string()
+        random_hex(&mut self.rng, digits)
     }
 
     /// An AWS resource id such as `i-0123456789abcdef0`.
     fn resource_id(&mut self, prefix: &str) -> String {
-        format!("{prefix}-0{}", self.hex(16))
+        random_resource_id(&mut self.rng, prefix)
     }
 
     fn uuid(&mut self) -> String {
@@ -279,28 +289,17 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// The VPC of an account in a region, created on first use.
     fn network(&mut self, account: usize, region: Region) -> &mut Network {
-        if !self.networks.contains_key(&(account, region.code)) {
-            let vpc_id = self.resource_id("vpc");
-            let subnets = [
-                self.resource_id("subnet"),
-                self.resource_id("subnet"),
-                self.resource_id("subnet"),
-            ];
-            let second_octet = 20 + account as u8 * 4 + u8::from(region == US_WEST_2);
-            self.networks.insert(
-                (account, region.code),
-                Network {
-                    vpc_id,
-                    subnets,
-                    second_octet,
-                    next_host: [10; 3],
-                },
-            );
-        }
+        let rng = &mut self.rng;
         self.networks
-            .get_mut(&(account, region.code))
-            .unwrap_or_else(|| unreachable!("network inserted above"))
+            .entry((account, region.code))
+            .or_insert_with(|| Network {
+                vpc_id: random_resource_id(rng, "vpc"),
+                subnets: [(); 3].map(|_| random_resource_id(rng, "subnet")),
+                second_octet: 20 + account as u8 * 4 + u8::from(region == US_WEST_2),
+                next_host: [10; 3],
+            })
     }
 
     /// Adds an ENI at `place` for the resource `resource_id`; returns its index.

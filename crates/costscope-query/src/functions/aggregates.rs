@@ -19,27 +19,18 @@ use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, Expr, Signature, Volatility, lit,
 };
 
-use super::args::check_arg_count;
+use super::args::{check_arg_count, udf_struct};
 
 /// `arbitrary(x)`: any non-NULL value of the group.
 pub(crate) fn arbitrary() -> AggregateUDF {
     AggregateUDF::clone(&any_value_udaf()).with_aliases(["arbitrary"])
 }
 
-/// `count_if(condition) -> bigint`: rows where the condition is true; 0 for
-/// an empty group.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct CountIf {
-    signature: Signature,
-}
-
-impl CountIf {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
+udf_struct!(
+    /// `count_if(condition) -> bigint`: rows where the condition is true; 0 for
+    /// an empty group.
+    CountIf
+);
 
 impl AggregateUDFImpl for CountIf {
     fn name(&self) -> &str {

@@ -58,7 +58,9 @@ pub(crate) fn bigint(name: &str, position: usize, data_type: &DataType) -> Resul
 }
 
 /// Coerces a date or timestamp argument: dates stay Date32, every timestamp
-/// (any unit, any zone) becomes [`TIMESTAMP_MS`] in its local wall-clock time.
+/// (any unit, any zone) becomes [`TIMESTAMP_MS`]. A zoned timestamp keeps its
+/// UTC time; Trino would use the zone's local time, which differs only for
+/// zones other than UTC, which CUR does not use.
 pub(crate) fn date_or_timestamp(
     name: &str,
     position: usize,
@@ -188,3 +190,26 @@ fn all_scalar(args: &[ColumnarValue]) -> bool {
     args.iter()
         .all(|arg| matches!(arg, ColumnarValue::Scalar(_)))
 }
+
+/// Declares a UDF struct with a user-defined signature and a `new()`.
+macro_rules! udf_struct {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        pub(crate) struct $name {
+            signature: datafusion::logical_expr::Signature,
+        }
+
+        impl $name {
+            pub(crate) fn new() -> Self {
+                Self {
+                    signature: datafusion::logical_expr::Signature::user_defined(
+                        datafusion::logical_expr::Volatility::Immutable,
+                    ),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use udf_struct;

@@ -11,13 +11,10 @@ use arrow::datatypes::DataType;
 use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::expr::Case;
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
-use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 use datafusion::logical_expr_common::type_coercion::binary::type_union_resolution;
 
-use super::args::{check_arg_count, output, output_rows};
-use super::strings::udf_struct;
+use super::args::{check_arg_count, output, output_rows, udf_struct};
 
 udf_struct!(
     /// `if(condition, then [, else])`: `else` defaults to NULL.

@@ -1,7 +1,7 @@
 //! Trino date and time functions over CUR's `timestamp(3)` and `date` columns.
 //!
 //! Timestamps are zone-less UTC wall-clock values (Athena's session zone is
-//! UTC); zoned timestamps are converted to their local time on the way in.
+//! UTC); zoned timestamps are read as their UTC time.
 
 mod arithmetic;
 mod fields;
@@ -44,6 +44,18 @@ pub(crate) fn days_to_date(days: i32) -> Option<NaiveDate> {
 
 pub(crate) fn date_to_days(date: NaiveDate) -> i32 {
     date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE
+}
+
+/// Days in `month` of `year` (proleptic Gregorian).
+pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
+    let (next_year, next_month) = if month >= 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(next_year, next_month, 1)
+        .and_then(|first| first.pred_opt())
+        .map_or(31, |last| last.day())
 }
 
 /// Converts a timestamp argument, failing on values outside chrono's range.

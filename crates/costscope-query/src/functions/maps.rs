@@ -18,12 +18,11 @@ use arrow::compute::take;
 use arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::functions_nested::extract::array_element_udf;
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::args::{PrimitiveArg, output, output_rows};
-use super::strings::udf_struct;
+use super::args::{
+    PrimitiveArg, bigint, check_arg_count, is_string, output, output_rows, udf_struct,
+};
 
 udf_struct!(
     /// `element_at(map, key)` and `element_at(array, index)`.
@@ -45,12 +44,13 @@ fn map_entry_types(map_type: &DataType) -> Option<(&DataType, &DataType)> {
 }
 
 /// Whether a key of type `given` can be cast to the map's key type without
-/// changing what it means (strings to strings, numbers to numbers).
+/// changing what it means (strings to strings, integers to integers).
 fn is_compatible_key(given: &DataType, key: &DataType) -> bool {
     given == key
         || given.is_null()
-        || (given.is_numeric() && key.is_numeric())
-        || (super::args::is_string(given) && super::args::is_string(key))
+        || (given.is_integer() && key.is_integer())
+        || (given.is_floating() && key.is_floating())
+        || (is_string(given) && is_string(key))
 }
 
 impl ScalarUDFImpl for ElementAt {
@@ -64,7 +64,7 @@ impl ScalarUDFImpl for ElementAt {
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         let name = self.name();
-        super::args::check_arg_count(name, arg_types, 2, 2)?;
+        check_arg_count(name, arg_types, 2, 2)?;
         let (container, key) = (&arg_types[0], &arg_types[1]);
         match container {
             DataType::Map(_, _) => match map_entry_types(container) {
@@ -77,11 +77,11 @@ impl ScalarUDFImpl for ElementAt {
                 None => plan_err!("{name}: malformed map type {container}"),
             },
             DataType::List(_) | DataType::LargeList(_) => {
-                Ok(vec![container.clone(), super::args::bigint(name, 2, key)?])
+                Ok(vec![container.clone(), bigint(name, 2, key)?])
             }
             DataType::FixedSizeList(field, _) => Ok(vec![
                 DataType::List(Arc::clone(field)),
-                super::args::bigint(name, 2, key)?,
+                bigint(name, 2, key)?,
             ]),
             DataType::Null => Ok(vec![DataType::Null, key.clone()]),
             other => plan_err!("{name} expects a map or an array, got {other}"),

@@ -10,35 +10,13 @@ use arrow::array::{ArrayRef, ListBuilder, StringArray, StringBuilder};
 use arrow::datatypes::{DataType, Field, Int64Type};
 use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::functions_nested::concat::array_concat_udf;
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 use regex::Regex;
 
 use super::args::{
-    PrimitiveArg, StrArg, bigint, check_arg_count, is_string, output, output_rows, varchar,
+    PrimitiveArg, StrArg, bigint, check_arg_count, is_string, output, output_rows, udf_struct,
+    varchar,
 };
-
-/// Declares a UDF struct with a user-defined signature and a `new()`.
-macro_rules! udf_struct {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, PartialEq, Eq, Hash)]
-        pub(crate) struct $name {
-            signature: Signature,
-        }
-
-        impl $name {
-            pub(crate) fn new() -> Self {
-                Self {
-                    signature: Signature::user_defined(Volatility::Immutable),
-                }
-            }
-        }
-    };
-}
-
-pub(crate) use udf_struct;
 
 udf_struct!(
     /// `split(string, delimiter [, limit]) -> array(varchar)`.

@@ -2,22 +2,27 @@
 //! it around `date_parse`.
 //!
 //! DataFusion evaluates arguments before a function runs, so `try` cannot
-//! catch errors. Instead, when the plan is simplified, the fallible calls
-//! inside it are swapped for lenient forms: `CAST` becomes `TRY_CAST`, and
-//! `date_parse`, `from_iso8601_timestamp` and `from_iso8601_date` become
-//! versions that return NULL for text they cannot read. Other errors
-//! (division by zero, for one) still fail the query.
+//! catch errors. Instead, [`TryRewrite`] swaps the fallible calls inside it
+//! for lenient forms right after type coercion, before constant folding can
+//! raise: `CAST` becomes `TRY_CAST`, and `date_parse`,
+//! `from_iso8601_timestamp` and `from_iso8601_date` become versions that
+//! return NULL for text they cannot read. Other errors (division by zero,
+//! for one) still fail the query.
 
 use std::sync::Arc;
 
 use arrow::datatypes::DataType;
 use datafusion::common::Result;
+use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
 use datafusion::logical_expr::expr::{Cast, ScalarFunction, TryCast};
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, Expr, LogicalPlan, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
 };
+use datafusion::optimizer::analyzer::AnalyzerRule;
 
 use super::args::check_arg_count;
 use super::datetime::{DateParse, FromIso8601Date, FromIso8601Timestamp};
@@ -31,7 +36,54 @@ pub(crate) fn lenient_udfs() -> Vec<ScalarUDF> {
     ]
 }
 
-/// `try(expr)`.
+/// Replaces every `try(expr)` in a plan by `expr` made lenient, keeping the
+/// plan's column names.
+#[derive(Debug)]
+pub(crate) struct TryRewrite {
+    try_udf: Try,
+}
+
+impl TryRewrite {
+    pub(crate) fn new() -> Self {
+        Self {
+            try_udf: Try::new(),
+        }
+    }
+
+    fn rewrite(&self, expr: Expr) -> Result<Transformed<Expr>> {
+        expr.transform_up(|expr| match expr {
+            Expr::ScalarFunction(call) if call.func.inner().is::<Try>() => {
+                match <[Expr; 1]>::try_from(call.args) {
+                    Ok([arg]) => Ok(Transformed::yes(self.try_udf.lenient(arg)?)),
+                    Err(args) => Ok(Transformed::no(Expr::ScalarFunction(
+                        ScalarFunction::new_udf(call.func, args),
+                    ))),
+                }
+            }
+            other => Ok(Transformed::no(other)),
+        })
+    }
+}
+
+impl AnalyzerRule for TryRewrite {
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        plan.transform_up_with_subqueries(|plan| {
+            let names = NamePreserver::new(&plan);
+            plan.map_expressions(|expr| {
+                let name = names.save(&expr);
+                Ok(self.rewrite(expr)?.update_data(|expr| name.restore(expr)))
+            })
+        })
+        .data()
+    }
+
+    fn name(&self) -> &str {
+        "athena_try"
+    }
+}
+
+/// `try(expr)`. [`TryRewrite`] normally removes it from plans; the
+/// simplification below covers sessions that only registered the function.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Try {
     signature: Signature,

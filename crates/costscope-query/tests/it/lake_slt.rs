@@ -24,13 +24,22 @@ async fn seed_queries_over_the_generated_organisation() {
     let lake = Lake::open(dir.path().join("lake")).expect("lake");
     let options = IngestOptions::default();
     let path = |p: &Path| p.display().to_string();
-    cur::ingest_cur(&lake, &path(&summary.export_root), &options).await.expect("cur");
+    cur::ingest_cur(&lake, &path(&summary.export_root), &options)
+        .await
+        .expect("cur");
     flowlogs::ingest_flow_logs(&lake, &path(&summary.flow_logs_root), &options)
         .await
         .expect("flow logs");
-    tabular::ingest_inventory(&lake, &path(&summary.inventory_file)).await.expect("inventory");
-    tabular::ingest_metrics(&lake, &path(&summary.metrics_file)).await.expect("metrics");
-    let session = Engine::new(lake).session(&Principal::admin()).await.expect("session");
+    tabular::ingest_inventory(&lake, &path(&summary.inventory_file))
+        .await
+        .expect("inventory");
+    tabular::ingest_metrics(&lake, &path(&summary.metrics_file))
+        .await
+        .expect("metrics");
+    let session = Engine::new(lake)
+        .session(&Principal::admin())
+        .await
+        .expect("session");
     let ctx = session.context().clone();
     let slt = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt/lake");
     match run_dir(&slt, move || ctx.clone()).await {

@@ -7,37 +7,28 @@ use arrow::array::{ArrayRef, Date32Array, Int64Array, TimestampMillisecondArray}
 use arrow::datatypes::{DataType, Date32Type, Int64Type, TimestampMillisecondType};
 use chrono::{Datelike, NaiveDateTime};
 use datafusion::common::{Result, exec_err, plan_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::specifiers::days_in_month;
 use super::unit::{Unit, UnitArg};
 use super::{
     TIMESTAMP_MS, TemporalArg, add_months, date_to_days, date_value, datetime_to_millis,
-    timestamp_value,
+    days_in_month, timestamp_value,
 };
 use crate::functions::args::{
-    PrimitiveArg, bigint, check_arg_count, date_or_timestamp, output, output_rows, varchar,
+    PrimitiveArg, bigint, check_arg_count, date_or_timestamp, output, output_rows, udf_struct,
+    varchar,
 };
 
 fn out_of_range<T>(name: &str) -> Result<T> {
     exec_err!("{name}: result is out of range")
 }
 
-/// `date_add(unit, value, date | timestamp)`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct DateAdd {
-    signature: Signature,
-}
+udf_struct!(
+    /// `date_add(unit, value, date | timestamp)`.
+    DateAdd
+);
 
 impl DateAdd {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-
     fn add_to_timestamp(&self, unit: Unit, amount: i64, millis: i64) -> Result<i64> {
         let name = self.name();
         if let Some(step) = unit.fixed_millis() {
@@ -138,19 +129,12 @@ impl ScalarUDFImpl for DateAdd {
     }
 }
 
-/// `date_diff(unit, x1, x2)`: how many whole units `x2` is after `x1`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct DateDiff {
-    signature: Signature,
-}
+udf_struct!(
+    /// `date_diff(unit, x1, x2)`: how many whole units `x2` is after `x1`.
+    DateDiff
+);
 
 impl DateDiff {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-
     fn diff(&self, unit: Unit, from: i64, to: i64) -> Result<i64> {
         if let Some(step) = unit.fixed_millis() {
             // Java's division truncates toward zero, like Rust's.

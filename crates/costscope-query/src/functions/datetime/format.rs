@@ -14,7 +14,7 @@ use datafusion::logical_expr::{
 use super::specifiers::MySqlFormat;
 use super::{TIMESTAMP_MS, datetime_to_millis, timestamp_value};
 use crate::functions::args::{
-    PrimitiveArg, StrArg, check_arg_count, output, output_rows, timestamp, varchar,
+    PrimitiveArg, StrArg, check_arg_count, output, output_rows, timestamp, udf_struct, varchar,
 };
 
 /// Compiles format strings, once for a constant and on change for a column.
@@ -42,19 +42,10 @@ impl<'a> FormatCache<'a> {
     }
 }
 
-/// `date_format(timestamp, format) -> varchar`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct DateFormat {
-    signature: Signature,
-}
-
-impl DateFormat {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::user_defined(Volatility::Immutable),
-        }
-    }
-}
+udf_struct!(
+    /// `date_format(timestamp, format) -> varchar`.
+    DateFormat
+);
 
 impl ScalarUDFImpl for DateFormat {
     fn name(&self) -> &str {

@@ -9,6 +9,8 @@ use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 
+use super::days_in_month;
+
 const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
@@ -385,18 +387,6 @@ fn check_range(name: &str, value: u32, min: u32, max: u32) -> Result<(), String>
             "Value {value} for {name} must be in the range [{min},{max}]"
         ))
     }
-}
-
-/// Days in `month` of `year` (proleptic Gregorian).
-pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
-    let (next_year, next_month) = if month >= 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    NaiveDate::from_ymd_opt(next_year, next_month, 1)
-        .and_then(|first| first.pred_opt())
-        .map_or(31, |last| last.day())
 }
 
 /// Reads one to `max_digits` ASCII digits.
