@@ -185,3 +185,35 @@ fn malformed_metrics_are_refused_with_file_and_line() {
     ]));
     assert_eq!(out, "n\n0\n");
 }
+
+#[test]
+fn the_shell_takes_multi_line_statements_survives_errors_and_keeps_history() {
+    use std::io::Write;
+    let lake = ingested_lake();
+    let home = tempfile::tempdir().expect("home");
+    let mut child = costscope(lake.path())
+        .arg("sql")
+        .env("HOME", home.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"SELECT billing_period,\n  count(*) AS n\nFROM cur GROUP BY 1\nORDER BY 1;\nSELECT nope;\nSELECT 40 + 2 AS answer;\n\\q\n")
+        .expect("write");
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains("| 2026-09 ") && stdout.contains("| 42 "),
+        "{stdout}"
+    );
+    assert!(stderr.contains("nope"), "{stderr}");
+    let history = std::fs::read_to_string(home.path().join(".costscope_history")).expect("history");
+    assert!(history.contains("SELECT 40 + 2 AS answer;"), "{history}");
+}
