@@ -123,7 +123,7 @@ pub(crate) struct Row {
 }
 
 /// Period-level values shared by every row of a billing period.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct PeriodContext {
     pub label: String,
     pub start_ms: i64,
@@ -190,11 +190,11 @@ fn string_map_builder() -> MapBuilder<StringBuilder, StringBuilder> {
     MapBuilder::new(Some(names), StringBuilder::new(), StringBuilder::new())
 }
 
-fn string_map<'a, I, K, V>(rows: impl Iterator<Item = I>) -> Result<ArrayRef>
+fn string_map<I, K, V>(rows: impl Iterator<Item = I>) -> Result<ArrayRef>
 where
     I: IntoIterator<Item = (K, V)>,
-    K: AsRef<str> + 'a,
-    V: AsRef<str> + 'a,
+    K: AsRef<str>,
+    V: AsRef<str>,
 {
     let mut builder = string_map_builder();
     for entries in rows {
@@ -326,10 +326,11 @@ impl RowBuffer {
 /// Streams rows into Parquet chunks and manifests.
 pub(crate) struct CurWriter {
     plan: Vec<Source>,
-    nf_by_template: ArrayRef,
+    /// `line_item_normalization_factor` of every template.
+    normalization_factors: ArrayRef,
     buffer: RowBuffer,
-    period: Option<PeriodContext>,
-    intervals: Option<ArrayRef>,
+    period: PeriodContext,
+    intervals: ArrayRef,
     line_item_ids: rand_chacha::ChaCha8Rng,
     seed: u64,
     sender: Option<SyncSender<Message>>,
@@ -346,10 +347,11 @@ impl CurWriter {
         on_flush: Box<dyn FnMut(u64)>,
     ) -> Result<Self> {
         let plan = plan_columns(org)?;
-        let nf_by_template = match plan_columns_nf(org) {
-            Some(array) => array,
-            None => new_null_array(&DataType::Float64, org.templates.len()),
-        };
+        let normalization_factors =
+            match template_column(org, "line_item_normalization_factor", Kind::F64) {
+                Source::Template(array) => array,
+                _ => new_null_array(&DataType::Float64, org.templates.len()),
+            };
         let (sender, receiver) = sync_channel(1);
         let root = export_root.to_path_buf();
         let thread = std::thread::Builder::new()
@@ -358,10 +360,10 @@ impl CurWriter {
             .map_err(|e| Error::io(export_root, e))?;
         Ok(CurWriter {
             plan,
-            nf_by_template,
+            normalization_factors,
             buffer: RowBuffer::with_capacity(BATCH_ROWS),
-            period: None,
-            intervals: None,
+            period: PeriodContext::default(),
+            intervals: new_null_array(&DataType::Utf8, 0),
             line_item_ids: rand::SeedableRng::seed_from_u64(seed),
             seed,
             sender: Some(sender),
@@ -372,14 +374,12 @@ impl CurWriter {
 
     /// Starts a billing period; rows pushed until [`CurWriter::end_period`] belong to it.
     pub fn begin_period(&mut self, period: PeriodContext) -> Result<()> {
-        self.intervals = Some(Arc::new(StringArray::from_iter_values(
-            period.intervals.iter(),
-        )));
+        self.intervals = Arc::new(StringArray::from_iter_values(period.intervals.iter()));
         self.line_item_ids = rand::SeedableRng::seed_from_u64(
             self.seed ^ super::traffic::mix64(period.start_ms as u64),
         );
         self.send(Message::BeginPeriod(period.label.clone()))?;
-        self.period = Some(period);
+        self.period = period;
         Ok(())
     }
 
@@ -408,10 +408,7 @@ impl CurWriter {
     /// Flushes the period's last rows and has its manifest written.
     pub fn end_period(&mut self) -> Result<()> {
         self.flush()?;
-        let period = self.period.take().ok_or_else(|| Error::Layout {
-            source_path: EXPORT_NAME.into(),
-            reason: "end of a billing period that was never started".into(),
-        })?;
+        let period = std::mem::take(&mut self.period);
         self.send(Message::EndPeriod(Box::new(period)))
     }
 
@@ -423,12 +420,10 @@ impl CurWriter {
 
     fn join(&mut self) -> Result<Vec<PeriodOutput>> {
         match self.thread.take() {
-            Some(thread) => thread.join().unwrap_or_else(|_| {
-                Err(Error::io(
-                    EXPORT_NAME,
-                    std::io::Error::other("the Parquet writer thread panicked"),
-                ))
-            }),
+            // A panic in the writer is a bug: let it surface as one.
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             None => Ok(Vec::new()),
         }
     }
@@ -463,16 +458,9 @@ impl CurWriter {
     }
 
     fn build_batch(&mut self) -> Result<RecordBatch> {
-        let context = self
-            .period
-            .as_ref()
-            .map(|p| format!("generated CUR rows of {}", p.label))
-            .unwrap_or_default();
+        let period = &self.period;
+        let context = format!("generated CUR rows of {}", period.label);
         let err = |e| arrow_error(&context, e);
-        let period = self.period.as_ref().ok_or_else(|| Error::Layout {
-            source_path: EXPORT_NAME.into(),
-            reason: "rows pushed outside a billing period".into(),
-        })?;
         let b = std::mem::replace(&mut self.buffer, RowBuffer::with_capacity(BATCH_ROWS));
         let n = b.len();
         let templates = UInt32Array::from(b.templates);
@@ -490,10 +478,7 @@ impl CurWriter {
         )
         .map_err(err)?;
         let line_item_ids: ArrayRef = Arc::new(ids);
-        let interval_texts = self.intervals.clone().ok_or_else(|| Error::Layout {
-            source_path: EXPORT_NAME.into(),
-            reason: "rows pushed before the period's intervals were set".into(),
-        })?;
+        let interval_texts = &self.intervals;
 
         let mut columns = Vec::with_capacity(self.plan.len());
         for source in &self.plan {
@@ -512,8 +497,8 @@ impl CurWriter {
                     RowField::UnblendedCost => unblended.clone(),
                     RowField::PublicCost => public_cost.clone(),
                     RowField::NormalizedUsage => {
-                        let factors =
-                            take(self.nf_by_template.as_ref(), &templates, None).map_err(err)?;
+                        let factors = take(self.normalization_factors.as_ref(), &templates, None)
+                            .map_err(err)?;
                         mul(&usage, &factors).map_err(err)?
                     }
                     RowField::PeriodStart => {
@@ -544,13 +529,6 @@ impl Drop for CurWriter {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-fn plan_columns_nf(org: &Org) -> Option<ArrayRef> {
-    match template_column(org, "line_item_normalization_factor", Kind::F64) {
-        Source::Template(array) => Some(array),
-        _ => None,
     }
 }
 

@@ -173,7 +173,7 @@ pub(crate) struct Interface {
     pub az_id: &'static str,
     pub subnet_id: String,
     pub vpc_id: String,
-    /// For instances: the ids (`i-…`) of the resource; for NAT gateways their id.
+    /// The NAT gateway's id when the interface belongs to one.
     pub nat_gateway_id: Option<String>,
     pub tags: Tags,
     /// Hours in which the interface exists.
@@ -237,7 +237,7 @@ pub(crate) struct Org {
 }
 
 impl Org {
-    /// Product-code index of every template (parallel to [`Org::templates`]).
+    /// Index into [`Org::product_codes`] of a template's product code.
     pub fn template_product(&self, template: usize) -> usize {
         let code = &self.templates[template].product_code;
         self.product_codes

@@ -2,13 +2,13 @@
 //! parquet, flate2 and serde_json crates.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use arrow::array::{Array, AsArray, MapArray, StringArray};
 use arrow::datatypes::{Float64Type, TimestampMillisecondType};
+use bytes::Bytes;
 use costscope_core::cur;
 use costscope_core::measures::amortized_cost;
 use costscope_lake::Error;
@@ -53,33 +53,47 @@ impl CurRow {
 
 struct Generated {
     summary: GenerateSummary,
+    /// Every output file, by path relative to the output root.
+    files: BTreeMap<PathBuf, Vec<u8>>,
     rows: Vec<CurRow>,
 }
 
-/// The default organisation (3 months to 2026-10), generated once for the tests that read it.
+impl Generated {
+    fn file(&self, relative: &str) -> &[u8] {
+        self.files
+            .get(Path::new(relative))
+            .unwrap_or_else(|| panic!("{relative} was not written"))
+    }
+}
+
+/// The default organisation (3 months to 2026-10), generated once for the tests that read it
+/// and held in memory, so its temporary directory is gone before the tests look at it.
 fn default_org() -> &'static Generated {
     static SHARED: OnceLock<Generated> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("generate-default-org");
+        let dir = tempfile::tempdir().unwrap();
         let summary = generate(&GenerateOptions {
-            out,
+            out: dir.path().to_path_buf(),
             ..GenerateOptions::default()
         })
         .unwrap();
-        let rows = read_cur(&summary.export_root);
-        Generated { summary, rows }
+        let files = all_files(dir.path());
+        let rows = read_cur(&files);
+        Generated {
+            summary,
+            files,
+            rows,
+        }
     })
 }
 
-fn parquet_files(export_root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for period in std::fs::read_dir(export_root.join("data")).unwrap() {
-        for file in std::fs::read_dir(period.unwrap().path()).unwrap() {
-            files.push(file.unwrap().path());
-        }
-    }
-    files.sort();
+/// The CUR data files among `files`, in path order.
+fn parquet_files(files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<(&PathBuf, Bytes)> {
     files
+        .iter()
+        .filter(|(path, _)| path.starts_with("cur/costscope-demo/data"))
+        .map(|(path, bytes)| (path, Bytes::from(bytes.clone())))
+        .collect()
 }
 
 fn map_entries(map: &MapArray, row: usize) -> BTreeMap<String, String> {
@@ -91,9 +105,9 @@ fn map_entries(map: &MapArray, row: usize) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn read_cur(export_root: &Path) -> Vec<CurRow> {
+fn read_cur(files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<CurRow> {
     let mut rows = Vec::new();
-    for path in parquet_files(export_root) {
+    for (path, bytes) in parquet_files(files) {
         let period = path
             .parent()
             .and_then(|p| p.file_name())
@@ -101,7 +115,7 @@ fn read_cur(export_root: &Path) -> Vec<CurRow> {
             .to_string_lossy()
             .trim_start_matches("BILLING_PERIOD=")
             .to_string();
-        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
             .unwrap()
             .build()
             .unwrap();
@@ -189,25 +203,53 @@ fn strictly_rising(values: &[f64]) -> bool {
 #[test]
 fn writes_the_data_exports_layout_and_manifests() {
     let g = default_org();
-    let root = &g.summary.export_root;
-    assert!(root.ends_with("cur/costscope-demo"));
+    assert!(g.summary.export_root.ends_with("cur/costscope-demo"));
+    assert!(g.summary.flow_logs_root.ends_with("flowlogs"));
+    assert!(g.summary.inventory_file.ends_with("inventory.jsonl"));
+    assert!(g.summary.metrics_file.ends_with("business_metrics.csv"));
+    assert!(g.summary.ledger_file.ends_with("ledger.csv"));
     assert_eq!(g.summary.periods, ["2026-08", "2026-09", "2026-10"]);
+    let top_level: BTreeSet<String> = g
+        .files
+        .keys()
+        .map(|p| p.iter().next().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        top_level,
+        BTreeSet::from(
+            [
+                "business_metrics.csv",
+                "cur",
+                "flowlogs",
+                "inventory.jsonl",
+                "ledger.csv"
+            ]
+            .map(String::from)
+        )
+    );
+    let cur_files: Vec<String> = g
+        .files
+        .keys()
+        .filter(|p| p.starts_with("cur"))
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    let mut expected = Vec::new();
     for period in &g.summary.periods {
-        let data = root.join(format!("data/BILLING_PERIOD={period}"));
-        let files: BTreeSet<String> = std::fs::read_dir(&data)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .collect();
-        assert_eq!(
-            files,
-            BTreeSet::from(["costscope-demo-00001.snappy.parquet".to_string()])
-        );
-
-        let manifest_path = root.join(format!(
-            "metadata/BILLING_PERIOD={period}/costscope-demo-Manifest.json"
+        expected.push(format!(
+            "cur/costscope-demo/data/BILLING_PERIOD={period}/costscope-demo-00001.snappy.parquet"
         ));
-        let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(manifest_path).unwrap()).unwrap();
+        expected.push(format!(
+            "cur/costscope-demo/metadata/BILLING_PERIOD={period}/costscope-demo-Manifest.json"
+        ));
+    }
+    expected.sort();
+    assert_eq!(cur_files, expected);
+
+    for period in &g.summary.periods {
+        let manifest: serde_json::Value = serde_json::from_slice(g.file(&format!(
+            "cur/costscope-demo/metadata/BILLING_PERIOD={period}/costscope-demo-Manifest.json"
+        )))
+        .unwrap();
         let keys: BTreeSet<&str> = manifest
             .as_object()
             .unwrap()
@@ -243,7 +285,12 @@ fn writes_the_data_exports_layout_and_manifests() {
                 .starts_with("arn:aws:bcm-data-exports:")
         );
         let columns = manifest["columns"].as_array().unwrap();
-        assert_eq!(columns.len(), cur::COLUMNS.len());
+        let names: Vec<&str> = columns
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = cur::COLUMNS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, expected);
         let column =
             |name: &str| columns.iter().find(|c| c["name"] == name).unwrap()["type"].clone();
         assert_eq!(column("line_item_unblended_cost"), "double");
@@ -252,16 +299,13 @@ fn writes_the_data_exports_layout_and_manifests() {
         assert_eq!(column("discount"), "map<string,double>");
         assert_eq!(column("line_item_usage_type"), "string");
     }
-    assert!(g.summary.inventory_file.is_file());
-    assert!(g.summary.metrics_file.is_file());
-    assert!(g.summary.ledger_file.is_file());
 }
 
 #[test]
 fn every_file_has_the_cur_2_schema_with_snappy_row_groups() {
     let g = default_org();
-    for path in parquet_files(&g.summary.export_root) {
-        let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+    for (path, bytes) in parquet_files(&g.files) {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).unwrap();
         assert_eq!(
             builder.schema().fields(),
             cur::schema().fields(),
@@ -395,8 +439,11 @@ fn ledger_matches_the_rows_read_back() {
             totals.amortized
         );
     }
-    assert_eq!(&Ledger::read_csv(&g.summary.ledger_file).unwrap(), ledger);
-    let header = std::fs::read_to_string(&g.summary.ledger_file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("ledger.csv");
+    std::fs::write(&copy, g.file("ledger.csv")).unwrap();
+    assert_eq!(&Ledger::read_csv(&copy).unwrap(), ledger);
+    let header = String::from_utf8_lossy(g.file("ledger.csv"));
     assert!(header.starts_with(
         "usage_account_id,product_code,day,line_item_type,rows,unblended_cost,amortized_cost\n"
     ));
@@ -445,30 +492,23 @@ fn nat_gateway_cost_rises_month_over_month_in_app_team_prod() {
 }
 
 /// Flow-log records: (interface, srcaddr, dstaddr, bytes, start, log-status).
-fn read_flow_logs(root: &Path) -> Vec<(String, String, String, u64, i64, String)> {
+fn read_flow_logs(g: &Generated) -> Vec<(String, String, String, u64, i64, String)> {
     let mut records = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files: Vec<(&PathBuf, &Vec<u8>)> = g
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("flowlogs"))
+        .collect();
     assert!(!files.is_empty());
-    for path in files {
+    for (path, bytes) in files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(path.starts_with("flowlogs/AWSLogs"), "{}", path.display());
         assert!(
             name.ends_with(".log.gz") && name.contains("_vpcflowlogs_us-"),
             "{name}"
         );
         let mut text = String::new();
-        GzDecoder::new(File::open(&path).unwrap())
+        GzDecoder::new(bytes.as_slice())
             .read_to_string(&mut text)
             .unwrap();
         let mut lines = text.lines();
@@ -495,8 +535,8 @@ fn read_flow_logs(root: &Path) -> Vec<(String, String, String, u64, i64, String)
     records
 }
 
-fn read_inventory(path: &Path) -> Vec<serde_json::Value> {
-    BufReader::new(File::open(path).unwrap())
+fn read_inventory(g: &Generated) -> Vec<serde_json::Value> {
+    g.file("inventory.jsonl")
         .lines()
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
         .collect()
@@ -505,7 +545,7 @@ fn read_inventory(path: &Path) -> Vec<serde_json::Value> {
 #[test]
 fn flow_logs_explain_the_nat_bytes_with_cross_az_senders() {
     let g = default_org();
-    let records = read_flow_logs(&g.summary.flow_logs_root);
+    let records = read_flow_logs(g);
     assert_eq!(records.len() as u64, g.summary.flow_log_records);
     assert!(
         (2_000..=100_000).contains(&records.len()),
@@ -514,7 +554,7 @@ fn flow_logs_explain_the_nat_bytes_with_cross_az_senders() {
     );
     assert!(records.iter().any(|r| r.5 == "NODATA"));
 
-    let inventory = read_inventory(&g.summary.inventory_file);
+    let inventory = read_inventory(g);
     let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
     let story_nat = inventory
         .iter()
@@ -634,7 +674,7 @@ fn clickstream_cost_per_invocation_falls_in_the_last_month() {
     for row in g.rows.iter().filter(|r| lambda_requests(r)) {
         *cur_daily.entry(row.day()).or_default() += row.usage;
     }
-    let metrics = std::fs::read_to_string(&g.summary.metrics_file).unwrap();
+    let metrics = String::from_utf8_lossy(g.file("business_metrics.csv"));
     let mut lines = metrics.lines();
     assert_eq!(lines.next(), Some("date,metric,value,app,team"));
     let mut apps = BTreeSet::new();
@@ -660,7 +700,7 @@ fn clickstream_cost_per_invocation_falls_in_the_last_month() {
 #[test]
 fn inventory_entries_have_the_inventory_table_fields() {
     let g = default_org();
-    let inventory = read_inventory(&g.summary.inventory_file);
+    let inventory = read_inventory(g);
     assert!(!inventory.is_empty());
     let expected: BTreeSet<String> = costscope_core::tables::inventory_schema()
         .fields()
@@ -751,10 +791,10 @@ fn a_row_target_is_honoured_within_ten_percent() {
         summary.cur_rows
     );
     assert_eq!(summary.ledger.rows(), summary.cur_rows);
-    let read: i64 = parquet_files(&summary.export_root)
-        .iter()
-        .map(|p| {
-            ParquetRecordBatchReaderBuilder::try_new(File::open(p).unwrap())
+    let read: i64 = parquet_files(&all_files(dir.path()))
+        .into_iter()
+        .map(|(_, bytes)| {
+            ParquetRecordBatchReaderBuilder::try_new(bytes)
                 .unwrap()
                 .metadata()
                 .file_metadata()
