@@ -6,7 +6,11 @@ pub mod tabular;
 
 use serde::Serialize;
 
-use crate::lake::PartitionChange;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::Result;
+use crate::lake::{Lake, PartitionChange, PartitionEntry, WriteLock};
 
 /// What one ingest did, for the CLI and tests.
 #[derive(Debug, Clone, Serialize)]
@@ -61,4 +65,50 @@ pub(crate) fn progress_bar(enabled: bool, total: u64, what: &str) -> indicatif::
     }
     bar.set_message(what.to_owned());
     bar
+}
+
+/// What an ingest read, besides the partitions it wrote.
+pub(crate) struct ReadSummary {
+    pub table: &'static str,
+    pub source: String,
+    pub files_read: usize,
+    pub ignored_columns: Vec<String>,
+    pub malformed: Vec<String>,
+    pub malformed_count: u64,
+    pub started: Instant,
+}
+
+/// Publishes the written partitions and reports what changed.
+pub(crate) fn publish(
+    lake: &Lake,
+    lock: &WriteLock,
+    partitions: BTreeMap<String, PartitionEntry>,
+    read: ReadSummary,
+) -> Result<IngestReport> {
+    let rows: Vec<(String, u64)> = partitions
+        .iter()
+        .map(|(k, p)| (k.clone(), p.rows))
+        .collect();
+    let changes = lake.publish(lock, read.table, partitions)?;
+    let partitions: Vec<PartitionReport> = rows
+        .into_iter()
+        .filter_map(|(partition, rows)| {
+            changes.get(&partition).map(|change| PartitionReport {
+                partition,
+                rows,
+                change: *change,
+            })
+        })
+        .collect();
+    Ok(IngestReport {
+        table: read.table.into(),
+        source: read.source,
+        rows: partitions.iter().map(|p| p.rows).sum(),
+        partitions,
+        files_read: read.files_read,
+        ignored_columns: read.ignored_columns,
+        malformed: read.malformed,
+        malformed_count: read.malformed_count,
+        seconds: read.started.elapsed().as_secs_f64(),
+    })
 }

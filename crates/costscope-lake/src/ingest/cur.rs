@@ -10,7 +10,7 @@ use arrow::array::{Array, AsArray, RecordBatch, RecordBatchReader};
 use costscope_core::cur;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{IngestOptions, IngestReport, PartitionReport, ingest_id, progress_bar};
+use super::{IngestOptions, IngestReport, ReadSummary, ingest_id, progress_bar, publish};
 use crate::discover::{DataFile, FileFormat, discover};
 use crate::lake::Lake;
 use crate::normalize::Normalizer;
@@ -88,32 +88,16 @@ pub async fn ingest_cur_from(
         });
     }
     let partitions = writer.finish()?;
-    let rows_by_period: Vec<(String, u64)> = partitions
-        .iter()
-        .map(|(k, p)| (k.clone(), p.rows))
-        .collect();
-    let changes = lake.publish(&lock, costscope_core::tables::CUR, partitions)?;
-    let partitions: Vec<PartitionReport> = rows_by_period
-        .into_iter()
-        .filter_map(|(partition, rows)| {
-            changes.get(&partition).map(|change| PartitionReport {
-                partition,
-                rows,
-                change: *change,
-            })
-        })
-        .collect();
-    Ok(IngestReport {
-        table: costscope_core::tables::CUR.into(),
+    let read = ReadSummary {
+        table: costscope_core::tables::CUR,
         source: source.display().into(),
-        rows: partitions.iter().map(|p| p.rows).sum(),
-        partitions,
         files_read,
         ignored_columns: ignored.into_iter().collect(),
         malformed: Vec::new(),
         malformed_count: 0,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        started,
+    };
+    publish(lake, &lock, partitions, read)
 }
 
 /// Reads one data file as lake-schema batches and hands each to `sink`.

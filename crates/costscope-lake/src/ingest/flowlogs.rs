@@ -11,7 +11,7 @@ use arrow::array::{ArrayRef, Int32Builder, Int64Builder, RecordBatch, StringBuil
 use arrow::datatypes::DataType;
 use costscope_core::tables::{FLOW_LOG_FIELDS, FLOW_LOGS, flow_logs_schema};
 
-use super::{IngestOptions, IngestReport, PartitionReport, ingest_id, progress_bar};
+use super::{IngestOptions, IngestReport, ReadSummary, ingest_id, progress_bar, publish};
 use crate::lake::Lake;
 use crate::source::Source;
 use crate::writer::{TableLayout, TableWriter};
@@ -107,32 +107,16 @@ pub async fn ingest_flow_logs(
         return Err(e);
     }
     let partitions = writer.finish()?;
-    let rows: Vec<(String, u64)> = partitions
-        .iter()
-        .map(|(k, p)| (k.clone(), p.rows))
-        .collect();
-    let changes = lake.publish(&lock, FLOW_LOGS, partitions)?;
-    let partitions: Vec<PartitionReport> = rows
-        .into_iter()
-        .filter_map(|(partition, rows)| {
-            changes.get(&partition).map(|c| PartitionReport {
-                partition,
-                rows,
-                change: *c,
-            })
-        })
-        .collect();
-    Ok(IngestReport {
-        table: FLOW_LOGS.into(),
+    let read = ReadSummary {
+        table: FLOW_LOGS,
         source: source.display().into(),
-        rows: partitions.iter().map(|p| p.rows).sum(),
-        partitions,
         files_read: files.len(),
         ignored_columns: Vec::new(),
         malformed: malformed.quoted,
         malformed_count: malformed.count,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        started,
+    };
+    publish(lake, &lock, partitions, read)
 }
 
 #[derive(Default)]

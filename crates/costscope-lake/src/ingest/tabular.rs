@@ -15,7 +15,7 @@ use costscope_core::tables::{
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{IngestReport, PartitionReport, ingest_id};
+use super::{IngestReport, ReadSummary, ingest_id, publish};
 use crate::lake::Lake;
 use crate::source::Source;
 use crate::writer::{TableLayout, TableWriter};
@@ -177,32 +177,16 @@ where
         }
     }
     let partitions = writer.finish()?;
-    let rows: Vec<(String, u64)> = partitions
-        .iter()
-        .map(|(k, p)| (k.clone(), p.rows))
-        .collect();
-    let changes = lake.publish(&lock, table, partitions)?;
-    let partitions: Vec<PartitionReport> = rows
-        .into_iter()
-        .filter_map(|(partition, rows)| {
-            changes.get(&partition).map(|c| PartitionReport {
-                partition,
-                rows,
-                change: *c,
-            })
-        })
-        .collect();
-    Ok(IngestReport {
-        table: table.into(),
+    let read = ReadSummary {
+        table,
         source: source.display().into(),
-        rows: partitions.iter().map(|p| p.rows).sum(),
-        partitions,
         files_read: objects.len(),
         ignored_columns: Vec::new(),
         malformed: Vec::new(),
         malformed_count: 0,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+        started,
+    };
+    publish(lake, &lock, partitions, read)
 }
 
 /// Parses JSON lines, a JSON array, or CSV with a header, keeping each record's line.
