@@ -62,7 +62,8 @@ def same(a, b):
         except (TypeError, ValueError):
             return False
         return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
-    return str(a) == str(b)
+    # Timestamps: DuckDB prints `2026-09-01 00:00:00`, costscope's JSON `2026-09-01T00:00:00`.
+    return str(a).replace("T", " ") == str(b).replace("T", " ")
 
 
 def costscope_rows(binary, lake, sql):
