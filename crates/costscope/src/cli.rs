@@ -139,6 +139,8 @@ pub struct DemoArgs {
     pub rows: Option<u64>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    #[command(flatten)]
+    pub output: FormatArgs,
 }
 
 #[derive(Debug, Args)]

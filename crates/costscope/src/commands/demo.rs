@@ -99,16 +99,38 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         ),
     );
     let session = Engine::new(lake).session(&Principal::admin()).await?;
+    let mut sections = Vec::new();
     for (title, sql) in TOUR {
-        println!("\n== {title}");
         let result = session.sql(sql).await?;
-        print_result(&result, Format::Table)?;
+        match args.output.format {
+            Format::Json => sections.push(serde_json::json!({
+                "title": title,
+                "rows": serde_json::from_str::<serde_json::Value>(&json_rows(&result)?)?,
+            })),
+            format => {
+                println!("\n== {title}");
+                print_result(&result, format)?;
+            }
+        }
     }
-    println!(
-        "\nQuery it yourself: costscope --lake {} sql \"SELECT ... FROM cur\"",
-        lake_dir.display()
+    if args.output.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&sections)?);
+    }
+    note(
+        global,
+        &format!(
+            "\nQuery it yourself: costscope --lake {} sql \"SELECT ... FROM cur\"",
+            lake_dir.display()
+        ),
     );
     Ok(())
+}
+
+/// A result as a JSON array of row objects.
+fn json_rows(result: &costscope_query::QueryResult) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    crate::output::write_result(&mut out, &result.schema, &result.batches, Format::Json)?;
+    Ok(String::from_utf8(out)?)
 }
 
 fn note(global: &Global, message: &str) {

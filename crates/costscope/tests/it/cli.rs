@@ -217,3 +217,40 @@ fn the_shell_takes_multi_line_statements_survives_errors_and_keeps_history() {
     let history = std::fs::read_to_string(home.path().join(".costscope_history")).expect("history");
     assert!(history.contains("SELECT 40 + 2 AS answer;"), "{history}");
 }
+
+#[test]
+fn demo_tells_the_nat_and_bedrock_stories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = ok(std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .args(["--quiet", "demo", "--format", "json", "--dir"])
+        .arg(dir.path()));
+    let sections: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
+    let rows = |needle: &str| -> Vec<serde_json::Value> {
+        let section = sections
+            .iter()
+            .find(|s| s["title"].as_str().is_some_and(|t| t.contains(needle)))
+            .unwrap_or_else(|| panic!("no section about {needle}"));
+        section["rows"].as_array().expect("rows").clone()
+    };
+    // NAT Gateway bytes grow month over month.
+    let nat: Vec<f64> = rows("NAT Gateway")
+        .iter()
+        .filter(|r| r["usage_type"] == "NatGateway-Bytes")
+        .map(|r| r["cost"].as_f64().expect("cost"))
+        .collect();
+    assert!(
+        nat.len() >= 2 && nat.windows(2).all(|w| w[1] > w[0]),
+        "{nat:?}"
+    );
+    // Sales pays several times what Dev pays for Bedrock.
+    let bedrock = rows("Bedrock");
+    let spend = |department: &str| -> f64 {
+        bedrock
+            .iter()
+            .filter(|r| r["department"] == department)
+            .map(|r| r["cost"].as_f64().expect("cost"))
+            .sum()
+    };
+    assert!(spend("Sales") > 2.5 * spend("Dev"), "{bedrock:?}");
+    assert!(dir.path().join("lake/manifest.json").exists());
+}

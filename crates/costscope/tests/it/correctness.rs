@@ -89,7 +89,7 @@ fn demo_organisation_totals_equal_the_ledger() {
     ok(costscope(lake.path())
         .args(["ingest", "cur"])
         .arg(export_root(demo_data())));
-    let ledger = Ledger::read_csv(&demo_data().join("ledger.csv")).expect("ledger");
+    let ledger = Ledger::read_csv(demo_data().join("ledger.csv")).expect("ledger");
     assert_same(&lake_totals(lake.path()), &ledger_totals(&ledger));
 }
 
