@@ -44,6 +44,16 @@ pub enum Command {
     Demo(DemoArgs),
     /// Benchmark generation, ingest and a fixed set of FinOps queries.
     Bench(BenchArgs),
+    /// Cost Explorer: cost grouped by up to three dimensions over time.
+    Cost(crate::commands::cost::CostArgs),
+    /// Allocate every dollar to a team by rules, with shared costs split.
+    Allocate(crate::commands::allocate::AllocateArgs),
+    /// Tag policy compliance: coverage of required tags, untagged spend, inconsistent values.
+    Tags(crate::commands::tags::TagsArgs),
+    /// Unit economics: cost per business or usage metric over time, ROI.
+    UnitCost(crate::commands::unit_cost::UnitCostArgs),
+    /// Budgets vs actual, with a forecast to the end of each period.
+    Budgets(crate::commands::budgets::BudgetsArgs),
 }
 
 /// How results are printed.

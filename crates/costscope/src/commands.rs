@@ -1,11 +1,16 @@
 //! One module per command; each is a thin layer over the libraries.
 
+pub mod allocate;
 pub mod bench;
+pub mod budgets;
+pub mod cost;
 pub mod demo;
 pub mod generate;
 pub mod ingest;
 pub mod sql;
 pub mod tables;
+pub mod tags;
+pub mod unit_cost;
 
 use costscope_lake::Lake;
 use costscope_query::{Engine, Principal, Session};

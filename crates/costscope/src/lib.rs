@@ -19,6 +19,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Tables(args) => commands::tables::run(&cli.global, args).await,
             Command::Demo(args) => commands::demo::run(&cli.global, args).await,
             Command::Bench(args) => commands::bench::run(&cli.global, args).await,
+            Command::Cost(args) => commands::cost::run(&cli.global, args).await,
+            Command::Allocate(args) => commands::allocate::run(&cli.global, args).await,
+            Command::Tags(args) => commands::tags::run(&cli.global, args).await,
+            Command::UnitCost(args) => commands::unit_cost::run(&cli.global, args).await,
+            Command::Budgets(args) => commands::budgets::run(&cli.global, args).await,
         }
     })
 }
@@ -39,6 +44,9 @@ pub fn install_tracing(quiet: bool) {
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     use datafusion::error::DataFusionError;
     for cause in error.chain() {
+        if let Some(analysis) = cause.downcast_ref::<costscope_analytics::Error>() {
+            return if analysis.is_user_error() { 1 } else { 3 };
+        }
         if let Some(DataFusionError::Internal(_)) = cause.downcast_ref::<DataFusionError>() {
             return 3;
         }

@@ -138,3 +138,49 @@ fn plain(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Writes a list of flat records (structs of plain fields, `Option` for NULL) as a table,
+/// CSV (a header row of the field names, in field order) or a JSON array of objects.
+pub fn print_records<T: serde::Serialize>(records: &[T], format: Format) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    ignore_broken_pipe(write_records(&mut out, records, format))
+}
+
+/// Writes records to `out` in `format` (see [`print_records`]).
+pub fn write_records<T: serde::Serialize>(
+    out: &mut dyn Write,
+    records: &[T],
+    format: Format,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, records)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut *out);
+            for record in records {
+                writer.serialize(record)?;
+            }
+            writer.flush()?;
+        }
+        Format::Table => {
+            // The CSV serialiser knows the field order; the table is built from its rows.
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for record in records {
+                writer.serialize(record)?;
+            }
+            let text = writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut reader = csv::Reader::from_reader(text.as_slice());
+            let mut table = comfy_table::Table::new();
+            table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+            table.set_header(reader.headers()?.iter());
+            for row in reader.records() {
+                table.add_row(row?.iter());
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    Ok(())
+}

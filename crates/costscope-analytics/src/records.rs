@@ -1,0 +1,52 @@
+//! Turning query results into typed rows, and quoting values into SQL.
+
+use arrow::array::RecordBatch;
+use costscope_query::{QueryResult, Session};
+use serde::de::DeserializeOwned;
+
+use crate::Result;
+
+/// Decodes every row of `result` into `T` (fields matched by column name; dates and
+/// timestamps arrive as ISO strings, NULL as `None`).
+pub fn decode<T: DeserializeOwned>(result: &QueryResult) -> Result<Vec<T>> {
+    decode_batches(&result.batches)
+}
+
+/// Decodes record batches into `T`.
+pub fn decode_batches<T: DeserializeOwned>(batches: &[RecordBatch]) -> Result<Vec<T>> {
+    let mut writer = arrow::json::ArrayWriter::new(Vec::new());
+    let refs: Vec<&RecordBatch> = batches.iter().filter(|b| b.num_rows() > 0).collect();
+    if refs.is_empty() {
+        return Ok(Vec::new());
+    }
+    writer.write_batches(&refs)?;
+    writer.finish()?;
+    Ok(serde_json::from_slice(&writer.into_inner())?)
+}
+
+/// Runs `sql` in `session` and decodes its rows into `T`.
+pub async fn query<T: DeserializeOwned>(session: &Session, sql: &str) -> Result<Vec<T>> {
+    let result = session.sql(sql).await?;
+    decode(&result)
+}
+
+/// A string as an SQL literal: `O'Brien` → `'O''Brien'`.
+pub fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// A name as an SQL identifier: `team` → `"team"`.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_and_identifiers_escape_their_quotes() {
+        assert_eq!(literal("O'Brien"), "'O''Brien'");
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+    }
+}
