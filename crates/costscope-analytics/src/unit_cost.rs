@@ -1,1 +1,580 @@
-//! (being written)
+//! Unit economics: cost per unit of a business metric (invocations, orders …) or of a
+//! metric derived from the bill (Lambda requests, Bedrock tokens …) over time, with
+//! static cost (capacity) apart from variable cost (work), ROI and margin where a revenue
+//! metric exists, and each period's cost change split into a volume effect and a
+//! unit-cost (efficiency) effect.
+//!
+//! Everything is aggregated in SQL: one scan of `cur_amortized` for cost (and bill
+//! metrics), one of `business_metrics` for units and revenue.
+
+mod change;
+mod classification;
+mod metric;
+mod scope;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use costscope_query::Session;
+use serde::{Deserialize, Serialize};
+
+pub use change::{FLAT_THRESHOLD, PeriodChange, Trend, decompose};
+pub use classification::{ClassRule, Classification, CostClass};
+pub use metric::{BILL_METRICS, BillMetric, MetricSource, bill_metric};
+pub use scope::Scope;
+
+use crate::records::{literal, query};
+use crate::{Error, Result};
+
+/// The width of one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+impl Granularity {
+    fn trunc_unit(self) -> &'static str {
+        match self {
+            Granularity::Daily => "day",
+            Granularity::Weekly => "week",
+            Granularity::Monthly => "month",
+        }
+    }
+
+    /// `2026-10-05` for a day, `2026-W41` for an ISO week, `2026-10` for a month.
+    fn label(self, start: NaiveDate) -> String {
+        match self {
+            Granularity::Daily => start.format("%Y-%m-%d").to_string(),
+            Granularity::Weekly => start.format("%G-W%V").to_string(),
+            Granularity::Monthly => start.format("%Y-%m").to_string(),
+        }
+    }
+}
+
+impl FromStr for Granularity {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "daily" => Ok(Granularity::Daily),
+            "weekly" => Ok(Granularity::Weekly),
+            "monthly" => Ok(Granularity::Monthly),
+            other => Err(Error::InvalidArgument(format!(
+                "unknown granularity `{other}` (expected daily, weekly or monthly)"
+            ))),
+        }
+    }
+}
+
+/// Which cost measure (DESIGN §4) is divided by the units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostMeasure {
+    Unblended,
+    Amortized,
+    NetUnblended,
+    NetAmortized,
+    /// On-demand equivalent (`pricing_public_on_demand_cost`).
+    Public,
+}
+
+impl CostMeasure {
+    fn column(self) -> &'static str {
+        match self {
+            CostMeasure::Unblended => "line_item_unblended_cost",
+            CostMeasure::Amortized => "amortized_cost",
+            CostMeasure::NetUnblended => "net_unblended_cost",
+            CostMeasure::NetAmortized => "net_amortized_cost",
+            CostMeasure::Public => "pricing_public_on_demand_cost",
+        }
+    }
+}
+
+impl fmt::Display for CostMeasure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CostMeasure::Unblended => "unblended",
+            CostMeasure::Amortized => "amortized",
+            CostMeasure::NetUnblended => "net-unblended",
+            CostMeasure::NetAmortized => "net-amortized",
+            CostMeasure::Public => "public",
+        })
+    }
+}
+
+impl FromStr for CostMeasure {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        [
+            CostMeasure::Unblended,
+            CostMeasure::Amortized,
+            CostMeasure::NetUnblended,
+            CostMeasure::NetAmortized,
+            CostMeasure::Public,
+        ]
+        .into_iter()
+        .find(|m| m.to_string() == text)
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "unknown measure `{text}` (expected unblended, amortized, net-unblended, net-amortized or public)"
+            ))
+        })
+    }
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct UnitCostOptions {
+    /// A business metric name, or a bill metric (see [`BILL_METRICS`]).
+    pub metric: String,
+    /// Restrictions, all of which apply (none: the whole bill).
+    pub scope: Vec<Scope>,
+    pub granularity: Granularity,
+    pub measure: CostMeasure,
+    pub classification: Classification,
+    /// The business metric that holds revenue, for ROI and margin.
+    pub revenue_metric: String,
+    /// First day included.
+    pub start: Option<NaiveDate>,
+    /// First day excluded.
+    pub end: Option<NaiveDate>,
+}
+
+impl UnitCostOptions {
+    /// Monthly amortized cost per unit of `metric` over the whole bill, with the built-in
+    /// classification and `revenue` as the revenue metric.
+    pub fn new(metric: impl Into<String>) -> Self {
+        UnitCostOptions {
+            metric: metric.into(),
+            scope: Vec::new(),
+            granularity: Granularity::Monthly,
+            measure: CostMeasure::Amortized,
+            classification: Classification::default(),
+            revenue_metric: "revenue".into(),
+            start: None,
+            end: None,
+        }
+    }
+}
+
+/// Cost, units and their ratio in one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodUnitCost {
+    /// `2026-10` (monthly), `2026-W41` (weekly) or `2026-10-05` (daily).
+    pub period: String,
+    /// First day of the period.
+    pub start: String,
+    pub cost: f64,
+    pub static_cost: f64,
+    pub variable_cost: f64,
+    /// Units of the metric (0 when none were recorded).
+    pub units: f64,
+    /// `cost / units`; null without units.
+    pub cost_per_unit: Option<f64>,
+    /// `variable_cost / units`; null without units.
+    pub variable_cost_per_unit: Option<f64>,
+    /// Revenue in the period; null without a revenue metric for the scope.
+    pub revenue: Option<f64>,
+    /// `(revenue − cost) / cost`.
+    pub roi: Option<f64>,
+    /// `(revenue − cost) / revenue`.
+    pub margin: Option<f64>,
+}
+
+/// The direction of cost per unit, and one sentence that says it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub trend: Trend,
+    /// The latest period compared (null when fewer than two periods have units).
+    pub period: Option<String>,
+    /// The period it is compared with.
+    pub previous_period: Option<String>,
+    pub cost_per_unit: Option<f64>,
+    pub previous_cost_per_unit: Option<f64>,
+    /// Relative change (−0.234 = fell 23.4%).
+    pub cost_per_unit_change: Option<f64>,
+    /// E.g. "cost per invocation fell 23.4% in 2026-10 (from $0.0012 to $0.00092); …".
+    pub text: String,
+}
+
+/// The unit-cost report (its JSON form is documented in `docs/unit-cost.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitCostReport {
+    pub metric: String,
+    pub metric_source: MetricSource,
+    /// What the metric counts.
+    pub metric_description: String,
+    /// The scope as given (`tag:app=clickstream` …); empty for the whole bill.
+    pub scope: Vec<String>,
+    pub granularity: Granularity,
+    /// The cost measure (`amortized` by default).
+    pub measure: String,
+    /// The currency of every amount (null when no cost was found).
+    pub currency: Option<String>,
+    /// The revenue metric used for ROI and margin, when it exists for the scope.
+    pub revenue_metric: Option<String>,
+    pub periods: Vec<PeriodUnitCost>,
+    /// One entry per consecutive pair of periods.
+    pub changes: Vec<PeriodChange>,
+    pub summary: Summary,
+    /// Caveats (e.g. a business metric that the scope cannot narrow).
+    pub notes: Vec<String>,
+}
+
+/// Computes cost per unit of `options.metric` in `session` (the principal's access
+/// applies to both cost and metrics).
+pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<UnitCostReport> {
+    if let (Some(start), Some(end)) = (options.start, options.end)
+        && start >= end
+    {
+        return Err(Error::InvalidArgument(format!(
+            "the start date {start} is not before the end date {end}"
+        )));
+    }
+    let business_names = business_metric_names(session).await?;
+    let (source, description, bill) = if business_names.contains(&options.metric) {
+        let description = format!("business metric `{}`", options.metric);
+        (MetricSource::Business, description, None)
+    } else if let Some(bill) = bill_metric(&options.metric) {
+        let description = format!("{} [{}]", bill.description, bill.unit);
+        (MetricSource::Bill, description, Some(bill))
+    } else {
+        return Err(unknown_metric(&options.metric, &business_names));
+    };
+
+    let mut notes = Vec::new();
+    let costs = cost_by_period(session, options, bill).await?;
+    let currency = single_currency(&costs)?;
+    let revenue_exists = business_names.contains(&options.revenue_metric);
+    let mut wanted = Vec::new();
+    if source == MetricSource::Business {
+        wanted.push(options.metric.as_str());
+    }
+    if revenue_exists {
+        wanted.push(options.revenue_metric.as_str());
+    }
+    let business = business_by_period(session, options, &wanted, &mut notes).await?;
+
+    let metric_units = |start: &str| -> f64 {
+        business
+            .get(&(start.to_string(), options.metric.clone()))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let revenue_found = business.keys().any(|(_, m)| *m == options.revenue_metric);
+    let mut periods = Vec::new();
+    for row in &costs {
+        let start = NaiveDate::parse_from_str(&row.period_start, "%Y-%m-%d").map_err(|e| {
+            Error::InvalidArgument(format!("unexpected period `{}`: {e}", row.period_start))
+        })?;
+        let units = match source {
+            MetricSource::Bill => row.units.unwrap_or(0.0),
+            MetricSource::Business => metric_units(&row.period_start),
+        };
+        let cost = row.cost.unwrap_or(0.0);
+        let revenue = revenue_found.then(|| {
+            business
+                .get(&(row.period_start.clone(), options.revenue_metric.clone()))
+                .copied()
+                .unwrap_or(0.0)
+        });
+        let per_unit = |amount: f64| (units > 0.0).then(|| amount / units);
+        let variable_cost = row.variable_cost.unwrap_or(0.0);
+        periods.push(PeriodUnitCost {
+            period: options.granularity.label(start),
+            start: row.period_start.clone(),
+            cost,
+            static_cost: row.static_cost.unwrap_or(0.0),
+            variable_cost,
+            units,
+            cost_per_unit: per_unit(cost),
+            variable_cost_per_unit: per_unit(variable_cost),
+            revenue,
+            roi: revenue.and_then(|r| (cost != 0.0).then(|| (r - cost) / cost)),
+            margin: revenue.and_then(|r| (r != 0.0).then(|| (r - cost) / r)),
+        });
+    }
+    if source == MetricSource::Business {
+        let billed: Vec<&str> = costs.iter().map(|r| r.period_start.as_str()).collect();
+        let unbilled = business
+            .keys()
+            .filter(|(start, metric)| *metric == options.metric && !billed.contains(&start.as_str()))
+            .count();
+        if unbilled > 0 {
+            notes.push(format!(
+                "{unbilled} period(s) with `{}` but no cost in scope are left out",
+                options.metric
+            ));
+        }
+    }
+
+    let changes: Vec<PeriodChange> = periods
+        .windows(2)
+        .map(|pair| {
+            change::period_change(
+                (&pair[0].period, pair[0].cost, pair[0].units),
+                (&pair[1].period, pair[1].cost, pair[1].units),
+            )
+        })
+        .collect();
+    let currency_code = currency.clone().unwrap_or_default();
+    let summary = summarise(&options.metric, &periods, &changes, &currency_code);
+
+    Ok(UnitCostReport {
+        metric: options.metric.clone(),
+        metric_source: source,
+        metric_description: description,
+        scope: options.scope.iter().map(Scope::to_string).collect(),
+        granularity: options.granularity,
+        measure: options.measure.to_string(),
+        currency,
+        revenue_metric: revenue_found.then(|| options.revenue_metric.clone()),
+        periods,
+        changes,
+        summary,
+        notes,
+    })
+}
+
+/// A `YYYY-MM-DD` day given by a user.
+pub fn parse_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        Error::InvalidArgument(format!("`{text}` is not a YYYY-MM-DD date"))
+    })
+}
+
+/// The names of the metrics in `business_metrics`, sorted.
+pub async fn business_metric_names(session: &Session) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        metric: Option<String>,
+    }
+    let rows: Vec<Row> = query(
+        session,
+        "SELECT DISTINCT metric FROM business_metrics ORDER BY metric",
+    )
+    .await?;
+    Ok(rows.into_iter().filter_map(|r| r.metric).collect())
+}
+
+fn unknown_metric(name: &str, business: &[String]) -> Error {
+    let business = if business.is_empty() {
+        "none ingested (costscope ingest metrics FILE)".to_string()
+    } else {
+        business.join(", ")
+    };
+    let bill: Vec<&str> = BILL_METRICS.iter().map(|m| m.name).collect();
+    Error::InvalidArgument(format!(
+        "unknown metric `{name}`; business metrics: {business}; from the bill: {}",
+        bill.join(", ")
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct CostRow {
+    period_start: String,
+    currency: Option<String>,
+    cost: Option<f64>,
+    static_cost: Option<f64>,
+    variable_cost: Option<f64>,
+    #[serde(default)]
+    units: Option<f64>,
+}
+
+/// Cost by period (and currency), split by class, with a bill metric's units.
+async fn cost_by_period(
+    session: &Session,
+    options: &UnitCostOptions,
+    bill: Option<&BillMetric>,
+) -> Result<Vec<CostRow>> {
+    let measure = options.measure.column();
+    let is_static = options.classification.static_predicate();
+    let mut filters: Vec<String> = options.scope.iter().map(Scope::cur_predicate).collect();
+    if let Some(start) = options.start {
+        filters.push(format!(
+            "line_item_usage_start_date >= TIMESTAMP '{start} 00:00:00'"
+        ));
+    }
+    if let Some(end) = options.end {
+        filters.push(format!(
+            "line_item_usage_start_date < TIMESTAMP '{end} 00:00:00'"
+        ));
+    }
+    let units = bill
+        .map(|b| format!(", sum({}) AS units", b.units_sql()))
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT CAST(date_trunc('{unit}', line_item_usage_start_date) AS DATE) AS period_start, \
+           line_item_currency_code AS currency, \
+           sum({measure}) AS cost, \
+           sum(CASE WHEN {is_static} THEN {measure} ELSE 0 END) AS static_cost, \
+           sum(CASE WHEN {is_static} THEN 0 ELSE {measure} END) AS variable_cost{units} \
+         FROM cur_amortized WHERE {where_clause} \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        unit = options.granularity.trunc_unit(),
+        where_clause = where_clause(&filters),
+    );
+    query(session, &sql).await
+}
+
+fn single_currency(rows: &[CostRow]) -> Result<Option<String>> {
+    let mut currencies: Vec<&str> = rows.iter().filter_map(|r| r.currency.as_deref()).collect();
+    currencies.sort_unstable();
+    currencies.dedup();
+    match currencies.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.to_string())),
+        many => Err(Error::InvalidArgument(format!(
+            "the scope mixes currencies ({}); narrow it (e.g. account=ID) so one currency remains",
+            many.join(", ")
+        ))),
+    }
+}
+
+/// Sums of `metrics` by (period start, metric), narrowed by the scopes that name an app
+/// or a team; a note for every scope that cannot narrow business metrics.
+async fn business_by_period(
+    session: &Session,
+    options: &UnitCostOptions,
+    metrics: &[&str],
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<(String, String), f64>> {
+    if metrics.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let names: Vec<String> = metrics.iter().map(|m| literal(m)).collect();
+    let mut filters = vec![format!("metric IN ({})", names.join(", "))];
+    for scope in &options.scope {
+        match scope.metric_predicate() {
+            Some(predicate) => filters.push(predicate),
+            None => notes.push(format!(
+                "business metrics have no dimension for `{scope}`: {} count(s) the whole organisation",
+                metrics.join(" and ")
+            )),
+        }
+    }
+    if let Some(start) = options.start {
+        filters.push(format!("date >= DATE '{start}'"));
+    }
+    if let Some(end) = options.end {
+        filters.push(format!("date < DATE '{end}'"));
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        period_start: String,
+        metric: String,
+        value: Option<f64>,
+    }
+    let sql = format!(
+        "SELECT CAST(date_trunc('{unit}', CAST(date AS TIMESTAMP)) AS DATE) AS period_start, \
+           metric, sum(value) AS value \
+         FROM business_metrics WHERE {where_clause} GROUP BY 1, 2",
+        unit = options.granularity.trunc_unit(),
+        where_clause = where_clause(&filters),
+    );
+    let rows: Vec<Row> = query(session, &sql).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ((r.period_start, r.metric), r.value.unwrap_or(0.0)))
+        .collect())
+}
+
+fn where_clause(filters: &[String]) -> String {
+    if filters.is_empty() {
+        "TRUE".into()
+    } else {
+        filters
+            .iter()
+            .map(|f| format!("({f})"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+}
+
+/// The trend between the last two periods with units, in one sentence.
+fn summarise(
+    metric: &str,
+    periods: &[PeriodUnitCost],
+    changes: &[PeriodChange],
+    currency: &str,
+) -> Summary {
+    let unit = change::unit_name(metric);
+    let latest = changes
+        .iter()
+        .rev()
+        .find(|c| c.cost_per_unit_change.is_some());
+    let Some(latest) = latest else {
+        return Summary {
+            trend: Trend::Unknown,
+            period: None,
+            previous_period: None,
+            cost_per_unit: None,
+            previous_cost_per_unit: None,
+            cost_per_unit_change: None,
+            text: format!("not enough periods with `{metric}` to tell a trend of cost per {unit}"),
+        };
+    };
+    let per_unit = |label: &str| {
+        periods
+            .iter()
+            .find(|p| p.period == label)
+            .and_then(|p| p.cost_per_unit)
+    };
+    let (before, after) = (per_unit(&latest.from), per_unit(&latest.to));
+    let trend = Trend::of(latest.cost_per_unit_change);
+    let change = latest.cost_per_unit_change.unwrap_or(0.0);
+    let money = |v: f64| change::money(v, currency);
+    let from_to = format!(
+        "(from {} to {})",
+        money(before.unwrap_or(0.0)),
+        money(after.unwrap_or(0.0))
+    );
+    let mut text = match trend {
+        Trend::Falling => format!(
+            "cost per {unit} fell {:.1}% in {} {from_to}",
+            -change * 100.0,
+            latest.to
+        ),
+        Trend::Rising => format!(
+            "cost per {unit} rose {:.1}% in {} {from_to}",
+            change * 100.0,
+            latest.to
+        ),
+        _ => format!("cost per {unit} was flat in {} {from_to}", latest.to),
+    };
+    if let (Some(volume), Some(unit_cost)) = (latest.volume_effect, latest.unit_cost_effect) {
+        let direction = if latest.cost_change < 0.0 { "fell" } else { "rose" };
+        text.push_str(&format!(
+            "; cost {direction} {}: {}{} from volume, {}{} from cost per {unit}",
+            money(latest.cost_change.abs()),
+            if volume >= 0.0 { "+" } else { "" },
+            money(volume),
+            if unit_cost >= 0.0 { "+" } else { "" },
+            money(unit_cost),
+        ));
+    }
+    if let Some(period) = periods.iter().find(|p| p.period == latest.to)
+        && let (Some(revenue), Some(roi), Some(margin)) = (period.revenue, period.roi, period.margin)
+    {
+        text.push_str(&format!(
+            "; {} of cost brought {} of revenue (ROI {:.1}%, margin {:.1}%)",
+            money(period.cost),
+            money(revenue),
+            roi * 100.0,
+            margin * 100.0
+        ));
+    }
+    Summary {
+        trend,
+        period: Some(latest.to.clone()),
+        previous_period: Some(latest.from.clone()),
+        cost_per_unit: after,
+        previous_cost_per_unit: before,
+        cost_per_unit_change: latest.cost_per_unit_change,
+        text,
+    }
+}

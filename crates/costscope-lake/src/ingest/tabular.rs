@@ -1,7 +1,9 @@
 //! `ingest inventory` and `ingest metrics`: small tabular inputs (JSON lines, a JSON
 //! array, or CSV with a header) validated record by record, so an error names the file,
 //! line and field. Each file is the complete data of the months it covers: those months
-//! are replaced, others kept.
+//! are replaced, others kept. Nothing is written until every record has passed.
+
+mod metrics;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -81,21 +83,6 @@ impl Dated for InventoryRecord {
     }
 }
 
-impl Dated for MetricRecord {
-    fn date(&self) -> &str {
-        &self.date
-    }
-    fn validate(&self) -> std::result::Result<(), String> {
-        if self.metric.trim().is_empty() {
-            return Err("`metric` is empty".into());
-        }
-        if !self.value.is_finite() {
-            return Err(format!("`value` is not a finite number: {}", self.value));
-        }
-        Ok(())
-    }
-}
-
 /// Ingests a resource inventory file.
 pub async fn ingest_inventory(lake: &Lake, location: &str) -> Result<IngestReport> {
     let layout = TableLayout {
@@ -108,7 +95,11 @@ pub async fn ingest_inventory(lake: &Lake, location: &str) -> Result<IngestRepor
     ingest_records::<InventoryRecord>(lake, location, layout).await
 }
 
-/// Ingests a business metrics file.
+/// Ingests business metrics: a file (or every file under a prefix) of CSV with a header,
+/// a JSON array or JSON lines, with columns `date`, `metric`, `value` and optionally
+/// `app`, `team`. Any bad record, or two different values for the same (date, metric,
+/// app, team), refuses the whole ingest with the file, line and column, and the lake is
+/// left as it was.
 pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport> {
     let layout = TableLayout {
         table: BUSINESS_METRICS,
@@ -117,7 +108,33 @@ pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport>
         append_partition_column: false,
         sort_by: &["date", "metric"],
     };
-    ingest_records::<MetricRecord>(lake, location, layout).await
+    let started = Instant::now();
+    let source = Source::open(location)?;
+    let objects = source.list().await?;
+    if objects.is_empty() {
+        return Err(Error::EmptySource {
+            source_path: location.into(),
+        });
+    }
+    let mut records = Vec::new();
+    for object in &objects {
+        let name = source.describe(&object.location);
+        let bytes = source.get_bytes(&object.location).await?;
+        for (line, record) in metrics::parse(&bytes, &name)? {
+            let origin = metrics::Origin {
+                file: name.clone(),
+                line,
+            };
+            records.push((origin, record));
+        }
+    }
+    let mut by_month: BTreeMap<String, Vec<MetricRecord>> = BTreeMap::new();
+    for record in metrics::deduplicate(records)? {
+        // The date was checked when parsed.
+        let month = month_of(&record.date).unwrap_or_default();
+        by_month.entry(month).or_default().push(record);
+    }
+    write_months(lake, &source, location, layout, by_month, objects.len(), started)
 }
 
 async fn ingest_records<R>(lake: &Lake, location: &str, layout: TableLayout) -> Result<IngestReport>
@@ -150,6 +167,19 @@ where
             by_month.entry(month).or_default().push(record);
         }
     }
+    write_months(lake, &source, location, layout, by_month, objects.len(), started)
+}
+
+/// Writes validated records, one partition per month, and publishes them at once.
+fn write_months<R: Serialize>(
+    lake: &Lake,
+    source: &Source,
+    location: &str,
+    layout: TableLayout,
+    by_month: BTreeMap<String, Vec<R>>,
+    files_read: usize,
+    started: Instant,
+) -> Result<IngestReport> {
     if by_month.is_empty() {
         return Err(Error::EmptySource {
             source_path: location.into(),
@@ -180,7 +210,7 @@ where
     let read = ReadSummary {
         table,
         source: source.display().into(),
-        files_read: objects.len(),
+        files_read,
         ignored_columns: Vec::new(),
         malformed: Vec::new(),
         malformed_count: 0,
@@ -189,16 +219,21 @@ where
     publish(lake, &lock, partitions, read)
 }
 
-/// Parses JSON lines, a JSON array, or CSV with a header, keeping each record's line.
-fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u64, R)>> {
-    let text = std::str::from_utf8(bytes).map_err(|e| Error::Malformed {
+/// The text of a file, or the line of its first invalid byte.
+fn utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| Error::Malformed {
         file: file.into(),
         line: 1 + bytes[..e.valid_up_to()]
             .iter()
             .filter(|b| **b == b'\n')
             .count() as u64,
         message: "not valid UTF-8".into(),
-    })?;
+    })
+}
+
+/// Parses JSON lines, a JSON array, or CSV with a header, keeping each record's line.
+fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u64, R)>> {
+    let text = utf8(bytes, file)?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         let records: Vec<R> = serde_json::from_str(text).map_err(|e| Error::Malformed {

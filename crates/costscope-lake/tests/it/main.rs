@@ -6,5 +6,6 @@ mod generate;
 mod ingest;
 mod legacy;
 mod legacy_layouts;
+mod metrics;
 mod s3;
 mod s3_server;
