@@ -139,6 +139,7 @@ impl Classification {
         let file: ClassificationFile = rules_file::parse(text, origin)?;
         let mut rules = Vec::new();
         for rule in file.rules {
+            let class = class_of(&rule.class, origin)?;
             let patterns = [&rule.service, &rule.usage_type, &rule.line_item_type];
             if patterns.iter().all(|p| p.is_none()) {
                 return Err(invalid(
@@ -154,7 +155,7 @@ impl Classification {
             }
             let text = |p: &Option<Spanned<String>>| p.as_ref().map(|s| s.as_str().to_string());
             rules.push(ClassRule {
-                class: *rule.class,
+                class,
                 service: text(&rule.service),
                 usage_type: text(&rule.usage_type),
                 line_item_type: text(&rule.line_item_type),
@@ -165,7 +166,10 @@ impl Classification {
         }
         Ok(Classification {
             rules,
-            default: file.default.unwrap_or(CostClass::Variable),
+            default: match &file.default {
+                Some(default) => class_of(default, origin)?,
+                None => CostClass::Variable,
+            },
         })
     }
 
@@ -228,7 +232,7 @@ impl Classification {
 #[serde(deny_unknown_fields)]
 struct ClassificationFile {
     #[serde(default)]
-    default: Option<CostClass>,
+    default: Option<Spanned<String>>,
     #[serde(default)]
     builtin_rules: Option<bool>,
     #[serde(default)]
@@ -238,13 +242,26 @@ struct ClassificationFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleEntry {
-    class: Spanned<CostClass>,
+    class: Spanned<String>,
     #[serde(default)]
     service: Option<Spanned<String>>,
     #[serde(default)]
     usage_type: Option<Spanned<String>>,
     #[serde(default)]
     line_item_type: Option<Spanned<String>>,
+}
+
+/// A class name, or an error at its position.
+fn class_of(name: &Spanned<String>, origin: &str) -> Result<CostClass> {
+    match name.as_str() {
+        "static" => Ok(CostClass::Static),
+        "variable" => Ok(CostClass::Variable),
+        other => Err(invalid(
+            origin,
+            name,
+            format!("unknown class `{other}` (expected static or variable)"),
+        )),
+    }
 }
 
 /// `column LIKE pattern` with `*` as the wildcard and SQL wildcards taken literally;
