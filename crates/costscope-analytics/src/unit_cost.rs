@@ -302,7 +302,9 @@ pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<U
         let billed: Vec<&str> = costs.iter().map(|r| r.period_start.as_str()).collect();
         let unbilled = business
             .keys()
-            .filter(|(start, metric)| *metric == options.metric && !billed.contains(&start.as_str()))
+            .filter(|(start, metric)| {
+                *metric == options.metric && !billed.contains(&start.as_str())
+            })
             .count();
         if unbilled > 0 {
             notes.push(format!(
@@ -342,9 +344,8 @@ pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<U
 
 /// A `YYYY-MM-DD` day given by a user.
 pub fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        Error::InvalidArgument(format!("`{text}` is not a YYYY-MM-DD date"))
-    })
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::InvalidArgument(format!("`{text}` is not a YYYY-MM-DD date")))
 }
 
 /// The names of the metrics in `business_metrics`, sorted.
@@ -547,7 +548,11 @@ fn summarise(
         _ => format!("cost per {unit} was flat in {} {from_to}", latest.to),
     };
     if let (Some(volume), Some(unit_cost)) = (latest.volume_effect, latest.unit_cost_effect) {
-        let direction = if latest.cost_change < 0.0 { "fell" } else { "rose" };
+        let direction = if latest.cost_change < 0.0 {
+            "fell"
+        } else {
+            "rose"
+        };
         text.push_str(&format!(
             "; cost {direction} {}: {}{} from volume, {}{} from cost per {unit}",
             money(latest.cost_change.abs()),
@@ -558,7 +563,8 @@ fn summarise(
         ));
     }
     if let Some(period) = periods.iter().find(|p| p.period == latest.to)
-        && let (Some(revenue), Some(roi), Some(margin)) = (period.revenue, period.roi, period.margin)
+        && let (Some(revenue), Some(roi), Some(margin)) =
+            (period.revenue, period.roi, period.margin)
     {
         text.push_str(&format!(
             "; {} of cost brought {} of revenue (ROI {:.1}%, margin {:.1}%)",

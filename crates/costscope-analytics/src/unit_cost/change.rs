@@ -50,10 +50,7 @@ pub fn decompose(cost0: f64, units0: f64, cost1: f64, units1: f64) -> Option<(f6
 }
 
 /// The change from one period to the next.
-pub fn period_change(
-    from: (&str, f64, f64),
-    to: (&str, f64, f64),
-) -> PeriodChange {
+pub fn period_change(from: (&str, f64, f64), to: (&str, f64, f64)) -> PeriodChange {
     let (from_label, cost0, units0) = from;
     let (to_label, cost1, units1) = to;
     let effects = decompose(cost0, units0, cost1, units1);

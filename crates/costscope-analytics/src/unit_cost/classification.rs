@@ -193,10 +193,7 @@ impl Classification {
                 conditions.join(" AND ")
             ));
         }
-        sql.push_str(&format!(
-            " ELSE {} END",
-            self.default == CostClass::Static
-        ));
+        sql.push_str(&format!(" ELSE {} END", self.default == CostClass::Static));
         sql
     }
 
@@ -291,9 +288,7 @@ fn glob_matches(pattern: &str, value: &str) -> bool {
         return pattern == value;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !value.starts_with(first)
-        || !value.ends_with(last)
-        || value.len() < first.len() + last.len()
+    if !value.starts_with(first) || !value.ends_with(last) || value.len() < first.len() + last.len()
     {
         return false;
     }
@@ -315,16 +310,31 @@ mod tests {
     fn built_in_rules_split_capacity_from_work() {
         let c = Classification::default();
         let class = |s, u| c.classify(s, u, "Usage");
-        assert_eq!(class("AmazonEC2", "USE1-BoxUsage:m5.xlarge"), CostClass::Static);
-        assert_eq!(class("AmazonEC2", "USE1-NatGateway-Hours"), CostClass::Static);
-        assert_eq!(class("AmazonEC2", "USE1-NatGateway-Bytes"), CostClass::Variable);
-        assert_eq!(class("AmazonEC2", "USE1-EBS:VolumeUsage.gp3"), CostClass::Static);
+        assert_eq!(
+            class("AmazonEC2", "USE1-BoxUsage:m5.xlarge"),
+            CostClass::Static
+        );
+        assert_eq!(
+            class("AmazonEC2", "USE1-NatGateway-Hours"),
+            CostClass::Static
+        );
+        assert_eq!(
+            class("AmazonEC2", "USE1-NatGateway-Bytes"),
+            CostClass::Variable
+        );
+        assert_eq!(
+            class("AmazonEC2", "USE1-EBS:VolumeUsage.gp3"),
+            CostClass::Static
+        );
         assert_eq!(
             class("AmazonRDS", "USE1-InstanceUsage:db.r6g.large"),
             CostClass::Static
         );
         assert_eq!(class("AWSLambda", "USE1-Request"), CostClass::Variable);
-        assert_eq!(class("AmazonS3", "USE1-TimedStorage-ByteHrs"), CostClass::Variable);
+        assert_eq!(
+            class("AmazonS3", "USE1-TimedStorage-ByteHrs"),
+            CostClass::Variable
+        );
         assert_eq!(
             class("AmazonEC2", "USE1-DataTransfer-Regional-Bytes"),
             CostClass::Variable

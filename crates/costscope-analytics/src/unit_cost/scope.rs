@@ -128,7 +128,10 @@ mod tests {
             app.cur_predicate(),
             "resource_tags['user_app'] = 'clickstream'"
         );
-        assert_eq!(app.metric_predicate().as_deref(), Some("app = 'clickstream'"));
+        assert_eq!(
+            app.metric_predicate().as_deref(),
+            Some("app = 'clickstream'")
+        );
         assert_eq!(
             scope("tag:user_team=O'Brien").metric_predicate().as_deref(),
             Some("team = 'O''Brien'")
@@ -146,7 +149,10 @@ mod tests {
             scope("service=AWSLambda").cur_predicate(),
             "line_item_product_code = 'AWSLambda'"
         );
-        assert_eq!(scope("tag:app=clickstream").to_string(), "tag:app=clickstream");
+        assert_eq!(
+            scope("tag:app=clickstream").to_string(),
+            "tag:app=clickstream"
+        );
     }
 
     #[test]

@@ -75,7 +75,10 @@ async fn clickstream_cost_per_invocation_falls_in_the_last_month() {
     assert!(last.units_change > 0.0);
     assert!(last.volume_effect.expect("volume") > 0.0);
     assert!(last.unit_cost_effect.expect("unit cost") < 0.0);
-    assert!(text.contains("from volume") && text.contains("of revenue"), "{text}");
+    assert!(
+        text.contains("from volume") && text.contains("of revenue"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -127,7 +130,11 @@ async fn static_is_capacity_and_static_plus_variable_is_total() {
     )
     .await;
     for p in &report.periods {
-        assert!(close(p.static_cost + p.variable_cost, p.cost), "{}", p.period);
+        assert!(
+            close(p.static_cost + p.variable_cost, p.cost),
+            "{}",
+            p.period
+        );
         assert!(close(p.static_cost, capacity[&p.period]), "{}", p.period);
         assert!(p.variable_cost > 0.0);
         assert!(close(
@@ -147,7 +154,10 @@ async fn volume_and_unit_cost_effects_sum_to_the_cost_change() {
         let report = report(&options).await;
         assert_eq!(report.changes.len(), report.periods.len() - 1);
         for (change, pair) in report.changes.iter().zip(report.periods.windows(2)) {
-            assert_eq!((&change.from, &change.to), (&pair[0].period, &pair[1].period));
+            assert_eq!(
+                (&change.from, &change.to),
+                (&pair[0].period, &pair[1].period)
+            );
             assert!(close(change.cost_change, pair[1].cost - pair[0].cost));
             let effects =
                 change.volume_effect.expect("volume") + change.unit_cost_effect.expect("rate");
@@ -172,7 +182,11 @@ async fn daily_periods_add_up_to_the_months() {
             .iter()
             .filter(|d| d.period.starts_with(&month.period));
         let (cost, units) = days.fold((0.0, 0.0), |(c, u), d| (c + d.cost, u + d.units));
-        assert!(close(cost, month.cost) && close(units, month.units), "{}", month.period);
+        assert!(
+            close(cost, month.cost) && close(units, month.units),
+            "{}",
+            month.period
+        );
     }
 }
 
@@ -197,10 +211,19 @@ async fn lambda_requests_from_the_bill_match_the_reported_invocations() {
         assert!(close(b.units, requests[&b.period]), "{}", b.period);
         assert!(close(b.cost, i.cost));
         // The generator bills the same curve it reports as invocations.
-        assert!((b.units / i.units - 1.0).abs() < 1e-6, "{} vs {}", b.units, i.units);
+        assert!(
+            (b.units / i.units - 1.0).abs() < 1e-6,
+            "{} vs {}",
+            b.units,
+            i.units
+        );
     }
     assert_eq!(bill.summary.trend, Trend::Falling);
-    assert!(bill.summary.text.starts_with("cost per lambda-request fell"));
+    assert!(
+        bill.summary
+            .text
+            .starts_with("cost per lambda-request fell")
+    );
 }
 
 #[tokio::test]
@@ -274,7 +297,12 @@ async fn quoted_scopes_and_scopes_metrics_cannot_follow() {
     };
     let report = unit_cost(&session, &account).await.expect("unit cost");
     assert_eq!(report.periods.len(), 3);
-    assert!(report.notes.iter().any(|n| n.contains("account=App-Team-Prod")));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("account=App-Team-Prod"))
+    );
 }
 
 #[tokio::test]
@@ -285,7 +313,9 @@ async fn bad_dates_and_granularities_are_refused() {
         end: Some(costscope_analytics::unit_cost::parse_day("2026-09-01").expect("day")),
         ..UnitCostOptions::new("invocations")
     };
-    let error = unit_cost(&session, &backwards).await.expect_err("backwards");
+    let error = unit_cost(&session, &backwards)
+        .await
+        .expect_err("backwards");
     assert!(error.to_string().contains("not before"), "{error}");
     assert!(costscope_analytics::unit_cost::parse_day("2026-13-01").is_err());
     assert!("hourly".parse::<Granularity>().is_err());

@@ -134,7 +134,15 @@ pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport>
         let month = month_of(&record.date).unwrap_or_default();
         by_month.entry(month).or_default().push(record);
     }
-    write_months(lake, &source, location, layout, by_month, objects.len(), started)
+    write_months(
+        lake,
+        &source,
+        location,
+        layout,
+        by_month,
+        objects.len(),
+        started,
+    )
 }
 
 async fn ingest_records<R>(lake: &Lake, location: &str, layout: TableLayout) -> Result<IngestReport>
@@ -167,7 +175,15 @@ where
             by_month.entry(month).or_default().push(record);
         }
     }
-    write_months(lake, &source, location, layout, by_month, objects.len(), started)
+    write_months(
+        lake,
+        &source,
+        location,
+        layout,
+        by_month,
+        objects.len(),
+        started,
+    )
 }
 
 /// Writes validated records, one partition per month, and publishes them at once.

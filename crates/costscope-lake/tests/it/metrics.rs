@@ -199,5 +199,9 @@ async fn conflicting_values_across_files_are_refused() {
             && message.contains("b.json, line 1"),
         "{message}"
     );
-    assert!(lake.table_files("business_metrics").expect("files").is_empty());
+    assert!(
+        lake.table_files("business_metrics")
+            .expect("files")
+            .is_empty()
+    );
 }

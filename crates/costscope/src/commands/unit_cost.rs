@@ -130,14 +130,32 @@ struct Row {
 
 /// Rows rounded for reading (`display`) or with every digit (CSV).
 fn rows(report: &UnitCostReport, display: bool) -> Vec<Row> {
-    let money = |v: f64| if display { format!("{v:.2}") } else { v.to_string() };
+    let money = |v: f64| {
+        if display {
+            format!("{v:.2}")
+        } else {
+            v.to_string()
+        }
+    };
     let rate = |v: Option<f64>| {
-        v.map(|v| if display { format!("{v:.8}") } else { v.to_string() })
-            .unwrap_or_default()
+        v.map(|v| {
+            if display {
+                format!("{v:.8}")
+            } else {
+                v.to_string()
+            }
+        })
+        .unwrap_or_default()
     };
     let percent = |v: Option<f64>| {
-        v.map(|v| if display { format!("{:.1}%", v * 100.0) } else { v.to_string() })
-            .unwrap_or_default()
+        v.map(|v| {
+            if display {
+                format!("{:.1}%", v * 100.0)
+            } else {
+                v.to_string()
+            }
+        })
+        .unwrap_or_default()
     };
     report
         .periods
@@ -153,7 +171,11 @@ fn rows(report: &UnitCostReport, display: bool) -> Vec<Row> {
                 cost: money(p.cost),
                 static_cost: money(p.static_cost),
                 variable_cost: money(p.variable_cost),
-                units: if display { format!("{}", p.units.round()) } else { p.units.to_string() },
+                units: if display {
+                    format!("{}", p.units.round())
+                } else {
+                    p.units.to_string()
+                },
                 cost_per_unit: rate(p.cost_per_unit),
                 variable_cost_per_unit: rate(p.variable_cost_per_unit),
                 revenue: p.revenue.map(money).unwrap_or_default(),

@@ -70,7 +70,10 @@ fn json_tells_that_clickstream_cost_per_invocation_falls() {
 fn table_and_csv_show_the_periods() {
     let lake = lake_with_metrics();
     let table = unit_cost(lake.path(), &[]);
-    assert!(table.starts_with("== cost per unit of invocations"), "{table}");
+    assert!(
+        table.starts_with("== cost per unit of invocations"),
+        "{table}"
+    );
     assert!(table.contains("| period"), "{table}");
     assert!(table.contains("cost per invocation fell"), "{table}");
 
@@ -131,8 +134,11 @@ fn a_bad_metrics_file_is_refused_with_its_line() {
         "csv",
     ]));
     let bad = lake.path().join("bad-metrics.csv");
-    std::fs::write(&bad, "date,metric,value\n2026-10-01,orders,1\n2026-10-02,orders,n/a\n")
-        .expect("write");
+    std::fs::write(
+        &bad,
+        "date,metric,value\n2026-10-01,orders,1\n2026-10-02,orders,n/a\n",
+    )
+    .expect("write");
     let output = fails(costscope(lake.path()).args(["ingest", "metrics"]).arg(&bad));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

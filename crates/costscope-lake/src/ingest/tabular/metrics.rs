@@ -265,7 +265,9 @@ fn csv_rows(bytes: &[u8], file: &str) -> Result<Vec<(u64, Row)>> {
 
 /// One record from its columns, every value checked.
 fn record(mut row: Row, file: &str, line: u64) -> Result<MetricRecord> {
-    let bad = |column: &str, message: String| malformed(file, line, &format!("column `{column}`: {message}"));
+    let bad = |column: &str, message: String| {
+        malformed(file, line, &format!("column `{column}`: {message}"))
+    };
     if let Some(unknown) = row
         .keys()
         .find(|k| !REQUIRED.contains(&k.as_str()) && !OPTIONAL.contains(&k.as_str()))
@@ -306,7 +308,10 @@ fn record(mut row: Row, file: &str, line: u64) -> Result<MetricRecord> {
                 .map_err(|_| bad("value", format!("`{s}` is not a number")))?,
         ),
         Some(other) => {
-            return Err(bad("value", format!("expected a number, found {}", json_kind(&other))));
+            return Err(bad(
+                "value",
+                format!("expected a number, found {}", json_kind(&other)),
+            ));
         }
         None => None,
     }
@@ -357,13 +362,24 @@ mod tests {
         let csv = "date,metric,value,app,team\n2026-10-01,orders,3,shop,\n";
         let array = "[\n  {\"date\": \"2026-10-01\", \"metric\": \"orders\", \"value\": 3, \"app\": \"shop\"}\n]";
         let lines = "{\"date\": \"2026-10-01\", \"metric\": \"orders\", \"value\": 3, \"app\": \"shop\", \"team\": null}\n";
-        for (text, file, line) in [(csv, "m.csv", 2), (array, "m.json", 2), (lines, "m.jsonl", 1)] {
+        for (text, file, line) in [
+            (csv, "m.csv", 2),
+            (array, "m.json", 2),
+            (lines, "m.jsonl", 1),
+        ] {
             let records = parse(text.as_bytes(), file).expect(file);
             assert_eq!(records.len(), 1, "{file}");
             let (at, r) = &records[0];
             assert_eq!(*at, line, "{file}");
-            assert_eq!((r.date.as_str(), r.metric.as_str(), r.value), ("2026-10-01", "orders", 3.0));
-            assert_eq!((r.app.as_deref(), r.team.as_deref()), (Some("shop"), None), "{file}");
+            assert_eq!(
+                (r.date.as_str(), r.metric.as_str(), r.value),
+                ("2026-10-01", "orders", 3.0)
+            );
+            assert_eq!(
+                (r.app.as_deref(), r.team.as_deref()),
+                (Some("shop"), None),
+                "{file}"
+            );
         }
     }
 
@@ -376,26 +392,47 @@ mod tests {
 
     #[test]
     fn every_bad_value_names_file_line_and_column() {
-        let e = error("date,metric,value\n2026-10-01,a,1\n2026-13-01,a,1\n", "m.csv");
+        let e = error(
+            "date,metric,value\n2026-10-01,a,1\n2026-13-01,a,1\n",
+            "m.csv",
+        );
         assert!(e.starts_with("m.csv, line 3: column `date`"), "{e}");
         let e = error("date,metric,value\n2026-10-01,a,lots\n", "m.csv");
-        assert!(e.starts_with("m.csv, line 2: column `value`: `lots` is not a number"), "{e}");
+        assert!(
+            e.starts_with("m.csv, line 2: column `value`: `lots` is not a number"),
+            "{e}"
+        );
         let e = error("date,metric,value\n2026-10-01,a,NaN\n", "m.csv");
-        assert!(e.contains("line 2") && e.contains("not a finite number"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("not a finite number"),
+            "{e}"
+        );
         let e = error("date,metric,value\n2026-10-01, ,1\n", "m.csv");
-        assert!(e.contains("line 2: column `metric`: the metric name is empty"), "{e}");
+        assert!(
+            e.contains("line 2: column `metric`: the metric name is empty"),
+            "{e}"
+        );
         let e = error("date,metric\n2026-10-01,a\n", "m.csv");
         assert!(e.contains("line 1: missing required column `value`"), "{e}");
         let e = error("date,metric,value,region\n", "m.csv");
-        assert!(e.contains("line 1: column 4: unknown column `region`"), "{e}");
-        let e = error("[\n{\"date\": \"2026-10-01\", \"metric\": \"a\", \"value\": 1},\n{\"date\": \"2026-10-02\", \"metric\": \"a\", \"value\": \"x\"}\n]", "m.json");
+        assert!(
+            e.contains("line 1: column 4: unknown column `region`"),
+            "{e}"
+        );
+        let e = error(
+            "[\n{\"date\": \"2026-10-01\", \"metric\": \"a\", \"value\": 1},\n{\"date\": \"2026-10-02\", \"metric\": \"a\", \"value\": \"x\"}\n]",
+            "m.json",
+        );
         assert!(e.starts_with("m.json, line 3: column `value`"), "{e}");
         let e = error("[1, 2]", "m.json");
         assert!(e.contains("line 1: expected an object"), "{e}");
         let e = error("\"just a string\"", "m.json");
         assert!(e.contains("array of objects or one object per line"), "{e}");
         let e = error("{\n  \"date\": \"2026-10-01\"\n}\n", "m.json");
-        assert!(e.starts_with("m.json, line 1:") && e.contains("one object per line"), "{e}");
+        assert!(
+            e.starts_with("m.json, line 1:") && e.contains("one object per line"),
+            "{e}"
+        );
         let e = error("{\"date\": \"2026-10-01\", \"metric\": \"a\"}\n", "m.jsonl");
         assert!(e.contains("line 1: missing required column `value`"), "{e}");
     }
@@ -419,6 +456,9 @@ mod tests {
         let e = deduplicate(vec![(origin(2), record(1.0)), (origin(5), record(2.0))])
             .expect_err("conflict")
             .to_string();
-        assert!(e.starts_with("m.csv, line 5: duplicate of m.csv, line 2"), "{e}");
+        assert!(
+            e.starts_with("m.csv, line 5: duplicate of m.csv, line 2"),
+            "{e}"
+        );
     }
 }
