@@ -5,7 +5,8 @@
 //! unit-cost (efficiency) effect.
 //!
 //! Everything is aggregated in SQL: one scan of `cur_amortized` for cost (and bill
-//! metrics), one of `business_metrics` for units and revenue.
+//! metrics) grouped by usage type before classification, one of `business_metrics` for
+//! units and revenue.
 
 mod change;
 mod classification;
@@ -408,14 +409,19 @@ async fn cost_by_period(
     let units = bill
         .map(|b| format!(", sum({}) AS units", b.units_sql()))
         .unwrap_or_default();
+    // Aggregate rows to one per usage type first, then classify the few groups: the
+    // rules' patterns run once per group, not once per CUR row.
     let sql = format!(
-        "SELECT CAST(date_trunc('{unit}', line_item_usage_start_date) AS DATE) AS period_start, \
-           line_item_currency_code AS currency, \
-           sum({measure}) AS cost, \
-           sum(CASE WHEN {is_static} THEN {measure} ELSE 0 END) AS static_cost, \
-           sum(CASE WHEN {is_static} THEN 0 ELSE {measure} END) AS variable_cost{units} \
-         FROM cur_amortized WHERE {where_clause} \
-         GROUP BY 1, 2 ORDER BY 1, 2",
+        "WITH grouped AS ( \
+           SELECT CAST(date_trunc('{unit}', line_item_usage_start_date) AS DATE) AS period_start, \
+             line_item_currency_code AS currency, line_item_product_code, line_item_usage_type, \
+             line_item_line_item_type, pricing_unit, \
+             sum({measure}) AS cost, sum(line_item_usage_amount) AS line_item_usage_amount \
+           FROM cur_amortized WHERE {where_clause} GROUP BY 1, 2, 3, 4, 5, 6) \
+         SELECT period_start, currency, sum(cost) AS cost, \
+           sum(CASE WHEN {is_static} THEN cost ELSE 0 END) AS static_cost, \
+           sum(CASE WHEN {is_static} THEN 0 ELSE cost END) AS variable_cost{units} \
+         FROM grouped GROUP BY 1, 2 ORDER BY 1, 2",
         unit = options.granularity.trunc_unit(),
         where_clause = where_clause(&filters),
     );

@@ -18,7 +18,9 @@ pub struct BillMetric {
     pub description: &'static str,
     /// The units of one value.
     pub unit: &'static str,
-    /// SQL over a `cur` row: the units it contributes (NULL or 0 when none).
+    /// SQL over `line_item_product_code`, `line_item_usage_type`, `pricing_unit` and
+    /// `line_item_usage_amount` (of a row, or of a group of rows sharing those values):
+    /// the units it contributes (NULL when none).
     units_sql: &'static str,
 }
 
@@ -60,8 +62,7 @@ pub const BILL_METRICS: &[BillMetric] = &[
             OR line_item_usage_type LIKE '%OutputTokenCount%' \
             THEN line_item_usage_amount * CASE \
               WHEN pricing_unit LIKE '1K%' THEN 1000 \
-              WHEN pricing_unit LIKE '1M%' \
-                OR lower(line_item_line_item_description) LIKE '%million%' THEN 1000000 \
+              WHEN pricing_unit LIKE '1M%' OR line_item_usage_type LIKE '%TokenCount%' THEN 1000000 \
               ELSE 1 END END",
     },
     BillMetric {

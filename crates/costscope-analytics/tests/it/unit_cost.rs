@@ -320,3 +320,41 @@ async fn bad_dates_and_granularities_are_refused() {
     assert!(costscope_analytics::unit_cost::parse_day("2026-13-01").is_err());
     assert!("hourly".parse::<Granularity>().is_err());
 }
+
+#[tokio::test]
+async fn bill_metrics_equal_hand_written_sql() {
+    let session = fixture::admin_session().await;
+    let cases = [
+        (
+            "bedrock-tokens",
+            "sum(CASE WHEN line_item_usage_type LIKE '%-input-tokens' OR line_item_usage_type LIKE '%-output-tokens' \
+               THEN line_item_usage_amount * 1000 \
+               WHEN line_item_usage_type LIKE '%InputTokenCount%' OR line_item_usage_type LIKE '%OutputTokenCount%' \
+               THEN line_item_usage_amount * 1000000 END)",
+        ),
+        (
+            "s3-gb-month",
+            "sum(CASE WHEN line_item_product_code = 'AmazonS3' AND line_item_usage_type LIKE '%TimedStorage%' \
+               THEN line_item_usage_amount END)",
+        ),
+    ];
+    for (metric, units) in cases {
+        let report = unit_cost(&session, &UnitCostOptions::new(metric))
+            .await
+            .expect(metric);
+        let expected = totals(
+            &session,
+            &format!(
+                "SELECT date_format(line_item_usage_start_date, '%Y-%m') AS period, {units} AS total \
+                 FROM cur WHERE line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') \
+                 GROUP BY 1"
+            ),
+        )
+        .await;
+        assert_eq!(report.periods.len(), 3, "{metric}");
+        for p in &report.periods {
+            assert!(expected[&p.period] > 0.0, "{metric}");
+            assert!(close(p.units, expected[&p.period]), "{metric} {}", p.period);
+        }
+    }
+}
