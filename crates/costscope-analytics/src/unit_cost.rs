@@ -12,6 +12,7 @@ mod change;
 mod classification;
 mod metric;
 mod scope;
+mod summary;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,6 +26,7 @@ pub use change::{FLAT_THRESHOLD, PeriodChange, Trend, decompose};
 pub use classification::{ClassRule, Classification, CostClass};
 pub use metric::{BILL_METRICS, BillMetric, MetricSource, bill_metric};
 pub use scope::Scope;
+pub use summary::Summary;
 
 use crate::records::{literal, query};
 use crate::{Error, Result};
@@ -186,22 +188,6 @@ pub struct PeriodUnitCost {
     pub margin: Option<f64>,
 }
 
-/// The direction of cost per unit, and one sentence that says it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
-    pub trend: Trend,
-    /// The latest period compared (null when fewer than two periods have units).
-    pub period: Option<String>,
-    /// The period it is compared with.
-    pub previous_period: Option<String>,
-    pub cost_per_unit: Option<f64>,
-    pub previous_cost_per_unit: Option<f64>,
-    /// Relative change (−0.234 = fell 23.4%).
-    pub cost_per_unit_change: Option<f64>,
-    /// E.g. "cost per invocation fell 23.4% in 2026-10 (from $0.0012 to $0.00092); …".
-    pub text: String,
-}
-
 /// The unit-cost report (its JSON form is documented in `docs/unit-cost.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitCostReport {
@@ -250,7 +236,16 @@ pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<U
     let mut notes = Vec::new();
     let costs = cost_by_period(session, options, bill).await?;
     let currency = single_currency(&costs)?;
-    let revenue_exists = business_names.contains(&options.revenue_metric);
+    // Revenue only where it can be narrowed to the scope: ROI of one account's cost
+    // against the whole organisation's revenue would mislead.
+    let narrowable = options.scope.iter().all(|s| s.metric_predicate().is_some());
+    let revenue_exists = business_names.contains(&options.revenue_metric) && narrowable;
+    if business_names.contains(&options.revenue_metric) && !narrowable {
+        notes.push(format!(
+            "no ROI or margin: `{}` cannot be narrowed to this scope",
+            options.revenue_metric
+        ));
+    }
     let mut wanted = Vec::new();
     if source == MetricSource::Business {
         wanted.push(options.metric.as_str());
@@ -325,7 +320,7 @@ pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<U
         })
         .collect();
     let currency_code = currency.clone().unwrap_or_default();
-    let summary = summarise(&options.metric, &periods, &changes, &currency_code);
+    let summary = summary::summarise(&options.metric, &periods, &changes, &currency_code);
 
     Ok(UnitCostReport {
         metric: options.metric.clone(),
@@ -459,8 +454,8 @@ async fn business_by_period(
         match scope.metric_predicate() {
             Some(predicate) => filters.push(predicate),
             None => notes.push(format!(
-                "business metrics have no dimension for `{scope}`: {} count(s) the whole organisation",
-                metrics.join(" and ")
+                "business metrics have no dimension for `{scope}`: `{}` is the whole organisation's",
+                metrics.join("` and `")
             )),
         }
     }
@@ -499,94 +494,5 @@ fn where_clause(filters: &[String]) -> String {
             .map(|f| format!("({f})"))
             .collect::<Vec<_>>()
             .join(" AND ")
-    }
-}
-
-/// The trend between the last two periods with units, in one sentence.
-fn summarise(
-    metric: &str,
-    periods: &[PeriodUnitCost],
-    changes: &[PeriodChange],
-    currency: &str,
-) -> Summary {
-    let unit = change::unit_name(metric);
-    let latest = changes
-        .iter()
-        .rev()
-        .find(|c| c.cost_per_unit_change.is_some());
-    let Some(latest) = latest else {
-        return Summary {
-            trend: Trend::Unknown,
-            period: None,
-            previous_period: None,
-            cost_per_unit: None,
-            previous_cost_per_unit: None,
-            cost_per_unit_change: None,
-            text: format!("not enough periods with `{metric}` to tell a trend of cost per {unit}"),
-        };
-    };
-    let per_unit = |label: &str| {
-        periods
-            .iter()
-            .find(|p| p.period == label)
-            .and_then(|p| p.cost_per_unit)
-    };
-    let (before, after) = (per_unit(&latest.from), per_unit(&latest.to));
-    let trend = Trend::of(latest.cost_per_unit_change);
-    let change = latest.cost_per_unit_change.unwrap_or(0.0);
-    let money = |v: f64| change::money(v, currency);
-    let from_to = format!(
-        "(from {} to {})",
-        money(before.unwrap_or(0.0)),
-        money(after.unwrap_or(0.0))
-    );
-    let mut text = match trend {
-        Trend::Falling => format!(
-            "cost per {unit} fell {:.1}% in {} {from_to}",
-            -change * 100.0,
-            latest.to
-        ),
-        Trend::Rising => format!(
-            "cost per {unit} rose {:.1}% in {} {from_to}",
-            change * 100.0,
-            latest.to
-        ),
-        _ => format!("cost per {unit} was flat in {} {from_to}", latest.to),
-    };
-    if let (Some(volume), Some(unit_cost)) = (latest.volume_effect, latest.unit_cost_effect) {
-        let direction = if latest.cost_change < 0.0 {
-            "fell"
-        } else {
-            "rose"
-        };
-        text.push_str(&format!(
-            "; cost {direction} {}: {}{} from volume, {}{} from cost per {unit}",
-            money(latest.cost_change.abs()),
-            if volume >= 0.0 { "+" } else { "" },
-            money(volume),
-            if unit_cost >= 0.0 { "+" } else { "" },
-            money(unit_cost),
-        ));
-    }
-    if let Some(period) = periods.iter().find(|p| p.period == latest.to)
-        && let (Some(revenue), Some(roi), Some(margin)) =
-            (period.revenue, period.roi, period.margin)
-    {
-        text.push_str(&format!(
-            "; {} of cost brought {} of revenue (ROI {:.1}%, margin {:.1}%)",
-            money(period.cost),
-            money(revenue),
-            roi * 100.0,
-            margin * 100.0
-        ));
-    }
-    Summary {
-        trend,
-        period: Some(latest.to.clone()),
-        previous_period: Some(latest.from.clone()),
-        cost_per_unit: after,
-        previous_cost_per_unit: before,
-        cost_per_unit_change: latest.cost_per_unit_change,
-        text,
     }
 }
