@@ -358,3 +358,43 @@ async fn bill_metrics_equal_hand_written_sql() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_sql_and_the_rust_classification_agree_on_every_usage_type() {
+    let session = fixture::admin_session().await;
+    let classification = Classification::default();
+    #[derive(Deserialize)]
+    struct Row {
+        service: Option<String>,
+        usage_type: Option<String>,
+        line_item_type: Option<String>,
+        is_static: bool,
+    }
+    let rows: Vec<Row> = query(
+        &session,
+        &format!(
+            "SELECT DISTINCT line_item_product_code AS service, line_item_usage_type AS usage_type, \
+               line_item_line_item_type AS line_item_type, {} AS is_static FROM cur",
+            classification.static_predicate()
+        ),
+    )
+    .await
+    .expect("classes");
+    assert!(rows.len() > 50);
+    for row in &rows {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let class = classification.classify(
+            &text(&row.service),
+            &text(&row.usage_type),
+            &text(&row.line_item_type),
+        );
+        assert_eq!(
+            row.is_static,
+            class == costscope_analytics::unit_cost::CostClass::Static,
+            "{:?} {:?} {:?}",
+            row.service,
+            row.usage_type,
+            row.line_item_type
+        );
+    }
+}

@@ -257,7 +257,12 @@ fn parse_records<R: DeserializeOwned>(bytes: &[u8], file: &str) -> Result<Vec<(u
             line: e.line() as u64,
             message: e.to_string(),
         })?;
-        return Ok(records.into_iter().map(|r| (0, r)).collect());
+        let lines = metrics::array_element_lines(text);
+        return Ok(records
+            .into_iter()
+            .enumerate()
+            .map(|(index, r)| (lines.get(index).copied().unwrap_or(1), r))
+            .collect());
     }
     if trimmed.starts_with('{') {
         let mut records = Vec::new();

@@ -179,7 +179,7 @@ fn json_kind(value: &Value) -> &'static str {
 
 /// The line on which each element of a top-level JSON array starts (the text is valid
 /// JSON: serde_json parsed it first).
-fn array_element_lines(text: &str) -> Vec<u64> {
+pub(super) fn array_element_lines(text: &str) -> Vec<u64> {
     let mut lines = Vec::new();
     let (mut line, mut depth) = (1u64, 0usize);
     let (mut in_string, mut escaped, mut expecting) = (false, false, false);
