@@ -265,7 +265,10 @@ pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<U
     let mut periods = Vec::new();
     for row in &costs {
         let start = NaiveDate::parse_from_str(&row.period_start, "%Y-%m-%d").map_err(|e| {
-            Error::InvalidArgument(format!("unexpected period `{}`: {e}", row.period_start))
+            Error::Decode(serde::de::Error::custom(format!(
+                "period start `{}`: {e}",
+                row.period_start
+            )))
         })?;
         let units = match source {
             MetricSource::Bill => row.units.unwrap_or(0.0),
@@ -424,7 +427,10 @@ async fn cost_by_period(
 }
 
 fn single_currency(rows: &[CostRow]) -> Result<Option<String>> {
-    let mut currencies: Vec<&str> = rows.iter().filter_map(|r| r.currency.as_deref()).collect();
+    let mut currencies: Vec<&str> = rows
+        .iter()
+        .map(|r| r.currency.as_deref().unwrap_or("(none)"))
+        .collect();
     currencies.sort_unstable();
     currencies.dedup();
     match currencies.as_slice() {

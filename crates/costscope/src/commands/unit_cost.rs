@@ -1,5 +1,6 @@
 //! `costscope unit-cost`: cost per unit of a business or bill metric over time.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -88,25 +89,33 @@ pub async fn run(global: &Global, args: UnitCostArgs) -> anyhow::Result<()> {
         Format::Json => print_report(&report, Format::Json),
         Format::Csv => print_records(&rows(&report, false), Format::Csv),
         Format::Table => {
-            println!(
-                "== cost per unit of {} ({}){}, {} cost in {}",
+            let scope = if report.scope.is_empty() {
+                String::new()
+            } else {
+                format!(" for {}", report.scope.join(", "))
+            };
+            line(&format!(
+                "== cost per unit of {} ({}){scope}, {} cost in {}",
                 report.metric,
                 report.metric_description,
-                if report.scope.is_empty() {
-                    String::new()
-                } else {
-                    format!(" for {}", report.scope.join(", "))
-                },
                 report.measure,
                 report.currency.as_deref().unwrap_or("-"),
-            );
+            ))?;
             print_records(&rows(&report, true), Format::Table)?;
-            println!("{}", report.summary.text);
+            line(&report.summary.text)?;
             for note in &report.notes {
-                println!("note: {note}");
+                line(&format!("note: {note}"))?;
             }
             Ok(())
         }
+    }
+}
+
+/// Prints one line; a reader that stopped early (`| head`) is not an error.
+fn line(text: &str) -> anyhow::Result<()> {
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }
 
