@@ -54,7 +54,7 @@ impl Builder<'_> {
             team: "app-team",
             invocations_curve: calls,
             clicks_per_invocation: 1.0,
-            orders_per_click: 0.08,
+            orders_per_click: 0.000_1,
             revenue_per_order: 62.0,
         });
     }
@@ -107,7 +107,7 @@ impl Builder<'_> {
             team: "app-team",
             invocations_curve: invocations,
             clicks_per_invocation: 12.0,
-            orders_per_click: 0.0002,
+            orders_per_click: 0.000_000_25,
             revenue_per_order: 48.0,
         });
 
