@@ -91,25 +91,26 @@ pub async fn run(global: &Global, args: CostArgs) -> anyhow::Result<()> {
     };
     let rows = as_result(report.rows_batch()?);
     match (format, report.comparison_batch()?) {
-        (Format::Csv, Some(comparison)) => output::print_result(&as_result(comparison), format),
         (Format::Table, Some(comparison)) => {
-            println!("== {} by period", report.measure);
+            line(&format!("== {} by period", report.measure))?;
             output::print_result(&rows, format)?;
             if let Some(previous) = &report.comparison {
-                println!(
+                line(&format!(
                     "== change from the previous period ({} to {}, exclusive)",
                     previous.from, previous.to
-                );
+                ))?;
             }
             output::print_result(&as_result(comparison), format)
         }
         (Format::Table, None) => {
             output::print_result(&rows, format)?;
             for total in &report.totals {
-                println!("total: {} {}", total.amount, total.unit);
+                line(&format!("total: {} {}", total.amount, total.unit))?;
             }
             Ok(())
         }
+        // CSV: the comparison when asked for, else the rows.
+        (_, Some(comparison)) => output::print_result(&as_result(comparison), format),
         (_, None) => output::print_result(&rows, format),
     }
 }
@@ -117,9 +118,12 @@ pub async fn run(global: &Global, args: CostArgs) -> anyhow::Result<()> {
 /// The report as pretty JSON, keys in the documented order (rows list their columns in
 /// order: `period`, the dimension columns, `amount`, `unit`).
 fn print_json(report: &explorer::CostReport) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(report)?;
-    text.push('\n');
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    line(&serde_json::to_string_pretty(report)?)
+}
+
+/// Writes one line to stdout; a reader that stopped early (`| head`) is not an error.
+fn line(text: &str) -> anyhow::Result<()> {
+    match writeln!(std::io::stdout().lock(), "{text}") {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
