@@ -54,7 +54,8 @@ pub enum Measure {
 /// The line-item types whose usage amount the `usage` measure counts: usage however it
 /// was paid for. Commitment fees and the Savings Plan negation repeat hours already
 /// counted on the usage lines, and taxes, credits and refunds carry no usage.
-pub const USAGE_LINE_ITEM_TYPES: [&str; 3] = ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"];
+pub const USAGE_LINE_ITEM_TYPES: [&str; 3] =
+    ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"];
 
 impl Measure {
     /// The summed column of `cur_amortized`.
@@ -83,20 +84,22 @@ impl FromStr for Measure {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        Ok(match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "unblended" => Measure::Unblended,
-            "amortized" => Measure::Amortized,
-            "net-unblended" => Measure::NetUnblended,
-            "net-amortized" => Measure::NetAmortized,
-            "public" => Measure::Public,
-            "usage" => Measure::Usage,
-            _ => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown measure '{text}'; valid measures: unblended, amortized, \
+        Ok(
+            match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "unblended" => Measure::Unblended,
+                "amortized" => Measure::Amortized,
+                "net-unblended" => Measure::NetUnblended,
+                "net-amortized" => Measure::NetAmortized,
+                "public" => Measure::Public,
+                "usage" => Measure::Usage,
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "unknown measure '{text}'; valid measures: unblended, amortized, \
                      net-unblended, net-amortized, public, usage"
-                )));
-            }
-        })
+                    )));
+                }
+            },
+        )
     }
 }
 
@@ -370,7 +373,14 @@ mod tests {
 
     #[test]
     fn measures_and_granularities_round_trip_and_reject_unknowns() {
-        for text in ["unblended", "amortized", "net-unblended", "net-amortized", "public", "usage"] {
+        for text in [
+            "unblended",
+            "amortized",
+            "net-unblended",
+            "net-amortized",
+            "public",
+            "usage",
+        ] {
             assert_eq!(text.parse::<Measure>().expect(text).to_string(), text);
         }
         assert!("blended".parse::<Measure>().is_err());

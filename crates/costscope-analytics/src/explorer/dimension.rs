@@ -137,7 +137,10 @@ impl Dimension {
                 ),
             ],
             Dimension::Account => vec![
-                column("account", labelled("line_item_usage_account_id", NONE_LABEL)),
+                column(
+                    "account",
+                    labelled("line_item_usage_account_id", NONE_LABEL),
+                ),
                 column(
                     "account_name",
                     labelled("line_item_usage_account_name", NONE_LABEL),
@@ -336,7 +339,10 @@ mod tests {
     fn unknown_dimensions_list_the_valid_ones() {
         let error = "colour".parse::<Dimension>().expect_err("unknown");
         let message = error.to_string();
-        assert!(message.contains("'colour'") && message.contains("usage-type"), "{message}");
+        assert!(
+            message.contains("'colour'") && message.contains("usage-type"),
+            "{message}"
+        );
         assert!("tag:".parse::<Dimension>().is_err());
         assert!("size:large".parse::<Dimension>().is_err());
     }
@@ -357,7 +363,10 @@ mod tests {
         assert_eq!(filter.values, ["App-Team-%", "333333333333"]);
         assert_eq!(filter.to_string(), "account!=App-Team-%,333333333333");
         let sql = filter.sql(None);
-        assert!(sql.starts_with("NOT (") && sql.contains("LIKE 'App-Team-%'"), "{sql}");
+        assert!(
+            sql.starts_with("NOT (") && sql.contains("LIKE 'App-Team-%'"),
+            "{sql}"
+        );
         assert!("service".parse::<Filter>().is_err());
         assert!("service=".parse::<Filter>().is_err());
         assert!("=x".parse::<Filter>().is_err());

@@ -50,7 +50,10 @@ impl Spec {
         let mut predicates: Vec<String> = options.filters.iter().map(|f| f.sql(team_sql)).collect();
         if options.measure == Measure::Usage {
             let types: Vec<String> = USAGE_LINE_ITEM_TYPES.iter().map(|t| literal(t)).collect();
-            predicates.push(format!("line_item_line_item_type IN ({})", types.join(", ")));
+            predicates.push(format!(
+                "line_item_line_item_type IN ({})",
+                types.join(", ")
+            ));
         }
         Spec {
             columns,
@@ -123,7 +126,10 @@ impl Spec {
             self.where_clause(self.from)
         );
         let names = self.group_names();
-        let order = order_list(&["period".into(), "others".into(), "amount DESC".into()], &names);
+        let order = order_list(
+            &["period".into(), "others".into(), "amount DESC".into()],
+            &names,
+        );
         match self.top {
             None => format!(
                 "WITH base AS ({base}) SELECT period, {}unit, amount, false AS others FROM base ORDER BY {order}",
@@ -200,7 +206,11 @@ impl Spec {
     }
 
     /// Runs the comparison query.
-    pub async fn comparison(&self, session: &Session, previous_from: NaiveDate) -> Result<Comparison> {
+    pub async fn comparison(
+        &self,
+        session: &Session,
+        previous_from: NaiveDate,
+    ) -> Result<Comparison> {
         let sql = self.comparison_sql(previous_from);
         tracing::debug!(%sql, "cost explorer comparison");
         let raw: Vec<RawRow> = records::query(session, &sql).await?;

@@ -110,9 +110,7 @@ impl CostReport {
     /// `previous`, `change`, `change_pct`.
     pub fn comparison_columns(&self) -> Vec<String> {
         let mut columns = self.dimension_columns.clone();
-        columns.extend(
-            ["unit", "current", "previous", "change", "change_pct"].map(String::from),
-        );
+        columns.extend(["unit", "current", "previous", "change", "change_pct"].map(String::from));
         columns
     }
 
@@ -146,7 +144,10 @@ impl CostReport {
         fields.push(Field::new("unit", DataType::Utf8, false));
         arrays.push(strings(rows.iter().map(|r| &r.unit)));
         for (name, value) in [
-            ("current", (|r: &ComparisonRow| Some(r.current)) as fn(&_) -> _),
+            (
+                "current",
+                (|r: &ComparisonRow| Some(r.current)) as fn(&_) -> _,
+            ),
             ("previous", |r| Some(r.previous)),
             ("change", |r| Some(r.change)),
             ("change_pct", |r| r.change_pct),

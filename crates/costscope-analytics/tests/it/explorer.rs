@@ -19,9 +19,18 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn assert_same(what: &str, actual: &Amounts, expected: &Amounts) {
-    assert!(!expected.is_empty(), "{what}: the hand-written query found nothing");
-    let missing: Vec<_> = expected.keys().filter(|k| !actual.contains_key(*k)).collect();
-    let extra: Vec<_> = actual.keys().filter(|k| !expected.contains_key(*k)).collect();
+    assert!(
+        !expected.is_empty(),
+        "{what}: the hand-written query found nothing"
+    );
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| !actual.contains_key(*k))
+        .collect();
+    let extra: Vec<_> = actual
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "{what}: missing groups {missing:?}, unexpected groups {extra:?}"
@@ -189,8 +198,16 @@ async fn region_and_purchase_option_by_week_net_unblended_with_an_exclusion_equa
         let day = date(&key[0]);
         assert_eq!(chrono::Datelike::weekday(&day), chrono::Weekday::Mon);
     }
-    assert_same("region × purchase option", &report_amounts(&report), &expected);
-    let options: Vec<&str> = report.rows.iter().map(|r| r.dimensions[1].as_str()).collect();
+    assert_same(
+        "region × purchase option",
+        &report_amounts(&report),
+        &expected,
+    );
+    let options: Vec<&str> = report
+        .rows
+        .iter()
+        .map(|r| r.dimensions[1].as_str())
+        .collect();
     for option in ["On-Demand", "Spot", "Savings Plan", "Reserved", "Other"] {
         assert!(options.contains(&option), "no {option} rows");
     }
@@ -267,9 +284,20 @@ async fn charge_type_category_and_team_expression_equal_sql() {
     )
     .await;
     assert_same("charge type", &report_amounts(&report), &expected);
-    let charge_types: std::collections::BTreeSet<&str> =
-        report.rows.iter().map(|r| r.dimensions[0].as_str()).collect();
-    for kind in ["Usage", "Tax", "Credit", "Refund", "Fee", "Recurring Fee", "Upfront Fee"] {
+    let charge_types: std::collections::BTreeSet<&str> = report
+        .rows
+        .iter()
+        .map(|r| r.dimensions[0].as_str())
+        .collect();
+    for kind in [
+        "Usage",
+        "Tax",
+        "Credit",
+        "Refund",
+        "Fee",
+        "Recurring Fee",
+        "Upfront Fee",
+    ] {
         assert!(charge_types.contains(kind), "no {kind} in {charge_types:?}");
     }
 }
@@ -475,7 +503,10 @@ async fn previous_period_comparison_equals_two_independent_queries() {
         )
         .await;
         let comparison = report.comparison.as_ref().expect("comparison");
-        assert_eq!((comparison.from, comparison.to), (date(previous_from), date(from)));
+        assert_eq!(
+            (comparison.from, comparison.to),
+            (date(previous_from), date(from))
+        );
         let window = |start: &str, end: &str| {
             format!(
                 "SELECT line_item_usage_type AS k1, line_item_currency_code AS k2, \
@@ -513,7 +544,11 @@ async fn previous_period_comparison_equals_two_independent_queries() {
             let now = current.get(&key).copied().unwrap_or(0.0);
             let before = previous.get(&key).copied().unwrap_or(0.0);
             assert!(close(row.current, now), "{key:?}: {} vs {now}", row.current);
-            assert!(close(row.previous, before), "{key:?}: {} vs {before}", row.previous);
+            assert!(
+                close(row.previous, before),
+                "{key:?}: {} vs {before}",
+                row.previous
+            );
             assert!(close(row.change, now - before));
             match row.change_pct {
                 Some(pct) => assert!(close(pct, (now - before) / before.abs() * 100.0)),
@@ -522,7 +557,11 @@ async fn previous_period_comparison_equals_two_independent_queries() {
             seen += 1;
         }
         let groups: std::collections::BTreeSet<_> = current.keys().chain(previous.keys()).collect();
-        assert_eq!(seen, groups.len(), "every group of either period appears once");
+        assert_eq!(
+            seen,
+            groups.len(),
+            "every group of either period appears once"
+        );
         let total = &comparison.totals[0];
         assert!(close(total.current, current.values().sum()));
         assert!(close(total.previous, previous.values().sum()));
@@ -562,13 +601,26 @@ async fn bad_arguments_are_refused_with_clear_messages() {
         error.to_string()
     };
     let text = message("size".parse::<Dimension>().expect_err("dimension"));
-    assert!(text.contains("'size'") && text.contains("tag:KEY"), "{text}");
+    assert!(
+        text.contains("'size'") && text.contains("tag:KEY"),
+        "{text}"
+    );
     let text = message("blended".parse::<Measure>().expect_err("measure"));
-    assert!(text.contains("'blended'") && text.contains("net-amortized"), "{text}");
-    let text = message("fortnightly".parse::<Granularity>().expect_err("granularity"));
+    assert!(
+        text.contains("'blended'") && text.contains("net-amortized"),
+        "{text}"
+    );
+    let text = message(
+        "fortnightly"
+            .parse::<Granularity>()
+            .expect_err("granularity"),
+    );
     assert!(text.contains("fortnightly"), "{text}");
     let text = message(explorer::parse_date("--from", "2026-02-30").expect_err("date"));
-    assert!(text.contains("--from") && text.contains("2026-02-30"), "{text}");
+    assert!(
+        text.contains("--from") && text.contains("2026-02-30"),
+        "{text}"
+    );
     let text = message("service~AmazonEC2".parse::<Filter>().expect_err("filter"));
     assert!(text.contains("service~AmazonEC2"), "{text}");
     let text = message("previous-year".parse::<Compare>().expect_err("compare"));
@@ -590,7 +642,10 @@ async fn bad_arguments_are_refused_with_clear_messages() {
         ..ExplorerOptions::default()
     })
     .await;
-    assert!(text.contains("2026-10-01") && text.contains("2026-09-01"), "{text}");
+    assert!(
+        text.contains("2026-10-01") && text.contains("2026-09-01"),
+        "{text}"
+    );
     let text = refused(ExplorerOptions {
         from: Some(date("2027-01-01")),
         ..ExplorerOptions::default()
@@ -638,7 +693,14 @@ async fn json_rows_are_flat_objects_named_by_column() {
     assert_eq!(json["group_by"], serde_json::json!(["account", "tag:team"]));
     assert_eq!(
         json["columns"],
-        serde_json::json!(["period", "account", "account_name", "tag:team", "amount", "unit"])
+        serde_json::json!([
+            "period",
+            "account",
+            "account_name",
+            "tag:team",
+            "amount",
+            "unit"
+        ])
     );
     assert_eq!(json["from"], "2026-10-01");
     assert_eq!(json["to"], "2026-11-01");

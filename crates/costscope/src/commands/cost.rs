@@ -131,7 +131,11 @@ fn line(text: &str) -> anyhow::Result<()> {
 
 /// The report with amounts rounded for reading: cents, or 4 decimals for usage.
 fn rounded(mut report: explorer::CostReport) -> explorer::CostReport {
-    let decimals = if report.measure == explorer::Measure::Usage { 4 } else { 2 };
+    let decimals = if report.measure == explorer::Measure::Usage {
+        4
+    } else {
+        2
+    };
     let scale = 10f64.powi(decimals);
     let round = |value: &mut f64| *value = (*value * scale).round() / scale;
     report.rows.iter_mut().for_each(|r| round(&mut r.amount));

@@ -96,7 +96,9 @@ fn json_is_the_whole_report_with_the_comparison() {
     let comparison = &report["comparison"];
     assert_eq!(comparison["from"], "2026-09-01");
     assert_eq!(comparison["to"], "2026-10-01");
-    let previous = comparison["totals"][0]["previous"].as_f64().expect("previous");
+    let previous = comparison["totals"][0]["previous"]
+        .as_f64()
+        .expect("previous");
     assert!(close(previous, september), "{previous} vs {september}");
     let change = comparison["totals"][0]["change"].as_f64().expect("change");
     assert!(close(change, october - september));
