@@ -137,12 +137,11 @@ impl Spec {
             ),
             Some(n) => format!(
                 "WITH base AS ({base}), {ranked} \
-                 SELECT b.period AS period, {cut}b.unit AS unit, sum(b.amount) AS amount, r.group_rank > {n} AS others \
-                 FROM base b JOIN ranked r ON {join} \
+                 SELECT b.period AS period, {cut}b.unit AS unit, sum(b.amount) AS amount, b.group_rank > {n} AS others \
+                 FROM ranked b \
                  GROUP BY {group} ORDER BY {order}",
                 ranked = ranked_sql(&names, "amount"),
                 cut = top_cut(&names, n),
-                join = join_on(&names),
                 group = group_positions(names.len() + 2, &[names.len() + 4]),
             ),
         }
@@ -194,12 +193,11 @@ impl Spec {
             ),
             Some(n) => format!(
                 "WITH base AS ({base}), {ranked} \
-                 SELECT {cut}b.unit AS unit, sum(b.current) AS current, sum(b.previous) AS previous, r.group_rank > {n} AS others \
-                 FROM base b JOIN ranked r ON {join} \
+                 SELECT {cut}b.unit AS unit, sum(b.current) AS current, sum(b.previous) AS previous, b.group_rank > {n} AS others \
+                 FROM ranked b \
                  GROUP BY {group} ORDER BY {order}",
                 ranked = ranked_sql(&names, "current"),
                 cut = top_cut(&names, n),
-                join = join_on(&names),
                 group = group_positions(names.len() + 1, &[names.len() + 4]),
             ),
         }
@@ -272,14 +270,14 @@ fn timestamp(date: NaiveDate) -> String {
     format!("TIMESTAMP '{} 00:00:00'", date.format("%Y-%m-%d"))
 }
 
-/// Each group's rank within its unit by its total of `value` over the whole range
-/// (largest first, ties by value).
+/// `ranked`: the rows of `base` with their group's rank within its unit by the group's
+/// total of `value` over the whole range (largest first, ties by value). Window functions
+/// rather than a join back to `base`, which the engine would compute twice.
 fn ranked_sql(names: &[String], value: &str) -> String {
-    let list = prefixed("", names, ", ");
+    let list = names.join(", ");
     format!(
-        "totals AS (SELECT {list}unit, sum({value}) AS total FROM base GROUP BY {list}unit), \
-         ranked AS (SELECT {list}unit, row_number() OVER (PARTITION BY unit ORDER BY total DESC{order}) AS group_rank FROM totals)",
-        order = prefixed(", ", names, "")
+        "totalled AS (SELECT *, sum({value}) OVER (PARTITION BY {list}, unit) AS group_total FROM base), \
+         ranked AS (SELECT *, dense_rank() OVER (PARTITION BY unit ORDER BY group_total DESC, {list}) AS group_rank FROM totalled)"
     )
 }
 
@@ -289,20 +287,11 @@ fn top_cut(names: &[String], n: usize) -> String {
         .iter()
         .map(|g| {
             format!(
-                "CASE WHEN r.group_rank <= {n} THEN b.{g} ELSE {} END AS {g}, ",
+                "CASE WHEN b.group_rank <= {n} THEN b.{g} ELSE {} END AS {g}, ",
                 literal(OTHERS_LABEL)
             )
         })
         .collect()
-}
-
-fn join_on(names: &[String]) -> String {
-    names
-        .iter()
-        .chain(std::iter::once(&"unit".to_string()))
-        .map(|g| format!("b.{g} = r.{g}"))
-        .collect::<Vec<_>>()
-        .join(" AND ")
 }
 
 /// `1, 2, …, count` and the extra positions.
