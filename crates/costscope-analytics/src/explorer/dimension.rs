@@ -191,7 +191,7 @@ impl Dimension {
             Dimension::Team => vec![column(
                 "team",
                 match team_sql {
-                    Some(sql) => labelled(&format!("({sql})"), UNALLOCATED_LABEL),
+                    Some(sql) => labelled(&format!("CAST(({sql}) AS VARCHAR)"), UNALLOCATED_LABEL),
                     None => labelled("resource_tags['user_team']", UNTAGGED_LABEL),
                 },
             )],

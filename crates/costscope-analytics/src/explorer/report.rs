@@ -143,17 +143,15 @@ impl CostReport {
         }
         fields.push(Field::new("unit", DataType::Utf8, false));
         arrays.push(strings(rows.iter().map(|r| &r.unit)));
-        for (name, value) in [
-            (
-                "current",
-                (|r: &ComparisonRow| Some(r.current)) as fn(&_) -> _,
-            ),
-            ("previous", |r| Some(r.previous)),
-            ("change", |r| Some(r.change)),
-            ("change_pct", |r| r.change_pct),
-        ] {
+        let amounts: [(&str, Vec<Option<f64>>); 4] = [
+            ("current", rows.iter().map(|r| Some(r.current)).collect()),
+            ("previous", rows.iter().map(|r| Some(r.previous)).collect()),
+            ("change", rows.iter().map(|r| Some(r.change)).collect()),
+            ("change_pct", rows.iter().map(|r| r.change_pct).collect()),
+        ];
+        for (name, values) in amounts {
             fields.push(Field::new(name, DataType::Float64, name == "change_pct"));
-            arrays.push(floats(rows.iter().map(value)));
+            arrays.push(floats(values.into_iter()));
         }
         Ok(Some(RecordBatch::try_new(
             Arc::new(Schema::new(fields)),
