@@ -718,3 +718,36 @@ async fn json_rows_are_flat_objects_named_by_column() {
     assert!(comparison["rows"][0].get("change_pct").is_some());
     assert!(comparison["totals"][0]["change"].is_number());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever a filter value holds (quotes, `%`, `--`, backslashes), it stays a value:
+    /// the query runs and keeps only rows whose tag matches it.
+    #[test]
+    fn any_filter_value_is_quoted(value in "[^,]{1,12}") {
+        proptest::prop_assume!(!value.trim().is_empty());
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let report = runtime.block_on(async {
+            let session = fixture::admin_session().await;
+            explorer::explore(
+                &session,
+                &ExplorerOptions {
+                    group_by: dims(&["tag:team"]),
+                    filters: vec![Filter {
+                        dimension: Dimension::Tag("team".into()),
+                        exclude: false,
+                        values: vec![value.trim().to_string()],
+                    }],
+                    ..ExplorerOptions::default()
+                },
+            )
+            .await
+        });
+        let report = report.expect("a filter value never breaks the query");
+        let pattern = value.trim().contains('%');
+        for row in &report.rows {
+            proptest::prop_assert!(pattern || row.dimensions[0] == value.trim());
+        }
+    }
+}
