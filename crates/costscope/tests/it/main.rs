@@ -2,6 +2,7 @@
 
 mod cli;
 mod correctness;
+mod cost;
 mod interruption;
 mod s3;
 #[path = "../../../costscope-lake/tests/it/s3_server.rs"]
