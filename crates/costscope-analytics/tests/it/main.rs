@@ -2,6 +2,7 @@
 //! ingest and queried through an administrator's session.
 
 mod fixture;
+mod tags;
 
 #[tokio::test]
 async fn the_shared_organisation_bills_eight_accounts() {
