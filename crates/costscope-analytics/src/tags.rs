@@ -135,9 +135,8 @@ impl FromStr for Granularity {
 
 /// Parses a `YYYY-MM-DD` date, naming `what` (e.g. `--from`) in the error.
 pub fn parse_date(what: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::InvalidArgument(format!("{what}: `{text}` is not a date (YYYY-MM-DD)"))
-    })
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::InvalidArgument(format!("{what}: `{text}` is not a date (YYYY-MM-DD)")))
 }
 
 /// What to report on.
@@ -393,7 +392,11 @@ async fn refuse_absent_keys(
         present: Vec<bool>,
     }
     let rows: Vec<Row> = local_query(ctx, &plan.presence_query()).await?;
-    let present = rows.into_iter().next().map(|r| r.present).unwrap_or_default();
+    let present = rows
+        .into_iter()
+        .next()
+        .map(|r| r.present)
+        .unwrap_or_default();
     let absent: Vec<&RequiredKey> = plan
         .required
         .iter()
@@ -480,10 +483,19 @@ mod tests {
             "net-amortized".parse::<Measure>().ok(),
             Some(Measure::NetAmortized)
         );
-        assert_eq!("Weekly".parse::<Granularity>().ok(), Some(Granularity::Weekly));
-        let message = "blended".parse::<Measure>().expect_err("unknown").to_string();
+        assert_eq!(
+            "Weekly".parse::<Granularity>().ok(),
+            Some(Granularity::Weekly)
+        );
+        let message = "blended"
+            .parse::<Measure>()
+            .expect_err("unknown")
+            .to_string();
         assert!(message.contains("blended") && message.contains("amortized"));
-        let message = "hourly".parse::<Granularity>().expect_err("unknown").to_string();
+        let message = "hourly"
+            .parse::<Granularity>()
+            .expect_err("unknown")
+            .to_string();
         assert!(message.contains("hourly") && message.contains("monthly"));
     }
 

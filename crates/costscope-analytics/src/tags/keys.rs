@@ -77,8 +77,8 @@ mod tests {
 
     #[test]
     fn keys_are_accepted_with_or_without_the_cur_prefix() {
-        let keys = parse_required(&names(&["department", "user_team", " aws_createdBy "]))
-            .expect("valid");
+        let keys =
+            parse_required(&names(&["department", "user_team", " aws_createdBy "])).expect("valid");
         let pairs: Vec<(&str, &str)> = keys
             .iter()
             .map(|k| (k.key.as_str(), k.tag_key.as_str()))

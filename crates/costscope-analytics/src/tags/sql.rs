@@ -95,7 +95,10 @@ impl Plan<'_> {
         let flags: Vec<String> = (0..self.required.len())
             .map(|i| format!("coalesce(bool_or({}), false)", present(i)))
             .collect();
-        format!("SELECT make_array({}) AS present FROM {LINES}", flags.join(", "))
+        format!(
+            "SELECT make_array({}) AS present FROM {LINES}",
+            flags.join(", ")
+        )
     }
 
     /// Every tag key (CUR 2.0 form) on line items in the range, for error messages.
@@ -138,7 +141,12 @@ impl Plan<'_> {
                 "CAST(NULL AS VARCHAR)",
                 &[],
             ),
-            ("account", "account_id", "max(account_name)", &["account_id"]),
+            (
+                "account",
+                "account_id",
+                "max(account_name)",
+                &["account_id"],
+            ),
             ("team", "team", "coalesce(team, '(no team)')", &["team"]),
         ];
         let mut keys: Vec<(String, String)> = self

@@ -74,7 +74,11 @@ pub fn inconsistent(counts: Vec<ValueCount>, fuzzy: bool) -> Vec<ValueGroup> {
     for key in key_order {
         let counts = by_key.remove(&key).unwrap_or_default();
         let mut key_groups = groups_of_key(&key, counts, fuzzy);
-        key_groups.sort_by(|a, b| b.cost.total_cmp(&a.cost).then(a.suggested.cmp(&b.suggested)));
+        key_groups.sort_by(|a, b| {
+            b.cost
+                .total_cmp(&a.cost)
+                .then(a.suggested.cmp(&b.suggested))
+        });
         groups.extend(key_groups);
     }
     groups
@@ -245,7 +249,10 @@ mod tests {
         );
         assert_eq!(groups.len(), 1, "{groups:?}");
         let group = &groups[0];
-        assert_eq!((group.key.as_str(), group.suggested.as_str()), ("department", "Sales"));
+        assert_eq!(
+            (group.key.as_str(), group.suggested.as_str()),
+            ("department", "Sales")
+        );
         assert_eq!(group.cost, 105.0);
         let values: Vec<&str> = group.variants.iter().map(|v| v.value.as_str()).collect();
         assert_eq!(values, ["Sales", "sales"]);

@@ -139,7 +139,11 @@ async fn taggable_and_untaggable_cost_reconcile_with_the_ledger() {
     let expected = ledger.total_where(|k| taggable(&k.line_item_type));
     assert_close(overall.cost_total, expected.amortized, "taggable cost");
     let expected = ledger.total_where(|k| !taggable(&k.line_item_type));
-    assert_close(report.untaggable_cost, expected.amortized, "untaggable cost");
+    assert_close(
+        report.untaggable_cost,
+        expected.amortized,
+        "untaggable cost",
+    );
     for item in &report.untaggable {
         let expected = ledger.total_where(|k| k.line_item_type == item.line_item_type);
         assert_close(item.cost, expected.amortized, &item.line_item_type);
@@ -286,7 +290,10 @@ async fn all_keys_coverage_is_never_above_any_single_key() {
                     all.scope_id.as_deref(),
                     key,
                 );
-                assert!(all.cost_tagged <= single.cost_tagged + 1e-9, "{all:?} {single:?}");
+                assert!(
+                    all.cost_tagged <= single.cost_tagged + 1e-9,
+                    "{all:?} {single:?}"
+                );
                 assert!(all.resources_tagged <= single.resources_tagged);
                 assert_eq!(all.cost_total, single.cost_total);
                 strictly_below |= all.cost_tagged < single.cost_tagged;
@@ -310,8 +317,17 @@ async fn granularity_and_range_slice_the_same_costs() {
             .map(|r| r.cost_tagged)
             .sum()
     };
-    assert_close(overall(&daily.coverage), overall(&monthly.coverage), "daily");
-    assert!(daily.coverage.iter().any(|r| r.period.as_deref() == Some("2026-09-17")));
+    assert_close(
+        overall(&daily.coverage),
+        overall(&monthly.coverage),
+        "daily",
+    );
+    assert!(
+        daily
+            .coverage
+            .iter()
+            .any(|r| r.period.as_deref() == Some("2026-09-17"))
+    );
 
     let weekly = report(&TagOptions {
         granularity: Granularity::Weekly,
@@ -319,8 +335,9 @@ async fn granularity_and_range_slice_the_same_costs() {
     })
     .await;
     for row in &weekly.coverage {
-        let day = chrono::NaiveDate::parse_from_str(row.period.as_deref().expect("period"), "%Y-%m-%d")
-            .expect("a date");
+        let day =
+            chrono::NaiveDate::parse_from_str(row.period.as_deref().expect("period"), "%Y-%m-%d")
+                .expect("a date");
         assert_eq!(chrono::Datelike::weekday(&day), chrono::Weekday::Mon);
     }
 
@@ -335,7 +352,10 @@ async fn granularity_and_range_slice_the_same_costs() {
         .iter()
         .map(|r| r.period.as_deref())
         .collect();
-    assert!(periods.iter().all(|p| *p == Some("2026-09-01")), "{periods:?}");
+    assert!(
+        periods.iter().all(|p| *p == Some("2026-09-01")),
+        "{periods:?}"
+    );
     let whole = find(&september.totals, None, Scope::Overall, None, "department");
     let month = find(
         &monthly.coverage,
@@ -406,7 +426,10 @@ async fn unknown_empty_and_repeated_keys_are_refused_clearly() {
         ..options(&["team"])
     })
     .await;
-    assert!(message.contains("EUR") && message.contains("USD"), "{message}");
+    assert!(
+        message.contains("EUR") && message.contains("USD"),
+        "{message}"
+    );
     let message = refused(&TagOptions {
         from: chrono::NaiveDate::from_ymd_opt(2026, 9, 2),
         to: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),

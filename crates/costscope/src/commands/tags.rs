@@ -5,6 +5,7 @@
 use clap::{Args, ValueEnum};
 use costscope_analytics::tags::{
     self, ALL_REQUIRED, CoverageRow, Granularity, Measure, Scope, TagOptions, TagReport,
+    UntaggableCost,
 };
 use serde::Serialize;
 
@@ -187,11 +188,28 @@ fn print_tables(report: &TagReport) -> anyhow::Result<()> {
         "== Untaggable cost, not in the coverage: {:.2} {currency}",
         report.untaggable_cost
     );
-    output::print_records(&report.untaggable, Format::Table)?;
+    let untaggable: Vec<UntaggableCost> = report
+        .untaggable
+        .iter()
+        .map(|u| UntaggableCost {
+            cost: cents(u.cost),
+            ..u.clone()
+        })
+        .collect();
+    output::print_records(&untaggable, Format::Table)?;
     println!("== Top untagged resources");
-    output::print_records(&untagged_rows(report), Format::Table)?;
+    let mut untagged = untagged_rows(report);
+    untagged.iter_mut().for_each(|r| r.cost = cents(r.cost));
+    output::print_records(&untagged, Format::Table)?;
     println!("== Inconsistent tag values");
-    output::print_records(&value_rows(report), Format::Table)
+    let mut values = value_rows(report);
+    values.iter_mut().for_each(|r| r.cost = cents(r.cost));
+    output::print_records(&values, Format::Table)
+}
+
+/// Rounded to the cent, for display only.
+fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
 }
 
 /// Coverage rows as one line per period and scope, one `cost% / resources%` column per
@@ -212,9 +230,9 @@ fn pivot(rows: &[CoverageRow], keys: &[String], with_period: bool) -> comfy_tabl
         }
     }));
     table.set_header(header);
-    for line in rows.chunk_by(|a, b| {
-        (&a.period, a.scope, &a.scope_id) == (&b.period, b.scope, &b.scope_id)
-    }) {
+    for line in
+        rows.chunk_by(|a, b| (&a.period, a.scope, &a.scope_id) == (&b.period, b.scope, &b.scope_id))
+    {
         let first = &line[0];
         let mut cells: Vec<String> = Vec::new();
         if with_period {

@@ -7,3 +7,4 @@ mod s3;
 #[path = "../../../costscope-lake/tests/it/s3_server.rs"]
 mod s3_server;
 mod sql_safety;
+mod tags;
