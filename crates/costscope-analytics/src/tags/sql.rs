@@ -34,16 +34,20 @@ impl Plan<'_> {
             .enumerate()
             .map(|(i, key)| format!(", resource_tags[{}] AS v{i}", literal(&key.tag_key)))
             .collect();
-        let group_by: Vec<String> = (1..=9 + self.required.len())
+        // Account names and services follow from account and resource ids: aggregated,
+        // not grouped by, which keeps the grouping key short.
+        let group_by: Vec<String> = [1, 2, 4, 5, 7, 8, 9]
+            .into_iter()
+            .chain(10..10 + self.required.len())
             .map(|i| i.to_string())
             .collect();
         format!(
             "SELECT CAST(date_trunc({unit}, line_item_usage_start_date) AS DATE) AS period, \
                line_item_usage_account_id AS account_id, \
-               line_item_usage_account_name AS account_name, \
+               max(line_item_usage_account_name) AS account_name, \
                nullif(trim(CAST(({team}) AS VARCHAR)), '') AS team, \
                coalesce(line_item_resource_id, '') AS resource_id, \
-               line_item_product_code AS service, \
+               max(line_item_product_code) AS service, \
                line_item_usage_type AS usage_type, \
                line_item_line_item_type AS line_item_type, \
                line_item_currency_code AS currency\

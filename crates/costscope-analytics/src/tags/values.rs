@@ -258,6 +258,45 @@ mod tests {
         assert_eq!(values, ["Sales", "sales"]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn groups_partition_values_that_share_a_form(
+            values in proptest::collection::btree_set("[aAbB_ -]{1,4}", 0..12),
+            fuzzy in proptest::bool::ANY,
+        ) {
+            let counts: Vec<ValueCount> =
+                values.iter().map(|v| count("k", v, v.len() as f64)).collect();
+            let groups = inconsistent(counts, fuzzy);
+            let mut seen = std::collections::BTreeSet::new();
+            for group in &groups {
+                proptest::prop_assert!(group.variants.len() > 1);
+                let total: f64 = group.variants.iter().map(|v| v.cost).sum();
+                proptest::prop_assert_eq!(group.cost, total);
+                proptest::prop_assert_eq!(&group.suggested, &group.variants[0].value);
+                for variant in &group.variants {
+                    // Values this short are never joined by typos, only by their form.
+                    proptest::prop_assert_eq!(normalize(&variant.value), group.normalized.clone());
+                    proptest::prop_assert!(seen.insert(variant.value.clone()));
+                }
+            }
+            // Every pair of values with the same non-empty form is in a group.
+            for a in &values {
+                for b in &values {
+                    if a < b && !normalize(a).is_empty() && normalize(a) == normalize(b) {
+                        proptest::prop_assert!(seen.contains(a) && seen.contains(b));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn typos_are_symmetric(a in "[abc1]{3,7}", b in "[abc1]{3,7}") {
+            proptest::prop_assert_eq!(typo(&a, &b), typo(&b, &a));
+            let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            proptest::prop_assert_eq!(one_typo_apart(&x, &y), one_typo_apart(&y, &x));
+        }
+    }
+
     #[test]
     fn fuzzy_matching_joins_typos_of_longer_values_only() {
         let groups = inconsistent(
