@@ -240,6 +240,8 @@ impl Plan<'_> {
              ORDER BY round(cost, 6) DESC, resource_id LIMIT {top}",
             flagged = self.flagged(currency),
             missing = missing.join(", "),
+            // SQL limits are signed 64-bit.
+            top = top.min(i64::MAX as usize),
         )
     }
 

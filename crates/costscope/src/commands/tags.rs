@@ -105,12 +105,53 @@ pub async fn run(global: &Global, args: TagsArgs) -> anyhow::Result<()> {
 /// One CSV (or table) of a section's rows.
 fn print_section(report: &TagReport, section: Section, format: Format) -> anyhow::Result<()> {
     match section {
-        Section::Coverage => output::print_records(&report.coverage, format),
-        Section::Totals => output::print_records(&report.totals, format),
-        Section::Untaggable => output::print_records(&report.untaggable, format),
-        Section::Untagged => output::print_records(&untagged_rows(report), format),
-        Section::Values => output::print_records(&value_rows(report), format),
+        Section::Coverage => print_rows(&report.coverage, COVERAGE_COLUMNS, format),
+        Section::Totals => print_rows(&report.totals, COVERAGE_COLUMNS, format),
+        Section::Untaggable => print_rows(&report.untaggable, &["line_item_type", "cost"], format),
+        Section::Untagged => print_rows(&untagged_rows(report), UNTAGGED_COLUMNS, format),
+        Section::Values => print_rows(&value_rows(report), VALUE_COLUMNS, format),
     }
+}
+
+const COVERAGE_COLUMNS: &[&str] = &[
+    "period",
+    "scope",
+    "scope_id",
+    "scope_name",
+    "key",
+    "cost_tagged",
+    "cost_total",
+    "cost_pct",
+    "resources_tagged",
+    "resources_total",
+    "resources_pct",
+];
+const UNTAGGED_COLUMNS: &[&str] = &[
+    "resource_id",
+    "account_id",
+    "account_name",
+    "service",
+    "usage_type",
+    "cost",
+    "missing_keys",
+];
+const VALUE_COLUMNS: &[&str] = &[
+    "key",
+    "normalized",
+    "suggested",
+    "value",
+    "cost",
+    "resources",
+];
+
+/// Rows as `format`; an empty CSV still gets its header (the records carry the names,
+/// and there are none).
+fn print_rows<T: Serialize>(rows: &[T], columns: &[&str], format: Format) -> anyhow::Result<()> {
+    if rows.is_empty() && format == Format::Csv {
+        println!("{}", columns.join(","));
+        return Ok(());
+    }
+    output::print_records(rows, format)
 }
 
 #[derive(Serialize)]

@@ -104,6 +104,19 @@ fn csv_prints_one_section_with_one_header() {
     assert!(values.contains("department,sales,Sales,sales,"), "{values}");
     assert!(csv("totals").lines().skip(1).all(|l| l.starts_with(",")));
     assert!(csv("untaggable").contains("Tax,"));
+    // No rows: the header alone.
+    let none = ok(costscope(lake.path()).arg("tags").args(REQUIRE).args([
+        "--format",
+        "csv",
+        "--section",
+        "untagged",
+        "--top",
+        "0",
+    ]));
+    assert_eq!(
+        none,
+        "resource_id,account_id,account_name,service,usage_type,cost,missing_keys\n"
+    );
 }
 
 #[test]
