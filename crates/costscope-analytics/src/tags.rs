@@ -19,15 +19,15 @@ mod sql;
 mod values;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use chrono::NaiveDate;
+use costscope_query::Session;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
-
-use costscope_query::Session;
 
 use crate::error::Error;
 use crate::{Result, records};
@@ -338,10 +338,7 @@ pub async fn tag_report(session: &Session, options: &TagOptions) -> Result<TagRe
 }
 
 /// A private context holding the first aggregation as table `lines`.
-fn local_context(
-    schema: arrow::datatypes::SchemaRef,
-    batches: Vec<RecordBatch>,
-) -> Result<SessionContext> {
+fn local_context(schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<SessionContext> {
     // The batches' own schema, which may differ from the plan's in nullability.
     let schema = batches.first().map(|b| b.schema()).unwrap_or(schema);
     let table = MemTable::try_new(schema, vec![batches])?;
