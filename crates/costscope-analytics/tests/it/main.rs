@@ -3,6 +3,7 @@
 
 mod explorer;
 mod fixture;
+mod tags;
 mod unit_cost;
 
 #[tokio::test]

@@ -8,4 +8,5 @@ mod s3;
 #[path = "../../../costscope-lake/tests/it/s3_server.rs"]
 mod s3_server;
 mod sql_safety;
+mod tags;
 mod unit_cost;
