@@ -1,7 +1,9 @@
 //! Analyses over a real lake: a generated organisation ingested with the production
 //! ingest and queried through an administrator's session.
 
+mod budgets;
 mod fixture;
+mod forecast;
 
 #[tokio::test]
 async fn the_shared_organisation_bills_eight_accounts() {
