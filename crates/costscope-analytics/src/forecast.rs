@@ -19,6 +19,8 @@
 //! errors that persist from one day to the next (a level error is repeated every remaining
 //! day), so the interval of a month-end total is neither the sum of daily bounds (far too
 //! wide) nor `√H` times a daily one (too narrow when the level itself is uncertain).
+//! Where the model misses something systematic, in-sample forecasts of `H`-day sums err by
+//! more than that: their root mean squared error is used instead when it is larger.
 //!
 //! Short histories (under two weeks) fall back to the mean of the last week with the
 //! variance of a mean forecast. Missing days inside the history count as zero.

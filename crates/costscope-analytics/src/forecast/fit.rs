@@ -52,12 +52,16 @@ pub enum Model {
         /// One-step-ahead predictions of every history day.
         fitted: Vec<f64>,
         non_negative: bool,
+        /// The history (leading zeros dropped) and the state before it, to measure
+        /// in-sample errors of multi-day sums.
+        history: Vec<f64>,
+        initial: State,
     },
 }
 
 /// The state the smoother carries from day to day.
 #[derive(Debug, Clone, Copy)]
-struct State {
+pub struct State {
     level: f64,
     trend: f64,
     /// season[t % 7] is the seasonal term of day t.
@@ -113,6 +117,8 @@ impl Model {
             sd,
             fitted: all_fitted,
             non_negative,
+            history: values.to_vec(),
+            initial,
         }
     }
 
@@ -200,6 +206,8 @@ impl Model {
                 trend,
                 season,
                 sd,
+                history,
+                initial,
                 ..
             } => {
                 let Parameters {
@@ -232,11 +240,15 @@ impl Model {
                 for j in 1..=horizon {
                     cumulative[j] = cumulative[j - 1] + c[j - 1];
                 }
-                let total = (1..=horizon)
+                let analytic = (1..=horizon)
                     .map(|k| (1.0 + cumulative[horizon - k]).powi(2))
                     .sum::<f64>()
                     * variance;
-                (means, daily, total)
+                // When the model misses something systematic (a trend that bends, a
+                // season that scales), in-sample sums go wrong by more than the model
+                // thinks: use their error when it is larger.
+                let empirical = sum_error_variance(history, *initial, *parameters, horizon);
+                (means, daily, analytic.max(empirical.unwrap_or(0.0)))
             }
         }
     }
@@ -318,6 +330,48 @@ fn multi_step_error(values: &[f64], initial: State, parameters: Parameters) -> f
         state.season[slot] += gamma * error;
     }
     total
+}
+
+/// The mean squared error of in-sample forecasts of `horizon`-day sums, from every day
+/// after the first week that has `horizon` days after it; `None` with fewer than seven.
+fn sum_error_variance(
+    values: &[f64],
+    initial: State,
+    parameters: Parameters,
+    horizon: usize,
+) -> Option<f64> {
+    let Parameters {
+        alpha,
+        beta,
+        gamma,
+        phi,
+    } = parameters;
+    if horizon == 0 {
+        return Some(0.0);
+    }
+    let mut state = initial;
+    let (mut total, mut count) = (0.0, 0usize);
+    for (t, value) in values.iter().enumerate() {
+        if t >= SEASON && t + horizon <= values.len() {
+            let mut damped = 0.0;
+            let mut power = 1.0;
+            let mut error = 0.0;
+            for (h, actual) in values[t..t + horizon].iter().enumerate() {
+                power *= phi;
+                damped += power;
+                error += actual - (state.level + damped * state.trend + state.season[(t + h) % SEASON]);
+            }
+            total += error * error;
+            count += 1;
+        }
+        let slot = t % SEASON;
+        let damped_trend = phi * state.trend;
+        let error = value - (state.level + damped_trend + state.season[slot]);
+        state.level += damped_trend + alpha * error;
+        state.trend = damped_trend + alpha * beta * error;
+        state.season[slot] += gamma * error;
+    }
+    (count >= SEASON).then(|| total / count as f64)
 }
 
 /// Runs the smoother over `values`; returns the final state and the sum of squared

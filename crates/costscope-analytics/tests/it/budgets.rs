@@ -239,6 +239,7 @@ async fn month_end_forecasts_of_the_organisation_are_within_ten_percent() {
             );
         }
         assert!(report.mape <= 10.0, "{measure}: MAPE {}", report.mape);
+        assert!(report.coverage >= 0.5, "{measure}: coverage {}", report.coverage);
         // The held-out actual is the month's whole bill, as the ledger has it.
         let ledger = &fixture::organisation().await.summary.ledger;
         let month = ledger.total_where(|k| k.day.starts_with("2026-10"));
