@@ -19,7 +19,9 @@ use costscope_query::Session;
 use serde::Serialize;
 
 pub use backtest::{BacktestOptions, BacktestPoint, BacktestReport, ScopeBacktest, backtest};
-pub use definition::{Budget, DEFAULT_TEAM_SQL, Measure, PeriodKind, Scope, parse_month};
+pub use definition::{
+    Budget, DEFAULT_TEAM_SQL, Measure, PeriodKind, Scope, parse_day, parse_month,
+};
 pub use file::{load_budgets, parse_budgets};
 pub use series::RECURRING_LINE_ITEM_TYPES;
 
@@ -219,7 +221,12 @@ fn status(
         return Err(Error::InvalidArgument(format!(
             "budget {} covers cost in several currencies ({}); narrow its scope to one",
             budget.name,
-            series.currencies.iter().cloned().collect::<Vec<_>>().join(", ")
+            series
+                .currencies
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let mut warnings = Vec::new();

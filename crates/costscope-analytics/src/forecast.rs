@@ -141,7 +141,10 @@ pub fn z_score(confidence: f64) -> f64 {
 }
 
 /// Serialises a date as `YYYY-MM-DD`.
-pub(crate) fn iso_date<S: serde::Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn iso_date<S: serde::Serializer>(
+    date: &NaiveDate,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&date.format("%Y-%m-%d"))
 }
 

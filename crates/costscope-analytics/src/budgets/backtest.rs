@@ -116,9 +116,18 @@ pub async fn backtest(session: &Session, options: &BacktestOptions) -> Result<Ba
     if options.scopes.is_empty() {
         scopes.extend(accounts(session).await?.into_iter().map(Scope::Account));
     } else {
-        scopes.extend(options.scopes.iter().filter(|s| **s != Scope::Overall).cloned());
+        scopes.extend(
+            options
+                .scopes
+                .iter()
+                .filter(|s| **s != Scope::Overall)
+                .cloned(),
+        );
     }
-    let keys: Vec<(Scope, Measure)> = scopes.iter().map(|s| (s.clone(), options.measure)).collect();
+    let keys: Vec<(Scope, Measure)> = scopes
+        .iter()
+        .map(|s| (s.clone(), options.measure))
+        .collect();
     let team_sql = options.team_sql.as_deref().unwrap_or(DEFAULT_TEAM_SQL);
     let history_start = month_first
         .checked_sub_days(Days::new(options.history_days as u64))
@@ -133,7 +142,13 @@ pub async fn backtest(session: &Session, options: &BacktestOptions) -> Result<Ba
         .into_iter()
         .zip(&series)
         .map(|(scope, series)| {
-            scope_backtest(scope, series, (month_first, month_last), &as_of_dates, settings)
+            scope_backtest(
+                scope,
+                series,
+                (month_first, month_last),
+                &as_of_dates,
+                settings,
+            )
         })
         .collect();
     let organisation = &results[0];
@@ -155,7 +170,8 @@ fn scope_backtest(
     as_of_dates: &[NaiveDate],
     settings: ProjectionSettings,
 ) -> ScopeBacktest {
-    let actual = series.daily_between(month.0, month.1) + series.recurring_between(month.0, month.1);
+    let actual =
+        series.daily_between(month.0, month.1) + series.recurring_between(month.0, month.1);
     let points: Vec<BacktestPoint> = as_of_dates
         .iter()
         .map(|as_of| {

@@ -6,7 +6,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Months, NaiveDate};
-use costscope_core::measures::{AMORTIZED_COST_SQL, NET_AMORTIZED_COST_SQL, NET_UNBLENDED_COST_SQL};
+use costscope_core::measures::{
+    AMORTIZED_COST_SQL, NET_AMORTIZED_COST_SQL, NET_UNBLENDED_COST_SQL,
+};
 use serde::Serialize;
 
 use crate::records::literal;
@@ -272,6 +274,12 @@ pub fn parse_month(text: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("`{text}` is not a month (YYYY-MM)"))
 }
 
+/// Parses a `YYYY-MM-DD` day.
+pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,7 +308,11 @@ mod tests {
     #[test]
     fn scope_values_are_quoted() {
         let scope = Scope::Account("x' OR '1'='1".into());
-        assert!(scope.predicate(DEFAULT_TEAM_SQL).contains("'x'' OR ''1''=''1'"));
+        assert!(
+            scope
+                .predicate(DEFAULT_TEAM_SQL)
+                .contains("'x'' OR ''1''=''1'")
+        );
     }
 
     #[test]

@@ -61,7 +61,11 @@ pub fn project(
     let history = history(series, as_of, settings.history_days);
     let model = Model::fit(&history);
     let horizon = (last - as_of).num_days().max(0) as usize;
-    let daily = model.forecast(as_of.checked_add_days(Days::new(1)), horizon, settings.confidence);
+    let daily = model.forecast(
+        as_of.checked_add_days(Days::new(1)),
+        horizon,
+        settings.confidence,
+    );
 
     let usage_growth = usage_growth(series, as_of, daily_actual_of_month(series, as_of), &daily);
     let recurring_estimate = recurring_estimate(series, as_of, last, usage_growth, &billed);
@@ -144,7 +148,9 @@ fn recurring_estimate(
     let reference_charges: Vec<(&String, f64)> = series
         .recurring
         .iter()
-        .filter(|((month, kind), _)| *month == reference && !ONE_OFF_CHARGES.contains(&kind.as_str()))
+        .filter(|((month, kind), _)| {
+            *month == reference && !ONE_OFF_CHARGES.contains(&kind.as_str())
+        })
         .map(|((_, kind), value)| {
             let scale = if SPEND_PROPORTIONAL_CHARGES.contains(&kind.as_str()) {
                 usage_growth

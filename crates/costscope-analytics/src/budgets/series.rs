@@ -13,8 +13,14 @@ use crate::records::{literal, query};
 use crate::{Error, Result};
 
 /// Line-item types billed as monthly lumps rather than with daily usage.
-pub const RECURRING_LINE_ITEM_TYPES: [&str; 6] =
-    ["Tax", "Fee", "RIFee", "Credit", "Refund", "SavingsPlanUpfrontFee"];
+pub const RECURRING_LINE_ITEM_TYPES: [&str; 6] = [
+    "Tax",
+    "Fee",
+    "RIFee",
+    "Credit",
+    "Refund",
+    "SavingsPlanUpfrontFee",
+];
 
 /// The charge kind of a reservation's upfront fee (a `Fee` row with a reservation ARN),
 /// a one-off purchase rather than a monthly charge.
@@ -94,7 +100,10 @@ pub async fn load_series(
         .iter()
         .map(|(scope, _)| format!("({})", scope.predicate(team_sql)))
         .collect();
-    let types: Vec<String> = RECURRING_LINE_ITEM_TYPES.iter().map(|t| literal(t)).collect();
+    let types: Vec<String> = RECURRING_LINE_ITEM_TYPES
+        .iter()
+        .map(|t| literal(t))
+        .collect();
     let sql = format!(
         "SELECT CAST(CAST(line_item_usage_start_date AS DATE) AS VARCHAR) AS day, \
            line_item_currency_code AS currency, \

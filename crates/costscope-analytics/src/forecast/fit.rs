@@ -73,7 +73,10 @@ impl Model {
     /// existed) are ignored.
     pub fn fit(values: &[f64]) -> Model {
         let non_negative = values.iter().all(|v| *v >= 0.0);
-        let start = values.iter().position(|v| *v != 0.0).unwrap_or(values.len());
+        let start = values
+            .iter()
+            .position(|v| *v != 0.0)
+            .unwrap_or(values.len());
         let values = &values[start..];
         if values.len() < MIN_SEASONAL_HISTORY {
             return mean_model(values, non_negative);
@@ -139,7 +142,12 @@ impl Model {
     }
 
     /// Forecasts `horizon` days starting on `first_date` (the day after the history).
-    pub fn forecast(&self, first_date: Option<NaiveDate>, horizon: usize, confidence: f64) -> Forecast {
+    pub fn forecast(
+        &self,
+        first_date: Option<NaiveDate>,
+        horizon: usize,
+        confidence: f64,
+    ) -> Forecast {
         let z = z_score(confidence);
         let (means, daily_variance, total_variance) = self.moments(horizon);
         let non_negative = match self {
@@ -279,7 +287,8 @@ fn mean_model(values: &[f64], non_negative: bool) -> Model {
 /// weeks, season from the first weeks' deviations from their own week's mean.
 fn initial_state(values: &[f64]) -> State {
     let weeks = (values.len() / SEASON).min(4);
-    let week_mean = |w: usize| values[w * SEASON..(w + 1) * SEASON].iter().sum::<f64>() / SEASON as f64;
+    let week_mean =
+        |w: usize| values[w * SEASON..(w + 1) * SEASON].iter().sum::<f64>() / SEASON as f64;
     let first = week_mean(0);
     let trend = (week_mean(weeks - 1) - first) / (SEASON * (weeks - 1)) as f64;
     let mut season = [0.0; SEASON];
@@ -359,7 +368,8 @@ fn sum_error_variance(
             for (h, actual) in values[t..t + horizon].iter().enumerate() {
                 power *= phi;
                 damped += power;
-                error += actual - (state.level + damped * state.trend + state.season[(t + h) % SEASON]);
+                error +=
+                    actual - (state.level + damped * state.trend + state.season[(t + h) % SEASON]);
             }
             total += error * error;
             count += 1;

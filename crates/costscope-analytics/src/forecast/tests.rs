@@ -82,7 +82,9 @@ fn intervals_widen_with_the_horizon_and_the_sum_is_narrower_than_summed_bounds()
 
 #[test]
 fn non_negative_series_get_non_negative_bounds() {
-    let values: Vec<f64> = (0..30).map(|t| if t % 2 == 0 { 0.1 } else { 5.0 }).collect();
+    let values: Vec<f64> = (0..30)
+        .map(|t| if t % 2 == 0 { 0.1 } else { 5.0 })
+        .collect();
     let forecast = forecast_daily(&series(&values), 10);
     assert!(forecast.points.iter().all(|p| p.lower >= 0.0));
     assert!(forecast.total.lower >= 0.0);

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use costscope_analytics::budgets::{
-    BacktestOptions, Budget, BudgetOptions, BudgetReport, BudgetState, Measure, PeriodKind,
-    Scope, backtest, parse_budgets, report,
+    BacktestOptions, Budget, BudgetOptions, BudgetReport, BudgetState, Measure, PeriodKind, Scope,
+    backtest, parse_budgets, report,
 };
 use costscope_analytics::records::query;
 use costscope_query::Session;
@@ -67,17 +67,32 @@ async fn actual_to_date_matches_hand_written_sql_and_the_ledger() {
     let window = "line_item_usage_start_date >= TIMESTAMP '2026-10-01 00:00:00' \
                   AND line_item_usage_start_date < TIMESTAMP '2026-10-15 00:00:00'";
     let expected = [
-        format!("SELECT sum(line_item_unblended_cost) AS total FROM cur WHERE line_item_usage_account_id = '222222222222' AND {window}"),
-        format!("SELECT sum(amortized_cost) AS total FROM cur_amortized WHERE line_item_usage_account_name = 'App-Team-Prod' AND {window}"),
-        format!("SELECT sum(line_item_unblended_cost) AS total FROM cur WHERE line_item_product_code = 'AmazonEC2' AND {window}"),
-        format!("SELECT sum(net_unblended_cost) AS total FROM cur_amortized WHERE resource_tags['user_app'] = 'clickstream' AND {window}"),
-        format!("SELECT sum(line_item_unblended_cost) AS total FROM cur WHERE resource_tags['user_team'] = 'data-team' AND {window}"),
+        format!(
+            "SELECT sum(line_item_unblended_cost) AS total FROM cur WHERE line_item_usage_account_id = '222222222222' AND {window}"
+        ),
+        format!(
+            "SELECT sum(amortized_cost) AS total FROM cur_amortized WHERE line_item_usage_account_name = 'App-Team-Prod' AND {window}"
+        ),
+        format!(
+            "SELECT sum(line_item_unblended_cost) AS total FROM cur WHERE line_item_product_code = 'AmazonEC2' AND {window}"
+        ),
+        format!(
+            "SELECT sum(net_unblended_cost) AS total FROM cur_amortized WHERE resource_tags['user_app'] = 'clickstream' AND {window}"
+        ),
+        format!(
+            "SELECT sum(line_item_unblended_cost) AS total FROM cur WHERE resource_tags['user_team'] = 'data-team' AND {window}"
+        ),
         format!("SELECT sum(net_amortized_cost) AS total FROM cur_amortized WHERE {window}"),
     ];
     for (status, sql) in report.budgets.iter().zip(&expected) {
         let total = sql_total(&session, sql).await;
         assert!(total > 0.0, "{sql}");
-        assert!(close(status.actual, total), "{}: {} vs {total}", status.name, status.actual);
+        assert!(
+            close(status.actual, total),
+            "{}: {} vs {total}",
+            status.name,
+            status.actual
+        );
         assert_eq!(status.period_start, date("2026-10-01"));
         assert_eq!(status.period_end, date("2026-10-31"));
         assert_eq!((status.days_elapsed, status.days_remaining), (14, 17));
@@ -90,7 +105,8 @@ async fn actual_to_date_matches_hand_written_sql_and_the_ledger() {
     // The generator's own ledger, summed independently of any SQL.
     let ledger = &fixture::organisation().await.summary.ledger;
     let in_window = |day: &str| ("2026-10-01"..="2026-10-14").contains(&day);
-    let ledger_total = ledger.total_where(|k| k.usage_account_id == "222222222222" && in_window(&k.day));
+    let ledger_total =
+        ledger.total_where(|k| k.usage_account_id == "222222222222" && in_window(&k.day));
     assert!(close(report.budgets[0].actual, ledger_total.unblended));
     assert!(close(report.budgets[1].actual, ledger_total.amortized));
 }
@@ -120,14 +136,23 @@ async fn quarterly_budgets_count_from_their_start_month() {
          WHERE line_item_usage_start_date < TIMESTAMP '2026-10-11 00:00:00'",
     )
     .await;
-    assert!(close(status.actual, expected), "{} vs {expected}", status.actual);
+    assert!(
+        close(status.actual, expected),
+        "{} vs {expected}",
+        status.actual
+    );
 }
 
 #[tokio::test]
 async fn states_follow_the_budget_amount() {
     let session = fixture::admin_session().await;
     let scope: Scope = "account=Data-Platform".parse().expect("scope");
-    let probe = run(&session, vec![Budget::new(scope.clone(), 1.0)], Some("2026-10-12")).await;
+    let probe = run(
+        &session,
+        vec![Budget::new(scope.clone(), 1.0)],
+        Some("2026-10-12"),
+    )
+    .await;
     let measured = &probe.budgets[0];
     assert_eq!(measured.state, BudgetState::Over);
     let (actual, forecast) = (measured.actual, measured.forecast.mean);
@@ -149,12 +174,22 @@ async fn states_follow_the_budget_amount() {
     )
     .await;
     let states: Vec<BudgetState> = report.budgets.iter().map(|b| b.state).collect();
-    assert_eq!(states, [BudgetState::Over, BudgetState::ForecastOver, BudgetState::Ok]);
+    assert_eq!(
+        states,
+        [
+            BudgetState::Over,
+            BudgetState::ForecastOver,
+            BudgetState::Ok
+        ]
+    );
     for status in &report.budgets {
         assert!(close(status.actual, actual));
         for threshold in &status.thresholds {
             assert_eq!(threshold.actual_crossed, actual >= threshold.amount);
-            assert_eq!(threshold.forecast_crossed, status.forecast.mean >= threshold.amount);
+            assert_eq!(
+                threshold.forecast_crossed,
+                status.forecast.mean >= threshold.amount
+            );
         }
     }
     let ok = &report.budgets[2];
@@ -239,7 +274,11 @@ async fn month_end_forecasts_of_the_organisation_are_within_ten_percent() {
             );
         }
         assert!(report.mape <= 10.0, "{measure}: MAPE {}", report.mape);
-        assert!(report.coverage >= 0.5, "{measure}: coverage {}", report.coverage);
+        assert!(
+            report.coverage >= 0.5,
+            "{measure}: coverage {}",
+            report.coverage
+        );
         // The held-out actual is the month's whole bill, as the ledger has it.
         let ledger = &fixture::organisation().await.summary.ledger;
         let month = ledger.total_where(|k| k.day.starts_with("2026-10"));
@@ -285,18 +324,56 @@ budgets:
 #[test]
 fn bad_budgets_files_name_the_line_and_column() {
     let cases = [
-        ("budgets:\n  - scope: region=us-east-1\n    amount: 10\n", "budgets.yaml:2:12", "unknown scope"),
-        ("budgets:\n  - scope: overall\n    amount: -5\n", "budgets.yaml:3:13", "greater than zero"),
-        ("budgets:\n  - scope: overall\n    amount: 5\n    period: weekly\n", "budgets.yaml:4:13", "unknown period"),
-        ("budgets:\n  - scope: overall\n    amount: 5\n    measure: blended\n", "budgets.yaml:4:14", "unknown measure"),
-        ("budgets:\n  - scope: overall\n    amount: 5\n    start: 2026-13\n", "budgets.yaml:4:12", "not a month"),
-        ("budgets:\n  - scope: overall\n    amount: lots\n", "budgets.yaml:3:", ""),
-        ("budgets:\n  - scope: overall\n    amount: 5\n    colour: red\n", "budgets.yaml:", "colour"),
-        ("budgets:\n  - scope: overall\n    amount: 5\n  - scope: overall\n    amount: 6\n", "budgets.yaml:4:12", "used twice"),
-        ("defaults:\n  thresholds: [0]\nbudgets: []\n", "budgets.yaml:2:16", "threshold"),
+        (
+            "budgets:\n  - scope: region=us-east-1\n    amount: 10\n",
+            "budgets.yaml:2:12",
+            "unknown scope",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: -5\n",
+            "budgets.yaml:3:13",
+            "greater than zero",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: 5\n    period: weekly\n",
+            "budgets.yaml:4:13",
+            "unknown period",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: 5\n    measure: blended\n",
+            "budgets.yaml:4:14",
+            "unknown measure",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: 5\n    start: 2026-13\n",
+            "budgets.yaml:4:12",
+            "not a month",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: lots\n",
+            "budgets.yaml:3:",
+            "",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: 5\n    colour: red\n",
+            "budgets.yaml:",
+            "colour",
+        ),
+        (
+            "budgets:\n  - scope: overall\n    amount: 5\n  - scope: overall\n    amount: 6\n",
+            "budgets.yaml:4:12",
+            "used twice",
+        ),
+        (
+            "defaults:\n  thresholds: [0]\nbudgets: []\n",
+            "budgets.yaml:2:16",
+            "threshold",
+        ),
     ];
     for (text, location, message) in cases {
-        let error = parse_budgets(text, "budgets.yaml").expect_err(text).to_string();
+        let error = parse_budgets(text, "budgets.yaml")
+            .expect_err(text)
+            .to_string();
         assert!(error.starts_with(location), "{text}\n=> {error}");
         assert!(error.contains(message), "{text}\n=> {error}");
     }
