@@ -55,7 +55,7 @@ pub enum Model {
         /// The history (leading zeros dropped) and the state before it, to measure
         /// in-sample errors of multi-day sums.
         history: Vec<f64>,
-        initial: State,
+        initial: Box<State>,
     },
 }
 
@@ -121,7 +121,7 @@ impl Model {
             fitted: all_fitted,
             non_negative,
             history: values.to_vec(),
-            initial,
+            initial: Box::new(initial),
         }
     }
 
@@ -255,7 +255,7 @@ impl Model {
                 // When the model misses something systematic (a trend that bends, a
                 // season that scales), in-sample sums go wrong by more than the model
                 // thinks: use their error when it is larger.
-                let empirical = sum_error_variance(history, *initial, *parameters, horizon);
+                let empirical = sum_error_variance(history, **initial, *parameters, horizon);
                 (means, daily, analytic.max(empirical.unwrap_or(0.0)))
             }
         }
