@@ -65,7 +65,9 @@ impl ScopeSeries {
 struct DayRow {
     day: String,
     currency: Option<String>,
-    charge: Option<String>,
+    line_item_type: Option<String>,
+    long_period: Option<bool>,
+    reservation: Option<bool>,
     #[serde(flatten)]
     sums: BTreeMap<String, Option<f64>>,
 }
@@ -100,28 +102,28 @@ pub async fn load_series(
         .iter()
         .map(|(scope, _)| format!("({})", scope.predicate(team_sql)))
         .collect();
-    let types: Vec<String> = RECURRING_LINE_ITEM_TYPES
-        .iter()
-        .map(|t| literal(t))
-        .collect();
+    // Group on cheap keys (a date, the type, two flags) and classify the few groups in
+    // Rust; casting and CASE over strings per row would dominate the scan.
     let sql = format!(
-        "SELECT CAST(CAST(line_item_usage_start_date AS DATE) AS VARCHAR) AS day, \
+        "SELECT CAST(day AS VARCHAR) AS day, currency, line_item_type, long_period, \
+           reservation, {sum_columns} FROM ( \
+         SELECT CAST(line_item_usage_start_date AS DATE) AS day, \
            line_item_currency_code AS currency, \
-           CASE WHEN line_item_line_item_type = 'Fee' \
-                     AND coalesce(reservation_reservation_a_r_n, '') <> '' \
-                THEN {upfront} \
-                WHEN line_item_line_item_type IN ({types}) \
-                  OR line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1' DAY \
-                THEN line_item_line_item_type END AS charge, \
+           line_item_line_item_type AS line_item_type, \
+           line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1' DAY AS long_period, \
+           reservation_reservation_a_r_n IS NOT NULL AND reservation_reservation_a_r_n <> '' \
+             AS reservation, \
            {sums} \
          FROM cur \
          WHERE billing_period >= {first_period} AND billing_period <= {last_period} \
            AND line_item_usage_start_date >= TIMESTAMP {from} \
            AND line_item_usage_start_date < TIMESTAMP {to} \
            AND ({matched}) \
-         GROUP BY 1, 2, 3",
-        types = types.join(", "),
-        upfront = literal(RESERVATION_UPFRONT),
+         GROUP BY 1, 2, 3, 4, 5) AS days",
+        sum_columns = (0..keys.len())
+            .map(|i| format!("s{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         sums = sums.join(", "),
         first_period = literal(&first.format("%Y-%m").to_string()),
         last_period = literal(&last.format("%Y-%m").to_string()),
@@ -132,6 +134,7 @@ pub async fn load_series(
     let rows: Vec<DayRow> = query(session, &sql).await?;
     let mut series = vec![ScopeSeries::default(); keys.len()];
     for row in rows {
+        let charge = charge_kind(&row);
         let day = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d")
             .map_err(|e| Error::InvalidArgument(format!("bad usage date `{}`: {e}", row.day)))?;
         for (i, target) in series.iter_mut().enumerate() {
@@ -141,7 +144,7 @@ pub async fn load_series(
             target
                 .currencies
                 .insert(row.currency.clone().unwrap_or_default());
-            match &row.charge {
+            match &charge {
                 Some(charge) => {
                     *target
                         .recurring
@@ -155,7 +158,20 @@ pub async fn load_series(
     Ok(series)
 }
 
-/// The last day with usage in the lake (recurring month-long lines do not count).
+/// The recurring charge kind of a row group, `None` for usage-driven cost.
+fn charge_kind(row: &DayRow) -> Option<String> {
+    let line_item_type = row.line_item_type.as_deref().unwrap_or_default();
+    if line_item_type == "Fee" && row.reservation == Some(true) {
+        Some(RESERVATION_UPFRONT.to_string())
+    } else if RECURRING_LINE_ITEM_TYPES.contains(&line_item_type) || row.long_period == Some(true) {
+        Some(line_item_type.to_string())
+    } else {
+        None
+    }
+}
+
+/// The last day with cost in the lake (month-long lines start on the 1st, so they do not
+/// move it past the last day of usage). Parquet statistics answer it without a scan.
 pub async fn last_usage_day(session: &Session) -> Result<Option<NaiveDate>> {
     #[derive(Deserialize)]
     struct Row {
@@ -163,8 +179,7 @@ pub async fn last_usage_day(session: &Session) -> Result<Option<NaiveDate>> {
     }
     let rows: Vec<Row> = query(
         session,
-        "SELECT CAST(CAST(max(line_item_usage_start_date) AS DATE) AS VARCHAR) AS day FROM cur \
-         WHERE line_item_usage_end_date <= line_item_usage_start_date + INTERVAL '1' DAY",
+        "SELECT CAST(CAST(max(line_item_usage_start_date) AS DATE) AS VARCHAR) AS day FROM cur",
     )
     .await?;
     Ok(rows
