@@ -1,8 +1,10 @@
 //! Analyses over a real lake: a generated organisation ingested with the production
 //! ingest and queried through an administrator's session.
 
+mod budgets;
 mod explorer;
 mod fixture;
+mod forecast;
 mod tags;
 mod unit_cost;
 
