@@ -39,13 +39,18 @@ impl Pattern {
     /// Whether `value` matches, evaluated in Rust exactly as the SQL would (used by
     /// tests as an independent classifier).
     pub fn matches(&self, value: &str) -> bool {
-        match self {
-            Pattern::Exact(exact) => value == exact,
-            Pattern::Like(like) => like_to_regex(like).is_ok_and(|re| re.is_match(value)),
-            Pattern::Regex(expression) => {
-                regex::Regex::new(expression).is_ok_and(|re| re.is_match(value))
-            }
-        }
+        self.matcher().is_some_and(|m| m.is_match(value))
+    }
+
+    /// A regular expression matching exactly what this pattern matches (`None` only for
+    /// an invalid expression, which parsing refuses).
+    pub fn matcher(&self) -> Option<regex::Regex> {
+        let expression = match self {
+            Pattern::Exact(exact) => format!("(?s)^{}$", regex::escape(exact)),
+            Pattern::Like(like) => like_to_regex(like),
+            Pattern::Regex(expression) => expression.clone(),
+        };
+        regex::Regex::new(&expression).ok()
     }
 }
 
@@ -73,7 +78,7 @@ fn check_like(pattern: &str) -> Result<(), String> {
 }
 
 /// The anchored regular expression equivalent to a `LIKE` pattern.
-fn like_to_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+fn like_to_regex(pattern: &str) -> String {
     let mut expression = String::from("(?s)^");
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
@@ -89,7 +94,7 @@ fn like_to_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
         }
     }
     expression.push('$');
-    regex::Regex::new(&expression)
+    expression
 }
 
 /// SQL that is true when `column` matches any of `patterns` (NULL, which a `CASE`

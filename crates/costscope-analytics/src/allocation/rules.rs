@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use super::file::{Entries, PoolFile, RuleFile, RulesFile, SplitFile, Values};
 use super::pattern::{Pattern, any_matches_sql};
@@ -24,6 +25,9 @@ pub struct Rules {
     teams: Vec<String>,
     rules: Vec<Rule>,
     pools: Vec<Pool>,
+    /// Each rule's conditions as (field, compiled patterns), built on first use by
+    /// [`Rules::owner_of`].
+    matchers: OnceLock<Vec<Vec<(Field, Vec<regex::Regex>)>>>,
 }
 
 /// One rule: lines matching every condition belong to its owner.
@@ -230,15 +234,30 @@ impl Rules {
     /// The owner of a line whose fields `field_value` returns, decided in Rust exactly as
     /// [`Rules::owner_sql`] decides in SQL (tests use it as an independent classifier).
     pub fn owner_of(&self, field_value: impl Fn(&Field) -> Option<String>) -> Owner {
+        let matchers = self.matchers.get_or_init(|| {
+            self.rules
+                .iter()
+                .map(|rule| {
+                    rule.conditions
+                        .iter()
+                        .map(|c| {
+                            let compiled = c.patterns.iter().filter_map(Pattern::matcher);
+                            (c.field.clone(), compiled.collect())
+                        })
+                        .collect()
+                })
+                .collect()
+        });
         self.rules
             .iter()
-            .find(|rule| {
-                rule.conditions.iter().all(|condition| {
-                    field_value(&condition.field)
-                        .is_some_and(|value| condition.patterns.iter().any(|p| p.matches(&value)))
+            .zip(matchers)
+            .find(|(_, conditions)| {
+                conditions.iter().all(|(field, patterns)| {
+                    field_value(field)
+                        .is_some_and(|value| patterns.iter().any(|p| p.is_match(&value)))
                 })
             })
-            .map(|rule| rule.owner.clone())
+            .map(|(rule, _)| rule.owner.clone())
             .unwrap_or(Owner::Unallocated)
     }
 
@@ -275,6 +294,7 @@ impl Validator {
             teams,
             rules,
             pools,
+            matchers: OnceLock::new(),
         })
     }
 
