@@ -204,6 +204,10 @@ pub async fn allocate(
 
 /// The aggregate behind [`allocate`]: per period, currency and owner, plus the bill of
 /// each period and currency (the rows whose owner is NULL), in one scan.
+///
+/// The lines are first grouped by the fields the rules test (few distinct combinations),
+/// and the owner `CASE` runs over those groups: each map lookup (`resource_tags[…]`)
+/// then happens once per line instead of once per rule that tests it.
 pub fn allocation_sql(rules: &Rules, options: &AllocateOptions) -> Result<String> {
     let mut filters = Vec::new();
     if let Some(from) = &options.from {
@@ -226,14 +230,28 @@ pub fn allocation_sql(rules: &Rules, options: &AllocateOptions) -> Result<String
     } else {
         format!(" WHERE {}", filters.join(" AND "))
     };
+    let fields = rules.fields();
+    let alias = |field: &Field| {
+        let index = fields.iter().position(|f| f == field).unwrap_or(0);
+        format!("field_{index}")
+    };
+    let mut columns = String::new();
+    let mut keys = String::new();
+    for field in &fields {
+        columns.push_str(&format!(", {} AS {}", field.column_sql(), alias(field)));
+        keys.push_str(&format!(", {}", alias(field)));
+    }
     Ok(format!(
         "SELECT period, currency, owner, sum(cost) AS cost FROM (\
-           SELECT billing_period AS period, coalesce(line_item_currency_code, '') AS currency, \
-                  {owner} AS owner, {measure} AS cost \
-           FROM cur_amortized{filter}) AS lines \
+           SELECT period, currency, {owner} AS owner, cost FROM (\
+             SELECT billing_period AS period, coalesce(line_item_currency_code, '') AS currency\
+                    {columns}, sum({measure}) AS cost \
+             FROM cur_amortized{filter} \
+             GROUP BY billing_period, coalesce(line_item_currency_code, ''){keys}) AS line_groups\
+         ) AS owned \
          GROUP BY GROUPING SETS ((period, currency, owner), (period, currency)) \
          ORDER BY period, currency, owner",
-        owner = rules.owner_sql(),
+        owner = rules.owner_sql_over(alias),
         measure = options.measure.column(),
     ))
 }

@@ -211,6 +211,12 @@ impl Rules {
     /// direct owner: a team, `shared:<pool>` or `unallocated`. The first rule (by
     /// precedence) whose conditions all hold decides; every value is quoted.
     pub fn owner_sql(&self) -> String {
+        self.owner_sql_over(|field| field.column_sql())
+    }
+
+    /// [`Rules::owner_sql`] with each field read from the expression `column` gives
+    /// (the allocation query classifies pre-grouped rows whose columns are aliases).
+    pub fn owner_sql_over(&self, column: impl Fn(&Field) -> String) -> String {
         if self.rules.is_empty() {
             return literal(UNALLOCATED);
         }
@@ -219,7 +225,7 @@ impl Rules {
             let tests: Vec<String> = rule
                 .conditions
                 .iter()
-                .map(|c| any_matches_sql(&c.field.column_sql(), &c.patterns))
+                .map(|c| any_matches_sql(&column(&c.field), &c.patterns))
                 .collect();
             sql.push_str(&format!(
                 " WHEN {} THEN {}",
@@ -229,6 +235,17 @@ impl Rules {
         }
         sql.push_str(&format!(" ELSE {} END", literal(UNALLOCATED)));
         sql
+    }
+
+    /// Every field some rule tests, once each, in order of first use.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut fields: Vec<Field> = Vec::new();
+        for condition in self.rules.iter().flat_map(|r| r.conditions.iter()) {
+            if !fields.contains(&condition.field) {
+                fields.push(condition.field.clone());
+            }
+        }
+        fields
     }
 
     /// The owner of a line whose fields `field_value` returns, decided in Rust exactly as
