@@ -20,9 +20,7 @@ use costscope_query::Session;
 use serde::{Deserialize, Serialize};
 
 pub use pattern::Pattern;
-pub use rules::{
-    Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split, UNALLOCATED,
-};
+pub use rules::{Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split, UNALLOCATED};
 pub use split::{OwnerCost, PoolSplit, Share, TeamCost};
 
 use crate::records::{literal, query};

@@ -199,7 +199,12 @@ pub fn round_to_cents(values: &[f64], total: f64) -> Vec<i64> {
             cents[i] += 1;
         }
     } else if missing < 0 {
-        for &i in order.iter().rev().cycle().take(missing.unsigned_abs() as usize) {
+        for &i in order
+            .iter()
+            .rev()
+            .cycle()
+            .take(missing.unsigned_abs() as usize)
+        {
             cents[i] -= 1;
         }
     }

@@ -69,7 +69,11 @@ async fn example_rules_allocate_the_whole_bill() {
     assert_close(report.totals[0].allocated, bill, "reported allocation");
 
     // The generator's ledger is a second, independent record of the bill.
-    let ledger = fixture::organisation().await.summary.ledger.total_where(|_| true);
+    let ledger = fixture::organisation()
+        .await
+        .summary
+        .ledger
+        .total_where(|_| true);
     assert_close(bill, ledger.amortized, "bill vs the generator's ledger");
 
     // Every period: the bill matches SQL and the teams add up to it.
@@ -92,7 +96,11 @@ async fn example_rules_allocate_the_whole_bill() {
             &period.period,
         );
         let teams = report.rows.iter().filter(|r| r.period == period.period);
-        assert_eq!(teams.count(), rules.teams().len() + 1, "every team and unallocated");
+        assert_eq!(
+            teams.count(),
+            rules.teams().len() + 1,
+            "every team and unallocated"
+        );
     }
     // Each pool's shares add up to the pool.
     for pool in &report.pools {
@@ -215,7 +223,11 @@ async fn pools_split_as_the_rules_say() {
         }
     }
     let networking = report.pools.iter().filter(|p| p.pool == "networking");
-    assert_eq!(networking.count(), report.periods.len(), "untagged networking is shared");
+    assert_eq!(
+        networking.count(),
+        report.periods.len(),
+        "untagged networking is shared"
+    );
     // Shared cost of each team is the sum of its shares.
     for row in report.rows.iter().filter(|r| r.team != UNALLOCATED) {
         let shares: f64 = report
@@ -242,7 +254,9 @@ async fn measures_and_period_ranges_change_what_is_allocated() {
         from: Some(last.clone()),
         to: Some(last.clone()),
     };
-    let report = allocate(&session, &rules, &options).await.expect("allocate");
+    let report = allocate(&session, &rules, &options)
+        .await
+        .expect("allocate");
     assert_eq!(report.periods.len(), 1);
     assert!(report.rows.iter().all(|r| r.period == last));
     let bill = scalar(
@@ -256,7 +270,11 @@ async fn measures_and_period_ranges_change_what_is_allocated() {
     let allocated: f64 = report.rows.iter().map(|r| r.total).sum();
     assert_close(allocated, bill, "unblended allocation");
 
-    for (from, to) in [("2026-13", "2026-10"), ("2026-10", "2026-08"), ("last", "2026-10")] {
+    for (from, to) in [
+        ("2026-13", "2026-10"),
+        ("2026-10", "2026-08"),
+        ("last", "2026-10"),
+    ] {
         let options = AllocateOptions {
             from: Some(from.into()),
             to: Some(to.into()),

@@ -18,8 +18,8 @@ fn cents(text: &str) -> i64 {
         .split_once('.')
         .expect("two decimals");
     assert_eq!(hundredths.len(), 2, "{text}");
-    let value: i64 = units.parse::<i64>().expect("units") * 100
-        + hundredths.parse::<i64>().expect("cents");
+    let value: i64 =
+        units.parse::<i64>().expect("units") * 100 + hundredths.parse::<i64>().expect("cents");
     if negative { -value } else { value }
 }
 
@@ -54,14 +54,21 @@ fn allocate_prints_teams_in_every_format_and_adds_up_to_the_bill() {
         .args(["allocate", "--format", "csv", "--rules"])
         .arg(&rules));
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("period,currency,team,direct,shared,total"));
+    assert_eq!(
+        lines.next(),
+        Some("period,currency,team,direct,shared,total")
+    );
     let mut totals: BTreeMap<String, i64> = BTreeMap::new();
     let mut teams = Vec::new();
     for line in lines {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields.len(), 6, "{line}");
         assert_eq!(fields[1], "USD");
-        assert_eq!(cents(fields[3]) + cents(fields[4]), cents(fields[5]), "{line}");
+        assert_eq!(
+            cents(fields[3]) + cents(fields[4]),
+            cents(fields[5]),
+            "{line}"
+        );
         *totals.entry(fields[0].to_string()).or_default() += cents(fields[5]);
         teams.push(fields[2].to_string());
     }
@@ -91,10 +98,16 @@ fn allocate_prints_teams_in_every_format_and_adds_up_to_the_bill() {
         assert!(rows[0].get(key).is_some(), "rows have {key}");
     }
     let pool = &report["pools"][0];
-    for key in ["period", "currency", "pool", "method", "applied", "cost", "shares"] {
+    for key in [
+        "period", "currency", "pool", "method", "applied", "cost", "shares",
+    ] {
         assert!(pool.get(key).is_some(), "pools have {key}");
     }
-    assert!(report["team_totals"].as_array().is_some_and(|t| t.len() == 7));
+    assert!(
+        report["team_totals"]
+            .as_array()
+            .is_some_and(|t| t.len() == 7)
+    );
     let total_bill: f64 = bills.values().sum();
     let reported = report["totals"][0]["bill"].as_f64().expect("total bill");
     assert!((reported - total_bill).abs() < 1e-9 * total_bill);
@@ -126,7 +139,9 @@ fn allocate_prints_teams_in_every_format_and_adds_up_to_the_bill() {
     assert_eq!(periods.len(), 1);
     let out = ok(costscope(lake.path()).args([
         "sql",
-        &format!("SELECT sum(line_item_unblended_cost) AS bill FROM cur WHERE billing_period = '{last}'"),
+        &format!(
+            "SELECT sum(line_item_unblended_cost) AS bill FROM cur WHERE billing_period = '{last}'"
+        ),
         "--format",
         "json",
     ]));
@@ -150,10 +165,16 @@ fn bad_rules_files_and_arguments_are_refused() {
     let name = rules.display().to_string();
 
     let stderr = run("teams: [a, b]\nrules:\n  - team: c\n    service: AmazonEC2\n");
-    assert!(stderr.contains(&format!("{name}:3:11: unknown team `c`")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{name}:3:11: unknown team `c`")),
+        "{stderr}"
+    );
 
     let stderr = run("teams: [a]\nrules:\n  - team: a\n    servce: AmazonEC2\n");
-    assert!(stderr.contains(&format!("{name}:4:5: Unknown field `servce`")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{name}:4:5: Unknown field `servce`")),
+        "{stderr}"
+    );
 
     let stderr = run("teams: [a, b]\nshared:\n  p:\n    split: {fixed: {a: 70, b: 20}}\n");
     assert!(stderr.contains(&format!("{name}:4:12:")), "{stderr}");

@@ -102,7 +102,10 @@ impl RuleSet {
                         .iter()
                         .map(|(team, percent)| format!("t{team}: {percent}"))
                         .collect();
-                    text.push_str(&format!("    split: {{fixed: {{{}}}}}\n", entries.join(", ")));
+                    text.push_str(&format!(
+                        "    split: {{fixed: {{{}}}}}\n",
+                        entries.join(", ")
+                    ));
                 }
             }
         }
@@ -158,7 +161,12 @@ fn values(vocabulary: &'static [&'static str]) -> impl Strategy<Value = Vec<Stri
 }
 
 /// The field vocabularies: the demo organisation's values and a few that match nothing.
-const ACCOUNT_IDS: &[&str] = &["222222222222", "333333333333", "444444444444", "888888888888"];
+const ACCOUNT_IDS: &[&str] = &[
+    "222222222222",
+    "333333333333",
+    "444444444444",
+    "888888888888",
+];
 const ACCOUNT_NAMES: &[&str] = &[
     "App-Team-Prod",
     "App-Team-Dev",
@@ -176,8 +184,18 @@ const SERVICES: &[&str] = &[
     "AmazonVPC",
 ];
 const LINE_ITEM_TYPES: &[&str] = &["Usage", "Tax", "Fee", "Credit", "SavingsPlanRecurringFee"];
-const USAGE_TYPES: &[&str] = &["NatGateway-Bytes", "BoxUsage:m5.large", "TimedStorage-ByteHrs"];
-const TEAM_TAGS: &[&str] = &["app-team", "data-team", "platform-team", "sales-eng", "web-team"];
+const USAGE_TYPES: &[&str] = &[
+    "NatGateway-Bytes",
+    "BoxUsage:m5.large",
+    "TimedStorage-ByteHrs",
+];
+const TEAM_TAGS: &[&str] = &[
+    "app-team",
+    "data-team",
+    "platform-team",
+    "sales-eng",
+    "web-team",
+];
 const BUSINESS_UNITS: &[&str] = &["Digital Products", "Platform", "Sales", "Marketing"];
 
 fn condition() -> impl Strategy<Value = (&'static str, Vec<String>)> {
@@ -218,7 +236,11 @@ fn rule_set() -> impl Strategy<Value = RuleSet> {
             });
         prop::collection::vec(rule, 0..10).prop_map(move |rules| RuleSet {
             teams,
-            pools: pools.iter().cloned().map(|split| PoolSpec { split }).collect(),
+            pools: pools
+                .iter()
+                .cloned()
+                .map(|split| PoolSpec { split })
+                .collect(),
             rules,
         })
     })
@@ -276,7 +298,11 @@ fn line() -> impl Strategy<Value = Line> {
         ],
     )
         .prop_map(
-            |((period, currency, account, service), (line_item_type, usage_type, team_tag, business_unit), cost)| {
+            |(
+                (period, currency, account, service),
+                (line_item_type, usage_type, team_tag, business_unit),
+                cost,
+            )| {
                 Line {
                     period,
                     currency,

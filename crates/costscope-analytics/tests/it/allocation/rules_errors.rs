@@ -18,7 +18,10 @@ fn error_at(text: &str) -> (String, String) {
 fn assert_error(text: &str, at: &str, mentions: &str) {
     let (position, message) = error_at(text);
     assert_eq!(position, at, "{message}");
-    assert!(message.contains(mentions), "{message} should mention {mentions}");
+    assert!(
+        message.contains(mentions),
+        "{message} should mention {mentions}"
+    );
 }
 
 const TEAMS: &str = "teams: [a, b]\n";
@@ -27,7 +30,10 @@ const TEAMS: &str = "teams: [a, b]\n";
 fn syntax_errors_point_into_the_file() {
     let (position, _) = error_at("teams: [a, b\nrules:\n  - team: a\n");
     assert_ne!(position, "1:1");
-    assert!(position.starts_with('2') || position.starts_with('3'), "{position}");
+    assert!(
+        position.starts_with('2') || position.starts_with('3'),
+        "{position}"
+    );
 }
 
 #[test]
@@ -160,7 +166,10 @@ fn a_valid_file_reads_as_written() {
     assert_eq!(rules.rules()[1].owner, Owner::Team("a".into()));
     let conditions = &rules.rules()[1].conditions;
     assert_eq!(conditions[0].field, Field::AccountId);
-    assert_eq!(conditions[0].patterns, [Pattern::Exact("222222222222".into())]);
+    assert_eq!(
+        conditions[0].patterns,
+        [Pattern::Exact("222222222222".into())]
+    );
     assert_eq!(conditions[1].field, Field::Tag("user_team".into()));
     assert_eq!(
         conditions[1].patterns,
@@ -174,5 +183,8 @@ fn a_valid_file_reads_as_written() {
         "{sql}"
     );
     assert!(sql.ends_with(" ELSE 'unallocated' END"), "{sql}");
-    assert!(sql.contains("regexp_like(cost_category['business_unit'], '^Sal')"), "{sql}");
+    assert!(
+        sql.contains("regexp_like(cost_category['business_unit'], '^Sal')"),
+        "{sql}"
+    );
 }
