@@ -1,6 +1,7 @@
 //! Analyses over a real lake: a generated organisation ingested with the production
 //! ingest and queried through an administrator's session.
 
+mod allocation;
 mod budgets;
 mod explorer;
 mod fixture;
