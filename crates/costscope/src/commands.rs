@@ -37,3 +37,23 @@ pub fn peak_rss_bytes() -> u64 {
         .map(|kb| kb * 1024)
         .unwrap_or(0)
 }
+
+/// `--rules FILE`: allocation rules whose owner of each line is the `team` dimension.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TeamArgs {
+    /// Allocation rules (YAML, see docs/allocation.md) deciding each line's team; without
+    /// them the team is the `team` tag.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<std::path::PathBuf>,
+}
+
+impl TeamArgs {
+    /// The team of a line as SQL over `cur_amortized`, from the rules if given.
+    pub fn team_sql(&self) -> anyhow::Result<Option<String>> {
+        let Some(path) = &self.rules else {
+            return Ok(None);
+        };
+        let rules = costscope_analytics::allocation::Rules::load(path)?;
+        Ok(Some(rules.owner_sql()))
+    }
+}

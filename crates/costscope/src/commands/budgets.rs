@@ -38,9 +38,8 @@ pub struct BudgetsArgs {
     /// Report as of this day, YYYY-MM-DD (default: the last day with usage).
     #[arg(long)]
     pub as_of: Option<String>,
-    /// SQL expression naming a row's team (default: resource_tags['user_team']).
-    #[arg(long)]
-    pub team_sql: Option<String>,
+    #[command(flatten)]
+    pub team: crate::commands::TeamArgs,
     /// Coverage of the forecast interval.
     #[arg(long, default_value_t = 0.8)]
     pub confidence: f64,
@@ -58,6 +57,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
     let session = crate::commands::admin_session(global).await?;
     let invalid = |message: String| Error::InvalidArgument(message);
     let measure: Measure = args.measure.parse().map_err(invalid)?;
+    let team_sql = args.team.team_sql()?;
     if args.backtest {
         let scopes = match &args.scope {
             Some(scope) => vec![scope.parse::<Scope>().map_err(invalid)?],
@@ -69,7 +69,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
                 scopes,
                 measure,
                 month: args.month.clone(),
-                team_sql: args.team_sql.clone(),
+                team_sql: team_sql.clone(),
                 confidence: args.confidence,
                 ..BacktestOptions::default()
             },
@@ -112,7 +112,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
         &BudgetOptions {
             budgets: list,
             as_of,
-            team_sql: args.team_sql.clone(),
+            team_sql: team_sql.clone(),
             confidence: args.confidence,
             ..BudgetOptions::default()
         },

@@ -40,12 +40,14 @@ pub struct CostArgs {
     #[arg(long, value_name = "WHAT")]
     pub compare: Option<String>,
     #[command(flatten)]
+    pub team: crate::commands::TeamArgs,
+    #[command(flatten)]
     pub output: FormatArgs,
 }
 
 impl CostArgs {
     /// The explorer's options, every value checked by the library's parsers.
-    pub fn options(&self) -> costscope_analytics::Result<ExplorerOptions> {
+    pub fn options(&self) -> anyhow::Result<ExplorerOptions> {
         Ok(ExplorerOptions {
             group_by: self
                 .group_by
@@ -71,7 +73,7 @@ impl CostArgs {
                 .transpose()?,
             top: self.top,
             compare: self.compare.as_deref().map(str::parse).transpose()?,
-            team_sql: None,
+            team_sql: self.team.team_sql()?,
         })
     }
 }

@@ -2,13 +2,22 @@
 
 use std::path::PathBuf;
 
+use costscope_analytics::allocation::{self, AllocateOptions, Rules};
+use costscope_analytics::budgets::{self, BudgetOptions};
+use costscope_analytics::tags::{self, TagOptions};
+use costscope_analytics::unit_cost::{self, UnitCostOptions};
 use costscope_lake::generate::{GenerateOptions, generate};
 use costscope_lake::ingest::{cur, flowlogs, tabular};
 use costscope_lake::{IngestOptions, Lake};
-use costscope_query::{Engine, Principal};
+use costscope_query::{Engine, Principal, Session};
+use serde::Serialize;
 
 use crate::cli::{DemoArgs, Format, Global};
-use crate::output::print_result;
+use crate::output::{print_records, print_result};
+
+/// The allocation rules and budgets of the generated organisation (also in `examples/`).
+const ALLOCATION_RULES: &str = include_str!("../../../../examples/allocation.yaml");
+const BUDGETS: &str = include_str!("../../../../examples/budgets.yaml");
 
 /// The tour: a title and a query each.
 const TOUR: &[(&str, &str)] = &[
@@ -113,6 +122,8 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
             }
         }
     }
+    let last_period = summary.periods.last().cloned().unwrap_or_default();
+    analyses(&session, &last_period, args.output.format, &mut sections).await?;
     if args.output.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&sections)?);
     }
@@ -124,6 +135,183 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         ),
     );
     Ok(())
+}
+
+/// The business-context tour: allocation, tag coverage, unit cost, budgets.
+async fn analyses(
+    session: &Session,
+    last_period: &str,
+    format: Format,
+    sections: &mut Vec<serde_json::Value>,
+) -> anyhow::Result<()> {
+    let rules = Rules::parse(ALLOCATION_RULES, "examples/allocation.yaml")?;
+    let allocation = allocation::allocate(session, &rules, &AllocateOptions::default()).await?;
+    let teams: Vec<TeamRow> = allocation
+        .team_totals
+        .iter()
+        .map(|t| TeamRow {
+            team: t.team.clone(),
+            direct: cents(t.direct),
+            shared: cents(t.shared),
+            total: cents(t.total),
+        })
+        .collect();
+    section(
+        "Cost by team after allocation (examples/allocation.yaml, amortized, whole history)",
+        &teams,
+        format,
+        sections,
+    )?;
+
+    let required = ["department", "team", "app"].map(String::from).to_vec();
+    let tag_report = tags::tag_report(
+        session,
+        &TagOptions {
+            required,
+            ..TagOptions::default()
+        },
+    )
+    .await?;
+    let coverage: Vec<CoverageRow> = tag_report
+        .totals
+        .iter()
+        .filter(|row| row.key == tags::ALL_REQUIRED && row.scope != tags::Scope::Team)
+        .map(|row| CoverageRow {
+            account: row
+                .scope_name
+                .clone()
+                .unwrap_or_else(|| "all accounts".into()),
+            cost_tagged_pct: row.cost_pct.map(|p| (p * 10.0).round() / 10.0),
+            resources_tagged_pct: row.resources_pct.map(|p| (p * 10.0).round() / 10.0),
+            untagged_cost: cents(row.cost_total - row.cost_tagged),
+        })
+        .collect();
+    section(
+        "Tag coverage: department, team and app all present (taggable cost and resources)",
+        &coverage,
+        format,
+        sections,
+    )?;
+
+    let mut unit_options = UnitCostOptions::new("invocations");
+    unit_options.scope = vec!["tag:app=clickstream".parse()?];
+    let unit = unit_cost::unit_cost(session, &unit_options).await?;
+    let trend: Vec<UnitRow> = unit
+        .periods
+        .iter()
+        .map(|p| UnitRow {
+            period: p.period.clone(),
+            cost: cents(p.cost),
+            static_cost: cents(p.static_cost),
+            variable_cost: cents(p.variable_cost),
+            invocations: p.units,
+            cost_per_million: p.cost_per_unit.map(|c| cents(c * 1e6)),
+            roi_pct: p.roi.map(|r| (r * 1000.0).round() / 10.0),
+        })
+        .collect();
+    section(
+        &format!(
+            "clickstream cost per invocation (amortized; static vs variable): {}",
+            unit.summary.text
+        ),
+        &trend,
+        format,
+        sections,
+    )?;
+
+    let as_of = chrono::NaiveDate::parse_from_str(&format!("{last_period}-15"), "%Y-%m-%d").ok();
+    let budget_list = budgets::parse_budgets(BUDGETS, "examples/budgets.yaml")?;
+    let report = budgets::report(
+        session,
+        &BudgetOptions {
+            budgets: budget_list,
+            as_of,
+            ..BudgetOptions::default()
+        },
+    )
+    .await?;
+    let status: Vec<BudgetRow> = report
+        .budgets
+        .iter()
+        .map(|b| BudgetRow {
+            budget: b.name.clone(),
+            amount: cents(b.budget),
+            actual: cents(b.actual),
+            forecast: cents(b.forecast.mean),
+            forecast_range: format!("{:.0} - {:.0}", b.forecast.lower, b.forecast.upper),
+            state: serde_json::to_value(b.state)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+        })
+        .collect();
+    section(
+        &format!(
+            "Budgets as of {} (examples/budgets.yaml; forecast to the end of each period)",
+            report.as_of
+        ),
+        &status,
+        format,
+        sections,
+    )
+}
+
+#[derive(Serialize)]
+struct TeamRow {
+    team: String,
+    direct: f64,
+    shared: f64,
+    total: f64,
+}
+
+#[derive(Serialize)]
+struct CoverageRow {
+    account: String,
+    cost_tagged_pct: Option<f64>,
+    resources_tagged_pct: Option<f64>,
+    untagged_cost: f64,
+}
+
+#[derive(Serialize)]
+struct UnitRow {
+    period: String,
+    cost: f64,
+    static_cost: f64,
+    variable_cost: f64,
+    invocations: f64,
+    cost_per_million: Option<f64>,
+    roi_pct: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct BudgetRow {
+    budget: String,
+    amount: f64,
+    actual: f64,
+    forecast: f64,
+    forecast_range: String,
+    state: String,
+}
+
+/// Prints one titled section, or adds it to the JSON document.
+fn section<T: Serialize>(
+    title: &str,
+    rows: &[T],
+    format: Format,
+    sections: &mut Vec<serde_json::Value>,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => sections.push(serde_json::json!({ "title": title, "rows": rows })),
+        format => {
+            println!("\n== {title}");
+            print_records(rows, format)?;
+        }
+    }
+    Ok(())
+}
+
+fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
 }
 
 /// A result as a JSON array of row objects.

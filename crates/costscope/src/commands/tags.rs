@@ -33,10 +33,8 @@ pub struct TagsArgs {
     /// Currency to report when costs are billed in several.
     #[arg(long)]
     pub currency: Option<String>,
-    /// SQL expression over `cur_amortized` columns naming a line item's team
-    /// (default: the `user_team` tag).
-    #[arg(long, value_name = "SQL")]
-    pub team_sql: Option<String>,
+    #[command(flatten)]
+    pub team: crate::commands::TeamArgs,
     /// Number of untagged resources to list.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
@@ -87,7 +85,7 @@ pub async fn run(global: &Global, args: TagsArgs) -> anyhow::Result<()> {
             .map(|d| tags::parse_date("--to", d))
             .transpose()?,
         currency: args.currency,
-        team_sql: args.team_sql,
+        team_sql: args.team.team_sql()?,
         top: args.top,
         values_of_all_keys: args.all_keys,
         fuzzy_values: args.fuzzy,
