@@ -253,4 +253,54 @@ fn demo_tells_the_nat_and_bedrock_stories() {
     };
     assert!(spend("Sales") > 2.5 * spend("Dev"), "{bedrock:?}");
     assert!(dir.path().join("lake/manifest.json").exists());
+
+    // Every dollar has an owner: the allocated teams add up to the bill.
+    let allocated: f64 = rows("Cost by team")
+        .iter()
+        .map(|r| r["total"].as_f64().expect("total"))
+        .sum();
+    let billed: f64 = rows("Top accounts")
+        .iter()
+        .map(|r| r["amortized"].as_f64().expect("amortized"))
+        .sum();
+    assert!((allocated - billed).abs() < 0.1, "{allocated} vs {billed}");
+    // The untagged sandbox shows in the tag coverage.
+    let coverage = rows("Tag coverage");
+    let sandbox = coverage
+        .iter()
+        .find(|r| r["account"] == "Sandbox")
+        .expect("sandbox row");
+    assert_eq!(sandbox["cost_tagged_pct"].as_f64(), Some(0.0));
+    // clickstream's cost per invocation falls in the last month, and the title says so.
+    let unit_section = sections
+        .iter()
+        .find(|s| {
+            s["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("clickstream"))
+        })
+        .expect("unit cost section");
+    assert!(
+        unit_section["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("fell")),
+        "{unit_section}"
+    );
+    let per_million: Vec<f64> = rows("clickstream")
+        .iter()
+        .map(|r| r["cost_per_million"].as_f64().expect("unit cost"))
+        .collect();
+    assert!(per_million.last() < per_million.first(), "{per_million:?}");
+    // Budgets carry a state automation can act on.
+    let states: Vec<String> = rows("Budgets")
+        .iter()
+        .map(|r| r["state"].as_str().expect("state").to_string())
+        .collect();
+    assert!(!states.is_empty());
+    assert!(
+        states
+            .iter()
+            .all(|s| ["ok", "forecast_over", "over"].contains(&s.as_str())),
+        "{states:?}"
+    );
 }
