@@ -6,9 +6,14 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+use costscope_analytics::allocation::{self, AllocateOptions, Rules};
+use costscope_analytics::budgets::{self, BudgetOptions};
+use costscope_analytics::explorer::{self, ExplorerOptions, Measure};
+use costscope_analytics::tags::{self, TagOptions};
+use costscope_analytics::unit_cost::{self, UnitCostOptions};
 use costscope_lake::Lake;
 use costscope_lake::generate::{GenerateOptions, generate};
-use costscope_query::{Engine, Principal};
+use costscope_query::{Engine, Principal, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{BenchArgs, Global};
@@ -87,6 +92,7 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
             runs_seconds: runs,
         });
     }
+    let analyses = time_analyses(&session, args.runs).await?;
     let report = serde_json::json!({
         "cur_rows": rows,
         "generate_seconds": generate_seconds,
@@ -95,12 +101,91 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
         "ingest_peak_rss_bytes": ingest["peak_rss_bytes"],
         "queries": timings,
         "query_total_seconds": timings.iter().map(|t| t.median_seconds).sum::<f64>(),
+        "analyses": analyses,
         "source": export_root,
         "lake": lake_dir,
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
+}
+
+/// Times each analysis command as the CLI runs it (library call, same session).
+async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<QueryTiming>> {
+    let rules = Rules::parse(super::demo::ALLOCATION_RULES, "examples/allocation.yaml")?;
+    let budget_list = budgets::parse_budgets(super::demo::BUDGETS, "examples/budgets.yaml")?;
+    let explore = |group_by: &str, team_sql: Option<String>| -> anyhow::Result<ExplorerOptions> {
+        Ok(ExplorerOptions {
+            group_by: group_by
+                .split(',')
+                .map(str::parse)
+                .collect::<Result<_, _>>()?,
+            measure: Measure::Amortized,
+            top: Some(10),
+            team_sql,
+            ..ExplorerOptions::default()
+        })
+    };
+    let by_service = explore("service", None)?;
+    let by_team = explore("team,service", Some(rules.owner_sql()))?;
+    // Bill-derived units: the benchmark lake holds the CUR only.
+    let mut unit_options = UnitCostOptions::new("lambda-requests");
+    unit_options.scope = vec!["tag:app=clickstream".parse()?];
+    let tag_options = TagOptions {
+        required: ["department", "team", "app"].map(String::from).to_vec(),
+        ..TagOptions::default()
+    };
+    let budget_options = BudgetOptions {
+        budgets: budget_list,
+        ..BudgetOptions::default()
+    };
+    let mut timings = Vec::new();
+    for name in [
+        "cost_monthly_by_service_top10",
+        "cost_monthly_by_team_and_service",
+        "allocate",
+        "tags",
+        "unit_cost_clickstream",
+        "budgets",
+    ] {
+        let mut runs_seconds = Vec::with_capacity(runs);
+        let mut rows = 0;
+        for _ in 0..runs.max(1) {
+            let started = Instant::now();
+            rows = match name {
+                "cost_monthly_by_service_top10" => {
+                    explorer::explore(session, &by_service).await?.rows.len()
+                }
+                "cost_monthly_by_team_and_service" => {
+                    explorer::explore(session, &by_team).await?.rows.len()
+                }
+                "allocate" => allocation::allocate(session, &rules, &AllocateOptions::default())
+                    .await?
+                    .rows
+                    .len(),
+                "tags" => tags::tag_report(session, &tag_options)
+                    .await?
+                    .coverage
+                    .len(),
+                "unit_cost_clickstream" => unit_cost::unit_cost(session, &unit_options)
+                    .await?
+                    .periods
+                    .len(),
+                _ => budgets::report(session, &budget_options)
+                    .await?
+                    .budgets
+                    .len(),
+            };
+            runs_seconds.push(started.elapsed().as_secs_f64());
+        }
+        timings.push(QueryTiming {
+            name: name.to_string(),
+            rows,
+            median_seconds: median(&runs_seconds),
+            runs_seconds,
+        });
+    }
+    Ok(timings)
 }
 
 fn ingest_in_child(lake: &PathBuf, source: &PathBuf) -> anyhow::Result<serde_json::Value> {

@@ -16,8 +16,8 @@ use crate::cli::{DemoArgs, Format, Global};
 use crate::output::{print_records, print_result};
 
 /// The allocation rules and budgets of the generated organisation (also in `examples/`).
-const ALLOCATION_RULES: &str = include_str!("../../../../examples/allocation.yaml");
-const BUDGETS: &str = include_str!("../../../../examples/budgets.yaml");
+pub const ALLOCATION_RULES: &str = include_str!("../../../../examples/allocation.yaml");
+pub const BUDGETS: &str = include_str!("../../../../examples/budgets.yaml");
 
 /// The tour: a title and a query each.
 const TOUR: &[(&str, &str)] = &[
