@@ -8,6 +8,7 @@ fn main() -> std::process::ExitCode {
     costscope::install_tracing(cli.global.quiet);
     match costscope::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) if costscope::output::is_broken_pipe(&error) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             std::process::ExitCode::from(costscope::exit_code(&error))

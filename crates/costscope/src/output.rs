@@ -20,17 +20,28 @@ pub fn print_result(result: &QueryResult, format: Format) -> anyhow::Result<()> 
     ignore_broken_pipe(written)
 }
 
+/// `println!` that returns the write error instead of panicking when the reader has gone
+/// (`costscope … | head`); [`is_broken_pipe`] errors end the program quietly.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// True when `error` comes from writing to a closed pipe: not a failure of the command.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.to_string().contains("Broken pipe")
+    })
+}
+
 fn ignore_broken_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
     match result {
-        Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-                    || c.to_string().contains("Broken pipe")
-            }) =>
-        {
-            Ok(())
-        }
+        Err(e) if is_broken_pipe(&e) => Ok(()),
         other => other,
     }
 }

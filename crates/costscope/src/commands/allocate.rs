@@ -45,13 +45,13 @@ pub async fn run(global: &Global, args: AllocateArgs) -> anyhow::Result<()> {
         Format::Json => print_report(&report, Format::Json),
         Format::Csv => print_records(&team_rows(&report), Format::Csv),
         Format::Table => {
-            println!("== Allocation by team ({} cost)", report.measure);
+            crate::outln!("== Allocation by team ({} cost)", report.measure)?;
             print_records(&team_rows(&report), Format::Table)?;
             if !report.pools.is_empty() {
-                println!("\n== Shared pools");
+                crate::outln!("\n== Shared pools")?;
                 print_records(&pool_rows(&report), Format::Table)?;
             }
-            println!("\n== Reconciliation with the bill");
+            crate::outln!("\n== Reconciliation with the bill")?;
             print_records(&reconciliation_rows(&report), Format::Table)
         }
     }

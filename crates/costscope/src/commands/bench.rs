@@ -106,7 +106,7 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
         "lake": lake_dir,
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
     });
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    crate::outln!("{}", serde_json::to_string_pretty(&report)?)?;
     Ok(())
 }
 

@@ -181,11 +181,11 @@ fn print_budgets(report: &BudgetReport, format: Format) -> anyhow::Result<()> {
         })
         .collect();
     if format == Format::Table {
-        println!("== budgets as of {}", report.as_of);
+        crate::outln!("== budgets as of {}", report.as_of)?;
     }
     print_records(&rows, format)?;
     if format == Format::Table && !report.not_started.is_empty() {
-        println!("not started yet: {}", report.not_started.join(", "));
+        crate::outln!("not started yet: {}", report.not_started.join(", "))?;
     }
     Ok(())
 }
@@ -206,7 +206,7 @@ fn print_backtest(report: &BacktestReport, format: Format) -> anyhow::Result<()>
         return print_report(report, format);
     }
     if format == Format::Table {
-        println!(
+        crate::outln!(
             "== backtest of {} month-end forecasts ({}), as of {} to {}: MAPE {:.2}%, {:.0}% intervals held {:.0}%",
             report.month,
             report.measure,
@@ -223,7 +223,7 @@ fn print_backtest(report: &BacktestReport, format: Format) -> anyhow::Result<()>
             report.mape,
             report.confidence * 100.0,
             report.coverage * 100.0,
-        );
+        )?;
     }
     let rows: Vec<BacktestRow> = report
         .scopes

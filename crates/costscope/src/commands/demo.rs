@@ -117,7 +117,7 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
                 "rows": serde_json::from_str::<serde_json::Value>(&json_rows(&result)?)?,
             })),
             format => {
-                println!("\n== {title}");
+                crate::outln!("\n== {title}")?;
                 print_result(&result, format)?;
             }
         }
@@ -125,7 +125,7 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
     let last_period = summary.periods.last().cloned().unwrap_or_default();
     analyses(&session, &last_period, args.output.format, &mut sections).await?;
     if args.output.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&sections)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&sections)?)?;
     }
     note(
         global,
@@ -303,7 +303,7 @@ fn section<T: Serialize>(
     match format {
         Format::Json => sections.push(serde_json::json!({ "title": title, "rows": rows })),
         format => {
-            println!("\n== {title}");
+            crate::outln!("\n== {title}")?;
             print_records(rows, format)?;
         }
     }

@@ -146,7 +146,7 @@ const VALUE_COLUMNS: &[&str] = &[
 /// and there are none).
 fn print_rows<T: Serialize>(rows: &[T], columns: &[&str], format: Format) -> anyhow::Result<()> {
     if rows.is_empty() && format == Format::Csv {
-        println!("{}", columns.join(","));
+        crate::outln!("{}", columns.join(","))?;
         return Ok(());
     }
     output::print_records(rows, format)
@@ -216,17 +216,17 @@ fn print_tables(report: &TagReport) -> anyhow::Result<()> {
         .map(|k| k.key.clone())
         .chain([ALL_REQUIRED.to_string()])
         .collect();
-    println!(
+    crate::outln!(
         "== Tag coverage over the whole range ({} cost, {currency}; % of cost / % of resources)",
         report.measure.name()
-    );
-    println!("{}", pivot(&report.totals, &keys, false));
-    println!("== Tag coverage by period");
-    println!("{}", pivot(&report.coverage, &keys, true));
-    println!(
+    )?;
+    crate::outln!("{}", pivot(&report.totals, &keys, false))?;
+    crate::outln!("== Tag coverage by period")?;
+    crate::outln!("{}", pivot(&report.coverage, &keys, true))?;
+    crate::outln!(
         "== Untaggable cost, not in the coverage: {:.2} {currency}",
         report.untaggable_cost
-    );
+    )?;
     let untaggable: Vec<UntaggableCost> = report
         .untaggable
         .iter()
@@ -236,11 +236,11 @@ fn print_tables(report: &TagReport) -> anyhow::Result<()> {
         })
         .collect();
     output::print_records(&untaggable, Format::Table)?;
-    println!("== Top untagged resources");
+    crate::outln!("== Top untagged resources")?;
     let mut untagged = untagged_rows(report);
     untagged.iter_mut().for_each(|r| r.cost = cents(r.cost));
     output::print_records(&untagged, Format::Table)?;
-    println!("== Inconsistent tag values");
+    crate::outln!("== Inconsistent tag values")?;
     let mut values = value_rows(report);
     values.iter_mut().for_each(|r| r.cost = cents(r.cost));
     output::print_records(&values, Format::Table)

@@ -304,3 +304,22 @@ fn demo_tells_the_nat_and_bedrock_stories() {
         "{states:?}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let lake = ingested_lake();
+    // Far more than a pipe buffer of output, so writes continue after `head` has gone.
+    let script = format!(
+        "set -o pipefail; '{}' --lake '{}' --quiet tags --require department,team,app \
+         --granularity daily | head -c 100 > /dev/null",
+        env!("CARGO_BIN_EXE_costscope"),
+        lake.path().display()
+    );
+    let output = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
