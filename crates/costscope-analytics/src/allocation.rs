@@ -13,8 +13,6 @@ mod rules;
 pub mod split;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use costscope_query::Session;
 use serde::{Deserialize, Serialize};
@@ -26,62 +24,7 @@ pub use split::{OwnerCost, PoolSplit, Share, TeamCost};
 use crate::records::{literal, query};
 use crate::{Error, Result};
 
-/// Which cost measure is allocated (see the design notes on cost measures).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Measure {
-    Unblended,
-    #[default]
-    Amortized,
-    NetUnblended,
-    NetAmortized,
-}
-
-impl Measure {
-    /// The `cur_amortized` column holding this measure.
-    pub fn column(self) -> &'static str {
-        match self {
-            Measure::Unblended => "line_item_unblended_cost",
-            Measure::Amortized => "amortized_cost",
-            Measure::NetUnblended => "net_unblended_cost",
-            Measure::NetAmortized => "net_amortized_cost",
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Measure::Unblended => "unblended",
-            Measure::Amortized => "amortized",
-            Measure::NetUnblended => "net-unblended",
-            Measure::NetAmortized => "net-amortized",
-        }
-    }
-}
-
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Measure {
-    type Err = Error;
-    fn from_str(text: &str) -> Result<Measure> {
-        [
-            Measure::Unblended,
-            Measure::Amortized,
-            Measure::NetUnblended,
-            Measure::NetAmortized,
-        ]
-        .into_iter()
-        .find(|m| m.name() == text)
-        .ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "unknown measure `{text}` (unblended, amortized, net-unblended, net-amortized)"
-            ))
-        })
-    }
-}
+pub use crate::measure::CostMeasure as Measure;
 
 /// What to allocate: a measure over a range of billing periods.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod budgets;
 pub mod error;
 pub mod explorer;
 pub mod forecast;
+pub mod measure;
 pub mod records;
 pub mod rules_file;
 pub mod tags;

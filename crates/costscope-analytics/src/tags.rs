@@ -43,58 +43,7 @@ pub const ALL_REQUIRED: &str = "*";
 pub const TAGGABLE_LINE_ITEM_TYPES: [&str; 3] =
     ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"];
 
-/// Which cost a report sums (the formulas of `cur_amortized`, DESIGN §4).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Measure {
-    /// `line_item_unblended_cost`: Savings Plan covered usage at on-demand rates.
-    Unblended,
-    /// Amortized cost: covered usage at its Savings Plan or reservation effective cost.
-    #[default]
-    Amortized,
-    /// Unblended cost net of discounts.
-    NetUnblended,
-    /// Amortized cost net of discounts.
-    NetAmortized,
-}
-
-impl Measure {
-    /// The name options use: `amortized`, `net-unblended` …
-    pub fn name(self) -> &'static str {
-        match self {
-            Measure::Unblended => "unblended",
-            Measure::Amortized => "amortized",
-            Measure::NetUnblended => "net-unblended",
-            Measure::NetAmortized => "net-amortized",
-        }
-    }
-
-    /// The column of `cur_amortized` that holds this measure.
-    fn column(self) -> &'static str {
-        match self {
-            Measure::Unblended => "line_item_unblended_cost",
-            Measure::Amortized => "amortized_cost",
-            Measure::NetUnblended => "net_unblended_cost",
-            Measure::NetAmortized => "net_amortized_cost",
-        }
-    }
-}
-
-impl FromStr for Measure {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "unblended" => Ok(Measure::Unblended),
-            "amortized" => Ok(Measure::Amortized),
-            "net_unblended" => Ok(Measure::NetUnblended),
-            "net_amortized" => Ok(Measure::NetAmortized),
-            _ => Err(Error::InvalidArgument(format!(
-                "unknown measure `{text}`: use unblended, amortized, net-unblended or net-amortized"
-            ))),
-        }
-    }
-}
+pub use crate::measure::CostMeasure as Measure;
 
 /// The length of the periods coverage is reported for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,9 +6,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Months, NaiveDate};
-use costscope_core::measures::{
-    AMORTIZED_COST_SQL, NET_AMORTIZED_COST_SQL, NET_UNBLENDED_COST_SQL,
-};
 use serde::Serialize;
 
 use crate::records::literal;
@@ -16,67 +13,7 @@ use crate::records::literal;
 /// The tag that names a row's team unless the options give another expression.
 pub const DEFAULT_TEAM_SQL: &str = "resource_tags['user_team']";
 
-/// Which cost a budget counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Measure {
-    Unblended,
-    #[default]
-    Amortized,
-    NetUnblended,
-    NetAmortized,
-}
-
-impl Measure {
-    /// Every measure, in the order they are documented.
-    pub const ALL: [Measure; 4] = [
-        Measure::Unblended,
-        Measure::Amortized,
-        Measure::NetUnblended,
-        Measure::NetAmortized,
-    ];
-
-    /// The cost of one `cur` row under this measure.
-    pub fn sql(self) -> &'static str {
-        match self {
-            Measure::Unblended => "line_item_unblended_cost",
-            Measure::Amortized => AMORTIZED_COST_SQL,
-            Measure::NetUnblended => NET_UNBLENDED_COST_SQL,
-            Measure::NetAmortized => NET_AMORTIZED_COST_SQL,
-        }
-    }
-
-    /// The name used in files, flags and JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Measure::Unblended => "unblended",
-            Measure::Amortized => "amortized",
-            Measure::NetUnblended => "net-unblended",
-            Measure::NetAmortized => "net-amortized",
-        }
-    }
-}
-
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Measure {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        Measure::ALL
-            .into_iter()
-            .find(|m| m.name() == text.trim())
-            .ok_or_else(|| {
-                format!(
-                    "unknown measure `{text}` (expected unblended, amortized, net-unblended or net-amortized)"
-                )
-            })
-    }
-}
+pub use crate::measure::CostMeasure as Measure;
 
 /// How long a budget's period is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -317,7 +254,10 @@ mod tests {
 
     #[test]
     fn measures_and_periods_parse() {
-        assert_eq!("net-amortized".parse(), Ok(Measure::NetAmortized));
+        assert_eq!(
+            "net-amortized".parse::<Measure>().ok(),
+            Some(Measure::NetAmortized)
+        );
         assert!("blended".parse::<Measure>().is_err());
         assert_eq!("quarterly".parse(), Ok(PeriodKind::Quarterly));
         assert!("weekly".parse::<PeriodKind>().is_err());

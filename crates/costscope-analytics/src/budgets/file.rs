@@ -57,7 +57,9 @@ fn validate(file: BudgetsFile, origin: &str) -> Result<Vec<Budget>> {
     };
     let default_measure = match &defaults.measure {
         Some(m) => {
-            parse_with(m, &|t| t.parse::<Measure>().map(drop))?;
+            parse_with(m, &|t| {
+                t.parse::<Measure>().map(drop).map_err(|e| e.to_string())
+            })?;
             m.parse::<Measure>().unwrap_or_default()
         }
         None => Measure::default(),
@@ -94,8 +96,8 @@ fn validate(file: BudgetsFile, origin: &str) -> Result<Vec<Budget>> {
         };
         let measure = match &entry.measure {
             Some(m) => m
-                .parse()
-                .map_err(|message: String| invalid(origin, m, message))?,
+                .parse::<Measure>()
+                .map_err(|e| invalid(origin, m, e.to_string()))?,
             None => default_measure,
         };
         let start = match &entry.start {

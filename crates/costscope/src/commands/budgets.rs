@@ -56,7 +56,7 @@ pub struct BudgetsArgs {
 pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
     let session = crate::commands::admin_session(global).await?;
     let invalid = |message: String| Error::InvalidArgument(message);
-    let measure: Measure = args.measure.parse().map_err(invalid)?;
+    let measure: Measure = args.measure.parse()?;
     let team_sql = args.team.team_sql()?;
     if args.backtest {
         let scopes = match &args.scope {
