@@ -54,6 +54,20 @@ pub enum Command {
     UnitCost(crate::commands::unit_cost::UnitCostArgs),
     /// Budgets vs actual, with a forecast to the end of each period.
     Budgets(crate::commands::budgets::BudgetsArgs),
+    /// Cost anomalies with their root cause, and feedback on them.
+    Anomalies(crate::commands::anomalies::AnomaliesArgs),
+    /// Network cost attribution from VPC Flow Logs: cross-AZ, NAT, top talkers, egress.
+    Network(crate::commands::network::NetworkArgs),
+    /// Which resource held an IP address (at a time).
+    Whois(crate::commands::whois::WhoisArgs),
+    /// The weekly efficiency score per team, with the actions that raise it.
+    Score(crate::commands::score::ScoreArgs),
+    /// Recommendations with estimated savings, and their lifecycle.
+    Recommend(crate::commands::recommend::RecommendArgs),
+    /// GenAI (Bedrock) cost and tokens by model, provider, pricing model and team.
+    Genai(crate::commands::genai::GenaiArgs),
+    /// Weekly team reports (HTML, Markdown, JSON).
+    Report(crate::commands::report::ReportArgs),
 }
 
 /// How results are printed.
@@ -109,6 +123,8 @@ pub enum IngestKind {
     Inventory(SourceArgs),
     /// Business metrics (CSV or JSON: date, metric, value, app, team).
     Metrics(SourceArgs),
+    /// A Compute Optimizer or Cost Optimization Hub export (CSV, CSV.gz or Parquet).
+    Optimizer(SourceArgs),
 }
 
 #[derive(Debug, Args)]

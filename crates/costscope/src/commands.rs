@@ -1,16 +1,23 @@
 //! One module per command; each is a thin layer over the libraries.
 
 pub mod allocate;
+pub mod anomalies;
 pub mod bench;
 pub mod budgets;
 pub mod cost;
 pub mod demo;
+pub mod genai;
 pub mod generate;
 pub mod ingest;
+pub mod network;
+pub mod recommend;
+pub mod report;
+pub mod score;
 pub mod sql;
 pub mod tables;
 pub mod tags;
 pub mod unit_cost;
+pub mod whois;
 
 use costscope_lake::Lake;
 use costscope_query::{Engine, Principal, Session};

@@ -24,6 +24,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Tags(args) => commands::tags::run(&cli.global, args).await,
             Command::UnitCost(args) => commands::unit_cost::run(&cli.global, args).await,
             Command::Budgets(args) => commands::budgets::run(&cli.global, args).await,
+            Command::Anomalies(args) => commands::anomalies::run(&cli.global, args).await,
+            Command::Network(args) => commands::network::run(&cli.global, args).await,
+            Command::Whois(args) => commands::whois::run(&cli.global, args).await,
+            Command::Score(args) => commands::score::run(&cli.global, args).await,
+            Command::Recommend(args) => commands::recommend::run(&cli.global, args).await,
+            Command::Genai(args) => commands::genai::run(&cli.global, args).await,
+            Command::Report(args) => commands::report::run(&cli.global, args).await,
         }
     })
 }

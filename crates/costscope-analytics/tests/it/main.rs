@@ -2,10 +2,16 @@
 //! ingest and queried through an administrator's session.
 
 mod allocation;
+mod anomalies;
 mod budgets;
+mod efficiency;
 mod explorer;
 mod fixture;
 mod forecast;
+mod genai;
+mod network;
+mod recommend;
+mod report;
 mod tags;
 mod unit_cost;
 

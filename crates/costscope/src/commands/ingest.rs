@@ -30,6 +30,7 @@ pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
             tabular::ingest_metrics(&lake, &a.source).await?,
             a.output.format,
         ),
+        IngestKind::Optimizer(_) => anyhow::bail!("optimizer exports are not read yet"),
     };
     if report.malformed_count > 0 && !global.quiet {
         eprintln!(

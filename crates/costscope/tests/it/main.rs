@@ -1,14 +1,21 @@
 //! End-to-end tests of the `costscope` binary: real processes, real files, a real S3 server.
 
 mod allocate;
+mod anomalies;
 mod budgets;
 mod cli;
 mod correctness;
 mod cost;
+mod genai;
 mod interruption;
+mod network;
+mod recommend;
+mod report;
 mod s3;
 #[path = "../../../costscope-lake/tests/it/s3_server.rs"]
 mod s3_server;
+mod score;
 mod sql_safety;
 mod tags;
 mod unit_cost;
+mod whois;

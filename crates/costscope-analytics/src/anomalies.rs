@@ -1,0 +1,1 @@
+//! Cost anomaly detection with root cause (issue: intelligence loop).

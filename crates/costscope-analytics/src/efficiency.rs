@@ -1,0 +1,1 @@
+//! Efficiency KPIs per account, team and week, and the efficiency score.

@@ -1,0 +1,1 @@
+//! Recommendations with estimated savings, optimizer imports and their lifecycle.

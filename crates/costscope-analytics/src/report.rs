@@ -1,0 +1,1 @@
+//! Weekly team reports: HTML (self-contained, inline SVG charts), Markdown and JSON.

@@ -1,0 +1,6 @@
+//! Anomalies: tables and operations (filled in by the anomalies work).
+
+use crate::Migration;
+
+/// This module's schema changes, in order.
+pub(crate) const MIGRATIONS: &[Migration] = &[];
