@@ -11,6 +11,7 @@
 mod findings;
 pub mod prices;
 mod sql;
+mod story;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use crate::records::{literal, query};
 use crate::{Error, Result};
 pub use findings::{NatFinding, NetworkFix, nat_findings, nat_findings_with};
 use prices::gb;
+pub use story::nat_story;
 
 /// What every network view is computed over.
 #[derive(Debug, Clone)]

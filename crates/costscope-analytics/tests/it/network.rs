@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use costscope_analytics::Error;
 use costscope_analytics::network::{
     NetworkFix, NetworkOptions, cross_az, egress, flow_log_window, nat, nat_findings,
-    nat_findings_with, parse_date, prices, reconcile, top_talkers,
+    nat_findings_with, nat_story, parse_date, prices, reconcile, top_talkers,
 };
 use costscope_analytics::records::query;
 use costscope_lake::ingest::{flowlogs, tabular};
@@ -321,6 +321,22 @@ async fn findings_name_the_azs_and_a_positive_saving() {
         findings
             .iter()
             .all(|f| matches!(f.fix, NetworkFix::NatGatewayPerAz { .. }))
+    );
+}
+
+#[tokio::test]
+async fn the_story_tells_evidence_cause_and_fix() {
+    let session = fixture::admin_session().await;
+    let options = window(&session).await;
+    let lines = nat_story(&session, &options).await.expect("story");
+    let text = lines.join("\n");
+    assert!(text.contains("came from another AZ"), "{text}");
+    assert!(text.contains("the bill agrees: NatGateway-Bytes"), "{text}");
+    assert!(text.contains("(0.00%)"), "{text}");
+    assert!(text.contains("logged no traffic"), "{text}");
+    assert!(
+        text.contains("Fix: add a NAT gateway in us-east-1b and route us-east-1b's private subnets to it; estimated saving $"),
+        "{text}"
     );
 }
 

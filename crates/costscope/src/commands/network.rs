@@ -4,8 +4,8 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 use costscope_analytics::network::{
-    self, NetworkOptions, cross_az, egress, flow_log_window, nat, nat_findings_with, parse_date,
-    reconcile, top_talkers,
+    self, NetworkOptions, cross_az, egress, flow_log_window, nat, nat_findings_with, nat_story,
+    parse_date, reconcile, top_talkers,
 };
 use serde::Serialize;
 
@@ -32,6 +32,8 @@ pub enum NetworkView {
     Reconcile(ViewArgs),
     /// NAT findings: the cause, the fix and its estimated monthly saving.
     Findings(ViewArgs),
+    /// The NAT gateway story in words: the evidence, the cause and the fix.
+    Story(ViewArgs),
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +65,7 @@ pub async fn run(global: &Global, args: NetworkArgs) -> anyhow::Result<()> {
         NetworkView::Egress(v) => (v, "egress"),
         NetworkView::Reconcile(v) => (v, "reconcile"),
         NetworkView::Findings(v) => (v, "findings"),
+        NetworkView::Story(v) => (v, "story"),
     };
     let from = view.from.as_deref().map(parse_date).transpose()?;
     let to = view.to.as_deref().map(parse_date).transpose()?;
@@ -146,6 +149,20 @@ pub async fn run(global: &Global, args: NetworkArgs) -> anyhow::Result<()> {
             }
             print_records(&report.rows, format)
         }
+        "story" => {
+            let lines = nat_story(&session, &options).await?;
+            if format == Format::Table {
+                for line in &lines {
+                    heading(line)?;
+                }
+                return Ok(());
+            }
+            let rows: Vec<StoryLine> = lines.iter().map(|text| StoryLine { text }).collect();
+            if format == Format::Json {
+                return print_report(&lines, format);
+            }
+            print_records(&rows, format)
+        }
         _ => {
             let findings = nat_findings_with(&session, &options).await?;
             if format == Format::Json {
@@ -155,6 +172,12 @@ pub async fn run(global: &Global, args: NetworkArgs) -> anyhow::Result<()> {
             print_records(&rows, format)
         }
     }
+}
+
+/// One line of the story, for CSV.
+#[derive(Serialize)]
+struct StoryLine<'a> {
+    text: &'a str,
 }
 
 /// An egress row with the NAT gateway list flattened for tables and CSV.

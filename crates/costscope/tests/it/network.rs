@@ -48,6 +48,13 @@ fn findings_name_the_nat_gateway_per_az_fix_with_a_positive_saving() {
 
     let table = ok(costscope(lake.path()).args(["network", "findings"]));
     assert!(table.contains("nat-gateway-per-az us-east-1b"), "{table}");
+
+    let story = ok(costscope(lake.path()).args(["network", "story"]));
+    assert!(
+        story.contains("Fix: add a NAT gateway in us-east-1b"),
+        "{story}"
+    );
+    assert!(story.contains("the bill agrees"), "{story}");
 }
 
 #[test]
