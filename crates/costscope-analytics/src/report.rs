@@ -372,21 +372,16 @@ pub async fn last_usage_day(session: &Session) -> Result<NaiveDate> {
         "SELECT CAST(max(line_item_usage_start_date) AS DATE) AS day FROM cur",
     )
     .await?;
-    let day = rows
-        .into_iter()
-        .next()
-        .and_then(|r| r.day)
-        .ok_or_else(|| {
-            Error::InvalidArgument("the lake holds no cost data (ingest a CUR first)".into())
-        })?;
+    let day = rows.into_iter().next().and_then(|r| r.day).ok_or_else(|| {
+        Error::InvalidArgument("the lake holds no cost data (ingest a CUR first)".into())
+    })?;
     parse_iso_day(&day)
 }
 
 /// A `YYYY-MM-DD` day from a query result.
 pub(crate) fn parse_iso_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
-        Error::Decode(serde::de::Error::custom(format!("day `{text}`: {e}")))
-    })
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| Error::Decode(serde::de::Error::custom(format!("day `{text}`: {e}"))))
 }
 
 /// The last complete ISO week up to `last_day` (its own week when it is a Sunday).
@@ -531,7 +526,11 @@ impl WeeklyReport {
             })
             .collect();
         let team = team.trim_start_matches('.');
-        format!("{}-{}", if team.is_empty() { "team" } else { team }, self.header.week)
+        format!(
+            "{}-{}",
+            if team.is_empty() { "team" } else { team },
+            self.header.week
+        )
     }
 }
 
@@ -546,7 +545,10 @@ mod tests {
         assert_eq!(week.sunday().to_string(), "2026-10-25");
         assert_eq!(week.to_string(), "2026-W43");
         assert_eq!(week.minus(1).to_string(), "2026-W42");
-        assert_eq!("2020w53".parse::<IsoWeek>().expect("w53").to_string(), "2020-W53");
+        assert_eq!(
+            "2020w53".parse::<IsoWeek>().expect("w53").to_string(),
+            "2020-W53"
+        );
         assert!("2026-W54".parse::<IsoWeek>().is_err());
         assert!("2026-10".parse::<IsoWeek>().is_err());
         let saturday = NaiveDate::from_ymd_opt(2026, 10, 31).expect("day");

@@ -160,9 +160,18 @@ mod tests {
         assert_eq!(percent_change(None), "n/a");
         assert_eq!(percent_change(Some(-0.01)), "0.0%");
         let scale = unit_scale(0.0000116);
-        assert_eq!(unit_cost(0.0000116, scale, "USD", "invocations"), "$11.60 per 1M invocations");
-        assert_eq!(unit_cost(0.52, unit_scale(0.52), "USD", "orders"), "$0.52 per order");
-        assert_eq!(unit_cost(0.0042, unit_scale(0.0042), "USD", "clicks"), "$4.20 per 1,000 clicks");
+        assert_eq!(
+            unit_cost(0.0000116, scale, "USD", "invocations"),
+            "$11.60 per 1M invocations"
+        );
+        assert_eq!(
+            unit_cost(0.52, unit_scale(0.52), "USD", "orders"),
+            "$0.52 per order"
+        );
+        assert_eq!(
+            unit_cost(0.0042, unit_scale(0.0042), "USD", "clicks"),
+            "$4.20 per 1,000 clicks"
+        );
         assert_eq!(count(1_234_567.4), "1,234,567");
     }
 

@@ -89,7 +89,11 @@ pub fn render(report: &WeeklyReport) -> String {
         escape(&h.week),
         escape(&date_range(&h.start, &h.end)),
         escape(&capitalised(&h.measure)),
-        escape(if currency.is_empty() { "the billing currency" } else { currency }),
+        escape(if currency.is_empty() {
+            "the billing currency"
+        } else {
+            currency
+        }),
         escape(&h.team_source),
         escape(&h.data_through),
         escape(&h.generated_at),
@@ -177,7 +181,10 @@ fn kpis(out: &mut String, report: &WeeklyReport) {
         "kpi-week",
         "This week",
         &escape(&money(cost.this_week, currency)),
-        &format!("previous week {}", escape(&money(cost.previous_week, currency))),
+        &format!(
+            "previous week {}",
+            escape(&money(cost.previous_week, currency))
+        ),
     );
     kpi(
         out,
@@ -223,7 +230,11 @@ fn kpis(out: &mut String, report: &WeeklyReport) {
                 &format!(
                     "per {}{} of {} · {} vs previous week",
                     escape(prefix),
-                    escape(&if prefix.is_empty() { singular(&unit.metric) } else { unit.metric.clone() }),
+                    escape(&if prefix.is_empty() {
+                        singular(&unit.metric)
+                    } else {
+                        unit.metric.clone()
+                    }),
                     escape(&unit.app),
                     escape(&percent_change(unit.change_percent))
                 ),
@@ -296,7 +307,11 @@ fn mover_table(out: &mut String, movers: &[Mover], currency: &str, with_usage: b
         "<th class=\"num\">Previous</th><th class=\"num\">This week</th><th class=\"num\">Change</th></tr></thead><tbody>",
     );
     for mover in movers {
-        let _ = write!(out, "<tr><td class=\"name\">{}</td>", escape(&mover.service));
+        let _ = write!(
+            out,
+            "<tr><td class=\"name\">{}</td>",
+            escape(&mover.service)
+        );
         if with_usage {
             let _ = write!(
                 out,
@@ -430,24 +445,34 @@ fn unit_costs(out: &mut String, report: &WeeklyReport) {
 fn score(out: &mut String, report: &WeeklyReport) {
     out.push_str("<section class=\"card\" id=\"score\"><h2>Efficiency score</h2>");
     let Some(score) = &report.score else {
-        out.push_str("<p class=\"empty\">No efficiency score is available for this week.</p></section>");
+        out.push_str(
+            "<p class=\"empty\">No efficiency score is available for this week.</p></section>",
+        );
         return;
     };
-    out.push_str(&svg::gauge("score-gauge", score.value).replacen("class=\"chart\"", "class=\"chart gauge\"", 1));
+    out.push_str(&svg::gauge("score-gauge", score.value).replacen(
+        "class=\"chart\"",
+        "class=\"chart gauge\"",
+        1,
+    ));
     let _ = write!(
         out,
         "<p>Score <strong>{:.0}</strong>{}.</p>",
         score.value,
         match (score.change, score.previous) {
-            (Some(change), Some(previous)) => format!(", {change:+.1} from {previous:.0} the week before"),
+            (Some(change), Some(previous)) =>
+                format!(", {change:+.1} from {previous:.0} the week before"),
             _ => String::new(),
         }
     );
     if score.history.len() > 1 {
         let values: Vec<Option<f64>> = score.history.iter().map(|p| Some(p.value)).collect();
         out.push_str(
-            &svg::sparkline("score-spark", "Weekly efficiency score", &values)
-                .replacen("class=\"chart\"", "class=\"chart spark\"", 1),
+            &svg::sparkline("score-spark", "Weekly efficiency score", &values).replacen(
+                "class=\"chart\"",
+                "class=\"chart spark\"",
+                1,
+            ),
         );
     }
     out.push_str("<div class=\"scroll\"><table><thead><tr><th>Component</th><th class=\"num\">Value</th><th class=\"num\">Weight</th><th>Detail</th></tr></thead><tbody>");
@@ -466,12 +491,18 @@ fn score(out: &mut String, report: &WeeklyReport) {
 
 fn recommendations(out: &mut String, report: &WeeklyReport) {
     let currency = report.header.currency.as_str();
-    out.push_str("<section class=\"card wide\" id=\"recommendations\"><h2>Top recommendations</h2>");
+    out.push_str(
+        "<section class=\"card wide\" id=\"recommendations\"><h2>Top recommendations</h2>",
+    );
     if report.recommendations.is_empty() {
         out.push_str("<p class=\"empty\">No open recommendations for this team.</p></section>");
         return;
     }
-    let total: f64 = report.recommendations.iter().map(|r| r.monthly_saving).sum();
+    let total: f64 = report
+        .recommendations
+        .iter()
+        .map(|r| r.monthly_saving)
+        .sum();
     let _ = write!(
         out,
         "<p>Together they would save <strong>{}</strong> a month.</p>",

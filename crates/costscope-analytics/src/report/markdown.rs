@@ -60,7 +60,10 @@ pub fn render(report: &WeeklyReport) -> String {
         percent_change(cost.change_percent),
         m(cost.previous_week)
     );
-    let _ = writeln!(out, "| Week | Starts | Cost | Change |\n|---|---|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| Week | Starts | Cost | Change |\n|---|---|---:|---:|"
+    );
     let mut previous: Option<f64> = None;
     for week in &cost.weekly {
         let _ = writeln!(

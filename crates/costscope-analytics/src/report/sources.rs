@@ -175,7 +175,10 @@ async fn movers(
             change: this_week - previous_week,
         })
         .collect();
-    Ok((largest_moves(services, top), largest_moves(usage_types, top)))
+    Ok((
+        largest_moves(services, top),
+        largest_moves(usage_types, top),
+    ))
 }
 
 /// The `top` movers by absolute change (ties by name), dropping those that did not move

@@ -297,7 +297,10 @@ pub fn sparkline(id: &str, title: &str, values: &[Option<f64>]) -> String {
     let mut out = String::new();
     let desc = values
         .iter()
-        .map(|v| v.map(|v| format!("{v:.6}")).unwrap_or_else(|| "none".into()))
+        .map(|v| {
+            v.map(|v| format!("{v:.6}"))
+                .unwrap_or_else(|| "none".into())
+        })
         .collect::<Vec<_>>()
         .join(", ");
     open(&mut out, id, W as u32, H as u32, title, &desc);

@@ -81,7 +81,11 @@ async fn the_weeks_cost_equals_hand_written_sql() {
     let this_week = team_cost(&session, "2026-10-19", "2026-10-26").await;
     let previous = team_cost(&session, "2026-10-12", "2026-10-19").await;
     assert!(this_week > 100.0, "the team has cost: {this_week}");
-    assert!(close(report.cost.this_week, this_week), "{} vs {this_week}", report.cost.this_week);
+    assert!(
+        close(report.cost.this_week, this_week),
+        "{} vs {this_week}",
+        report.cost.this_week
+    );
     assert!(close(report.cost.previous_week, previous));
     assert!(close(report.cost.change, this_week - previous));
     let percent = report.cost.change_percent.expect("percent");
@@ -94,7 +98,10 @@ async fn the_weeks_cost_equals_hand_written_sql() {
     assert_eq!(report.cost.weekly.len(), 8);
     assert_eq!(report.cost.weekly[0].week, "2026-W36");
     for (i, week) in report.cost.weekly.iter().enumerate() {
-        let days: f64 = report.cost.daily[i * 7..i * 7 + 7].iter().map(|d| d.cost).sum();
+        let days: f64 = report.cost.daily[i * 7..i * 7 + 7]
+            .iter()
+            .map(|d| d.cost)
+            .sum();
         assert!(close(week.cost, days), "{}", week.week);
     }
     let first_week = team_cost(&session, "2026-08-31", "2026-09-07").await;
@@ -111,7 +118,12 @@ async fn the_weeks_cost_equals_hand_written_sql() {
     // Movers: each figure is the service's (or usage type's) cost in each week, largest
     // absolute change first.
     assert!(!report.cost.top_services.is_empty());
-    for mover in report.cost.top_services.iter().chain(&report.cost.top_usage_types) {
+    for mover in report
+        .cost
+        .top_services
+        .iter()
+        .chain(&report.cost.top_usage_types)
+    {
         let mut filter = format!("line_item_product_code = {}", literal(&mover.service));
         if let Some(usage) = &mover.usage_type {
             filter.push_str(&format!(" AND line_item_usage_type = {}", literal(usage)));
@@ -128,7 +140,12 @@ async fn the_weeks_cost_equals_hand_written_sql() {
         assert!(close(mover.this_week, now), "{mover:?} vs {now}");
         assert!(close(mover.previous_week, before), "{mover:?} vs {before}");
     }
-    let changes: Vec<f64> = report.cost.top_services.iter().map(|m| m.change.abs()).collect();
+    let changes: Vec<f64> = report
+        .cost
+        .top_services
+        .iter()
+        .map(|m| m.change.abs())
+        .collect();
     assert!(changes.windows(2).all(|w| w[0] >= w[1]), "{changes:?}");
     // The NAT story: NAT Gateway bytes grow every week, so they are among the movers.
     assert!(
@@ -312,7 +329,11 @@ async fn an_unknown_team_is_refused_with_the_known_teams() {
         .await;
         match (result, refused) {
             (Err(e), true) => assert!(e.to_string().contains("after the last day"), "{e}"),
-            (Ok(r), false) => assert!(r.notes.iter().any(|n| n.contains("incomplete")), "{:?}", r.notes),
+            (Ok(r), false) => assert!(
+                r.notes.iter().any(|n| n.contains("incomplete")),
+                "{:?}",
+                r.notes
+            ),
             (other, _) => panic!("{week}: {:?}", other.map(|r| r.notes)),
         }
     }
@@ -343,8 +364,14 @@ async fn hostile_report() -> WeeklyReport {
             detail: Some("</td></tr></table><b>".into()),
         }],
         history: vec![
-            ScorePoint { week: "2026-W42".into(), value: 58.0 },
-            ScorePoint { week: "2026-W43".into(), value: 62.5 },
+            ScorePoint {
+                week: "2026-W42".into(),
+                value: 58.0,
+            },
+            ScorePoint {
+                week: "2026-W43".into(),
+                value: 62.5,
+            },
         ],
     });
     report.recommendations = vec![RecommendationLine {
@@ -379,8 +406,14 @@ async fn every_value_is_escaped_in_html_and_markdown() {
     for external in ["<link", "src=\"http", "href=\"http", "@import", "url("] {
         assert!(!lower.contains(external), "{external}");
     }
-    assert_eq!(page.matches("<table>").count(), page.matches("</table>").count());
-    assert_eq!(page.matches("<section").count(), page.matches("</section>").count());
+    assert_eq!(
+        page.matches("<table>").count(),
+        page.matches("</table>").count()
+    );
+    assert_eq!(
+        page.matches("<section").count(),
+        page.matches("</section>").count()
+    );
     // Figures read to the cent with separators.
     assert!(page.contains("$1,234.50"), "the recommendation's saving");
     assert!(page.contains("$9,000.00"), "the budget");
@@ -388,7 +421,10 @@ async fn every_value_is_escaped_in_html_and_markdown() {
     let text = markdown::render(&report);
     assert!(!text.to_lowercase().contains("<script"));
     assert!(text.contains("&lt;script&gt;"));
-    assert!(text.contains("NAT \\| bytes"), "pipes cannot split a table cell");
+    assert!(
+        text.contains("NAT \\| bytes"),
+        "pipes cannot split a table cell"
+    );
     // Every table row has as many cells as its header.
     for block in text.split("\n\n").filter(|b| b.starts_with('|')) {
         let cells = |line: &str| line.replace("\\|", "").matches('|').count();
@@ -416,23 +452,38 @@ fn svgs(page: &str) -> Vec<&str> {
 async fn the_charts_are_well_formed_accessible_svg() {
     let report = hostile_report().await;
     let page = html::render(&report);
-    std::fs::write("/tmp/rep-full.html", &page).ok(); // TEMP
     let charts = svgs(&page);
     assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
     // Trend, movers, gauge, score sparkline and one sparkline per unit cost.
-    assert_eq!(charts.len(), 4 + report.unit_costs.len(), "{}", charts.len());
+    assert_eq!(
+        charts.len(),
+        4 + report.unit_costs.len(),
+        "{}",
+        charts.len()
+    );
     for chart in &charts {
         assert!(chart.contains(" viewBox=\"0 0 "), "{chart}");
         assert!(chart.contains("role=\"img\""));
         assert_eq!(chart.matches("<title").count(), 1, "{chart}");
         assert_eq!(chart.matches("</title>").count(), 1);
-        assert_eq!(chart.matches("<desc").count(), chart.matches("</desc>").count());
-        assert_eq!(chart.matches("<text").count(), chart.matches("</text>").count());
+        assert_eq!(
+            chart.matches("<desc").count(),
+            chart.matches("</desc>").count()
+        );
+        assert_eq!(
+            chart.matches("<text").count(),
+            chart.matches("</text>").count()
+        );
         assert_eq!(chart.matches("<svg").count(), 1, "no nesting");
         for empty in ["<line", "<rect", "<path", "<polyline", "<circle"] {
             for (i, _) in chart.match_indices(empty) {
                 let tag_end = chart[i..].find('>').expect("tag end") + i;
-                assert_eq!(&chart[tag_end - 1..=tag_end], "/>", "{}", &chart[i..=tag_end]);
+                assert_eq!(
+                    &chart[tag_end - 1..=tag_end],
+                    "/>",
+                    "{}",
+                    &chart[i..=tag_end]
+                );
             }
         }
         for bad in ["NaN", "inf", "<script"] {
@@ -470,7 +521,15 @@ async fn empty_sections_say_so() {
 
     // The JSON form: every section present, empty ones as null or [].
     let json = serde_json::to_value(&report).expect("json");
-    for key in ["header", "cost", "budgets", "unit_costs", "recommendations", "anomalies", "notes"] {
+    for key in [
+        "header",
+        "cost",
+        "budgets",
+        "unit_costs",
+        "recommendations",
+        "anomalies",
+        "notes",
+    ] {
         assert!(json.get(key).is_some(), "{key}");
     }
     assert!(json["score"].is_null());

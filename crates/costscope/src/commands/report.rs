@@ -49,7 +49,11 @@ impl FileKind {
 #[derive(Debug, Args)]
 pub struct WeeklyArgs {
     /// The team to report on.
-    #[arg(long, required_unless_present = "all_teams", conflicts_with = "all_teams")]
+    #[arg(
+        long,
+        required_unless_present = "all_teams",
+        conflicts_with = "all_teams"
+    )]
     pub team: Option<String>,
     /// Report on every team (the rules' teams, else every `user_team` tag value).
     #[arg(long)]
@@ -73,7 +77,12 @@ pub struct WeeklyArgs {
     #[arg(long, default_value_t = report::DEFAULT_HISTORY_WEEKS)]
     pub history_weeks: u32,
     /// Which files to write.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "html,md,json")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "html,md,json"
+    )]
     pub files: Vec<FileKind>,
     #[command(flatten)]
     pub output: FormatArgs,
@@ -173,7 +182,11 @@ fn open_store(lake: &Path) -> anyhow::Result<Option<Arc<costscope_store::Store>>
     }
 }
 
-fn write_files(report: &WeeklyReport, dir: &Path, kinds: &[FileKind]) -> anyhow::Result<Vec<PathBuf>> {
+fn write_files(
+    report: &WeeklyReport,
+    dir: &Path,
+    kinds: &[FileKind],
+) -> anyhow::Result<Vec<PathBuf>> {
     let stem = report.file_stem();
     let mut paths = Vec::with_capacity(kinds.len());
     for kind in kinds {
