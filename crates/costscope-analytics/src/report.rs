@@ -421,7 +421,7 @@ impl ReportContext {
 /// Builds the weekly report of `options.team`.
 pub async fn build_weekly(session: &Session, options: &WeeklyOptions) -> Result<WeeklyReport> {
     let known = teams(session, options.rules.as_ref()).await?;
-    if !known.iter().any(|t| *t == options.team) {
+    if !known.contains(&options.team) {
         return Err(unknown_team(&options.team, &known));
     }
     let data_through = last_usage_day(session).await?;

@@ -114,9 +114,8 @@ pub fn render(report: &WeeklyReport) -> String {
         }
         out.push_str("</ul>");
     }
-    let _ = write!(
-        out,
-        "<p>Made by costscope from the lake's CUR data. Amounts are rounded to the cent for display; the JSON report holds them unrounded.</p></footer></main></body></html>\n"
+    out.push_str(
+        "<p>Made by costscope from the lake's CUR data. Amounts are rounded to the cent for display; the JSON report holds them unrounded.</p></footer></main></body></html>\n",
     );
     out
 }

@@ -31,7 +31,7 @@ fn open(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: 
 
 /// A round number at or above `value` (1, 2, 2.5 or 5 times a power of ten).
 fn nice_ceiling(value: f64) -> f64 {
-    if !(value > 0.0) {
+    if value.is_nan() || value <= 0.0 {
         return 1.0;
     }
     let power = 10f64.powf(value.log10().floor());
@@ -121,7 +121,7 @@ pub fn trend_chart(
         .map(|(i, _)| i)
         .collect();
     for (n, &i) in mondays.iter().enumerate() {
-        if (mondays.len() - 1 - n) % 2 != 0 {
+        if !(mondays.len() - 1 - n).is_multiple_of(2) {
             continue;
         }
         let label = NaiveDate::parse_from_str(&daily[i].date, "%Y-%m-%d")
