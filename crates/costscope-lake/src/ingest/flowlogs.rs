@@ -43,7 +43,7 @@ pub fn flow_logs_layout() -> TableLayout {
         partition_key: "",
         schema: flow_logs_schema(),
         append_partition_column: false,
-        sort_by: &["start", "interface_id"],
+        sort_by: &["start"],
     }
 }
 

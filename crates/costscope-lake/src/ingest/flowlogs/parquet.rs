@@ -154,7 +154,10 @@ fn field_index(name: &str) -> usize {
 }
 
 /// Refuses, with a clear message, codecs this build cannot decompress (before any row).
-fn check_codecs(metadata: &Arc<parquet::file::metadata::ParquetMetaData>, name: &str) -> Result<()> {
+fn check_codecs(
+    metadata: &Arc<parquet::file::metadata::ParquetMetaData>,
+    name: &str,
+) -> Result<()> {
     for row_group in metadata.row_groups() {
         for column in row_group.columns() {
             let supported = matches!(
