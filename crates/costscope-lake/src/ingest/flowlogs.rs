@@ -76,13 +76,12 @@ pub fn classify(key: &str) -> FlowLogKey {
             account = Some(value);
         } else if let Some(value) = segment.strip_prefix("aws-service=") {
             service = Some(value);
-        } else if *segment == "AWSLogs" {
-            if let (Some(id), Some(next)) = (segments.get(i + 1), segments.get(i + 2))
-                && is_account(id)
-            {
-                account = Some(id);
-                service = Some(next);
-            }
+        } else if *segment == "AWSLogs"
+            && let (Some(id), Some(next)) = (segments.get(i + 1), segments.get(i + 2))
+            && is_account(id)
+        {
+            account = Some(id);
+            service = Some(next);
         }
     }
     let account = account.filter(|a| is_account(a)).map(str::to_owned);
