@@ -21,5 +21,6 @@ pub mod report;
 pub mod rules_file;
 pub mod tags;
 pub mod unit_cost;
+pub mod whois;
 
 pub use error::{Error, Result};

@@ -15,8 +15,10 @@ pub const BUSINESS_METRICS: &str = "business_metrics";
 /// The view adding amortized and net measures to `cur`.
 pub const CUR_AMORTIZED: &str = "cur_amortized";
 
-/// Every flow-log field up to version 5 with its Athena type, named as in Athena's
-/// flow-log table (the hyphenated field name with `-` replaced by `_`).
+/// Every flow-log field AWS documents (versions 2 to 5, the ECS fields of version 7,
+/// `reject-reason`, `resource-id` and `encryption-status`) with its Athena type, named as in
+/// Athena's flow-log table (the hyphenated field name with `-` replaced by `_`). Fields a
+/// file does not carry are NULL.
 pub const FLOW_LOG_FIELDS: &[(&str, DataType)] = &[
     ("version", DataType::Int32),
     ("account_id", DataType::Utf8),
@@ -47,16 +49,36 @@ pub const FLOW_LOG_FIELDS: &[(&str, DataType)] = &[
     ("pkt_dst_aws_service", DataType::Utf8),
     ("flow_direction", DataType::Utf8),
     ("traffic_path", DataType::Int32),
+    ("ecs_cluster_arn", DataType::Utf8),
+    ("ecs_cluster_name", DataType::Utf8),
+    ("ecs_container_instance_arn", DataType::Utf8),
+    ("ecs_container_instance_id", DataType::Utf8),
+    ("ecs_container_id", DataType::Utf8),
+    ("ecs_second_container_id", DataType::Utf8),
+    ("ecs_service_name", DataType::Utf8),
+    ("ecs_task_definition_arn", DataType::Utf8),
+    ("ecs_task_arn", DataType::Utf8),
+    ("ecs_task_id", DataType::Utf8),
+    ("reject_reason", DataType::Utf8),
+    ("resource_id", DataType::Utf8),
+    ("encryption_status", DataType::Int32),
 ];
 
-/// Schema of the `flow_logs` table: every field plus the partition column `date`
-/// (`YYYY-MM-DD` of the record's start).
+/// The flow-log partition columns, in folder order: `date=YYYY-MM-DD/aws_account_id=ID/`.
+/// `aws_account_id` is the account whose flow log delivered the records (from the S3 key,
+/// else the record's own `account_id`), so each (date, account) is replaced on its own.
+pub const FLOW_LOG_PARTITION_COLUMNS: [&str; 2] = ["date", "aws_account_id"];
+
+/// Schema of the `flow_logs` table: every field plus the partition columns `date`
+/// (`YYYY-MM-DD` of the record's start, UTC) and `aws_account_id` (the delivering account).
 pub fn flow_logs_schema() -> SchemaRef {
     let mut fields: Vec<Field> = FLOW_LOG_FIELDS
         .iter()
         .map(|(n, t)| Field::new(*n, t.clone(), true))
         .collect();
+    // Nullable: files written before the account key existed lack the column.
     fields.push(Field::new("date", DataType::Utf8, false));
+    fields.push(Field::new("aws_account_id", DataType::Utf8, true));
     Arc::new(Schema::new(fields))
 }
 

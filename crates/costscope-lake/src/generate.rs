@@ -37,6 +37,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+pub use flowlogs::write_sample as write_flow_log_sample;
 pub use ledger::{Ledger, LedgerKey, LedgerTotals};
 
 use crate::{Error, Result};

@@ -25,6 +25,9 @@ pub struct IngestReport {
     /// Lines that could not be parsed, with file and line (text inputs only).
     pub malformed: Vec<String>,
     pub malformed_count: u64,
+    /// Other things the user should know (files skipped, partitions of an old layout).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub seconds: f64,
 }
 
@@ -85,11 +88,22 @@ pub(crate) fn publish(
     partitions: BTreeMap<String, PartitionEntry>,
     read: ReadSummary,
 ) -> Result<IngestReport> {
+    publish_replacing(lake, lock, partitions, read, &[])
+}
+
+/// [`publish`] that also drops the live partitions named in `remove`, in the same swap.
+pub(crate) fn publish_replacing(
+    lake: &Lake,
+    lock: &WriteLock,
+    partitions: BTreeMap<String, PartitionEntry>,
+    read: ReadSummary,
+    remove: &[String],
+) -> Result<IngestReport> {
     let rows: Vec<(String, u64)> = partitions
         .iter()
         .map(|(k, p)| (k.clone(), p.rows))
         .collect();
-    let changes = lake.publish(lock, read.table, partitions)?;
+    let changes = lake.publish_replacing(lock, read.table, partitions, remove)?;
     let partitions: Vec<PartitionReport> = rows
         .into_iter()
         .filter_map(|(partition, rows)| {
@@ -109,6 +123,7 @@ pub(crate) fn publish(
         ignored_columns: read.ignored_columns,
         malformed: read.malformed,
         malformed_count: read.malformed_count,
+        notes: Vec::new(),
         seconds: read.started.elapsed().as_secs_f64(),
     })
 }

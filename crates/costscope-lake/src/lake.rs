@@ -161,14 +161,33 @@ impl Lake {
     /// data changes nothing. Files of replaced partitions are deleted after the swap.
     pub fn publish(
         &self,
+        lock: &WriteLock,
+        table: &str,
+        partitions: BTreeMap<String, PartitionEntry>,
+    ) -> Result<BTreeMap<String, PartitionChange>> {
+        self.publish_replacing(lock, table, partitions, &[])
+    }
+
+    /// [`Lake::publish`] that also drops the live partitions named in `remove` in the same
+    /// manifest swap (used when a table's partitioning becomes finer).
+    pub fn publish_replacing(
+        &self,
         _lock: &WriteLock,
         table: &str,
         partitions: BTreeMap<String, PartitionEntry>,
+        remove: &[String],
     ) -> Result<BTreeMap<String, PartitionChange>> {
         let mut manifest = self.manifest()?;
         let entry = manifest.tables.entry(table.to_owned()).or_default();
         let mut changes = BTreeMap::new();
         let mut obsolete = Vec::new();
+        let mut removed = false;
+        for key in remove {
+            if let Some(old) = entry.partitions.remove(key) {
+                obsolete.extend(old.files.iter().map(|f| f.path.clone()));
+                removed = true;
+            }
+        }
         for (key, new) in partitions {
             match entry.partitions.get(&key) {
                 Some(old) if old.content_hash == new.content_hash => {
@@ -189,7 +208,7 @@ impl Lake {
                 }
             }
         }
-        if changes.values().any(|c| *c != PartitionChange::Unchanged) {
+        if removed || changes.values().any(|c| *c != PartitionChange::Unchanged) {
             manifest.format = 1;
             manifest.version += 1;
             self.write_manifest(&manifest)?;

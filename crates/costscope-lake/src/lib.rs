@@ -5,6 +5,7 @@ pub mod discover;
 pub mod error;
 pub mod generate;
 pub mod ingest;
+pub mod ip_ranges;
 pub mod lake;
 pub mod legacy;
 pub mod normalize;

@@ -29,7 +29,8 @@ const FILE_ROWS: u64 = 1024 * 1024;
 pub struct TableLayout {
     /// Folder under the lake root, e.g. `cur`.
     pub table: &'static str,
-    /// The Hive key of the partition folders, e.g. `billing_period`.
+    /// The Hive key of the partition folders, e.g. `billing_period`. Empty when the
+    /// partition names are whole Hive paths, e.g. `date=2026-10-01/aws_account_id=1234`.
     pub partition_key: &'static str,
     /// Schema of the written files.
     pub schema: SchemaRef,
@@ -89,7 +90,7 @@ impl TableWriter {
     pub fn close_partition(&mut self, partition: &str) -> Result<()> {
         self.flush(partition)?;
         match self.partitions.get_mut(partition) {
-            Some(state) => close_file(state),
+            Some(state) => close_file(&self.lake_root, state),
             None => Ok(()),
         }
     }
@@ -126,7 +127,7 @@ impl TableWriter {
             let Some(mut state) = self.partitions.remove(&key) else {
                 continue;
             };
-            close_file(&mut state)?;
+            close_file(&self.lake_root, &mut state)?;
             if state.rows == 0 {
                 continue;
             }
@@ -161,9 +162,12 @@ impl TableWriter {
     }
 
     fn partition_dir(&self, partition: &str) -> PathBuf {
-        self.lake_root
-            .join(self.layout.table)
-            .join(format!("{}={partition}", self.layout.partition_key))
+        let table = self.lake_root.join(self.layout.table);
+        if self.layout.partition_key.is_empty() {
+            table.join(partition)
+        } else {
+            table.join(format!("{}={partition}", self.layout.partition_key))
+        }
     }
 
     fn flush(&mut self, partition: &str) -> Result<()> {
@@ -221,7 +225,7 @@ impl TableWriter {
             *rows += chunk.num_rows() as u64;
             state.rows += chunk.num_rows() as u64;
             if *rows >= FILE_ROWS {
-                close_file(state)?;
+                close_file(&self.lake_root, state)?;
             }
         }
         Ok(())
@@ -298,7 +302,7 @@ impl BackgroundWriter {
     }
 }
 
-fn close_file(state: &mut PartitionState) -> Result<()> {
+fn close_file(lake_root: &Path, state: &mut PartitionState) -> Result<()> {
     let Some((writer, path, rows)) = state.writer.take() else {
         return Ok(());
     };
@@ -308,12 +312,9 @@ fn close_file(state: &mut PartitionState) -> Result<()> {
     file.sync_all().map_err(|e| Error::io(&path, e))?;
     let bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
     let relative = path
+        .strip_prefix(lake_root)
+        .unwrap_or(&path)
         .components()
-        .rev()
-        .take(3)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/");

@@ -107,6 +107,7 @@ impl Engine {
             ctx.register_table(name, provider)?;
         }
         ctx.sql(&cur_amortized_view()).await?;
+        ctx.sql(IP_OWNERS_VIEW).await?;
         Ok(Session {
             ctx,
             principal: principal.clone(),
@@ -131,6 +132,17 @@ fn lake_table(files: Vec<String>, schema: SchemaRef) -> Result<Arc<dyn TableProv
         .with_schema(schema);
     Ok(Arc::new(ListingTable::try_new(config)?))
 }
+
+/// `ip_owners`: which resource held each IP address, from the first to the last inventory
+/// snapshot that shows it (`valid_from`, `valid_to`, inclusive dates), for joins such as
+/// `flow_logs f JOIN ip_owners o ON f.srcaddr = o.ip_address AND CAST(f.date AS DATE)
+/// BETWEEN o.valid_from AND o.valid_to`. Tags stay in `inventory` (join on `resource_id`
+/// and `date`).
+const IP_OWNERS_VIEW: &str = "CREATE VIEW ip_owners AS SELECT ip_address, resource_id, \
+    resource_type, account_id, region, availability_zone, az_id, subnet_id, vpc_id, eni_id, \
+    nat_gateway_id, MIN(date) AS valid_from, MAX(date) AS valid_to FROM inventory \
+    WHERE ip_address IS NOT NULL GROUP BY ip_address, resource_id, resource_type, account_id, \
+    region, availability_zone, az_id, subnet_id, vpc_id, eni_id, nat_gateway_id";
 
 /// `cur_amortized`: every `cur` column plus the amortized and net measures.
 fn cur_amortized_view() -> String {

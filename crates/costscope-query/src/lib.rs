@@ -5,5 +5,7 @@ pub mod engine;
 pub mod error;
 pub mod functions;
 
+/// AWS service IP ranges, for `whois` and the network analyses.
+pub use costscope_lake::ip_ranges;
 pub use engine::{Engine, Principal, QueryResult, Role, Session};
 pub use error::{Error, Result};

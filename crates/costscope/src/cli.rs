@@ -183,4 +183,7 @@ pub struct BenchArgs {
     /// Reuse data already generated in --dir.
     #[arg(long)]
     pub reuse: bool,
+    /// Lines of the generated flow-log file whose ingest is timed (0: skip).
+    #[arg(long, default_value_t = 2_000_000)]
+    pub flow_log_lines: u64,
 }

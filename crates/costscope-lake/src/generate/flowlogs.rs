@@ -301,6 +301,71 @@ fn write_file(
         .map_err(|e| Error::io(&path, e))
 }
 
+/// Writes one gzip flow-log file of `lines` version-5 records (plus the header) as S3
+/// delivery would for account 222222222222 on 2026-10-01, under `root`; returns its path.
+/// Used to measure ingest on a file of a stated size: 2,000 interfaces, ports and byte
+/// counts from a seeded hash, one NODATA record in 1,000.
+pub fn write_sample(root: &Path, lines: u64, seed: u64) -> Result<PathBuf> {
+    let dir = root.join("AWSLogs/222222222222/vpcflowlogs/us-east-1/2026/10/01");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!(
+        "222222222222_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261001T0000Z_{:08x}.log.gz",
+        mix64(seed ^ lines) as u32
+    ));
+    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut gz = GzEncoder::new(
+        std::io::BufWriter::with_capacity(1 << 20, file),
+        Compression::fast(),
+    );
+    let day_start: i64 = 1_790_812_800;
+    let mut line = String::with_capacity(256);
+    let io = |e| Error::io(&path, e);
+    gz.write_all(HEADER.as_bytes()).map_err(io)?;
+    gz.write_all(b"\n").map_err(io)?;
+    for n in 0..lines {
+        let h = mix64(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let eni = h % 2000;
+        let start = day_start + (n * 86_400 / lines.max(1)) as i64;
+        line.clear();
+        if n % 1000 == 999 {
+            let _ = writeln!(
+                line,
+                "5 222222222222 eni-0a{eni:015x} - - - - - - - {start} {} - NODATA - - - - - - - - - - - - - - -",
+                start + 60
+            );
+        } else {
+            let src = format!(
+                "10.{}.{}.{}",
+                (eni >> 8) & 3,
+                eni & 255,
+                4 + (h >> 16) % 200
+            );
+            let dst_octet = (h >> 24) % 250 + 2;
+            let egress = h & 1 == 0;
+            let bytes = 40 + (h >> 32) % 2_000_000;
+            let _ = writeln!(
+                line,
+                "5 222222222222 eni-0a{eni:015x} {src} 10.1.{}.{dst_octet} {} 443 6 {} {bytes} {start} {} ACCEPT OK vpc-0a1b2c3d subnet-0{:07x} i-0{eni:016x} {} IPv4 {src} 10.1.{}.{dst_octet} us-east-1 use1-az{} - - - - {} {}",
+                (h >> 40) % 4,
+                32768 + (h >> 8) % 28_000,
+                bytes / 1400 + 1,
+                start + 60,
+                eni % 16,
+                if egress { 3 } else { 19 },
+                (h >> 40) % 4,
+                1 + eni % 6,
+                if egress { "egress" } else { "ingress" },
+                if egress { "1" } else { "-" },
+            );
+        }
+        gz.write_all(line.as_bytes()).map_err(io)?;
+    }
+    gz.finish()
+        .and_then(|mut w| w.flush())
+        .map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,40 +1,113 @@
-//! `ingest flowlogs`: VPC Flow Log text files (gzip or plain; default or custom format,
-//! the header line deciding the field order) into `flow_logs/date=YYYY-MM-DD/`.
-//! Malformed lines are counted and reported with file and line, or refused with `strict`.
+//! `ingest flowlogs`: VPC Flow Logs into `flow_logs/date=YYYY-MM-DD/aws_account_id=ID/`.
+//!
+//! Inputs are text files (gzip or plain; the default format or a custom one, the header
+//! line deciding the field order) and Parquet files, found under either S3 delivery layout
+//! (`AWSLogs/<account>/vpcflowlogs/<region>/yyyy/mm/dd/` or the Hive-compatible
+//! `AWSLogs/aws-account-id=<account>/aws-service=vpcflowlogs/aws-region=<region>/year=…/`)
+//! or anywhere else. Files of other services and unrelated files are skipped and named in
+//! the report's notes. NODATA and SKIPDATA records are kept with their `log_status`.
+//!
+//! Each (date, delivering account) partition the source delivers replaces the lake's, so
+//! ingesting one account's logs never touches another's; identical data leaves the lake
+//! unchanged. Malformed lines are counted and reported with file and line, or refused with
+//! `strict`; on any error nothing already stored changes. Files are read as streams: memory
+//! does not depend on their size.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
-use std::sync::Arc;
+mod parquet;
+mod partitions;
+mod text;
+
+use std::collections::BTreeSet;
 use std::time::Instant;
 
-use arrow::array::{ArrayRef, Int32Builder, Int64Builder, RecordBatch, StringBuilder};
-use arrow::datatypes::DataType;
-use costscope_core::tables::{FLOW_LOG_FIELDS, FLOW_LOGS, flow_logs_schema};
+use costscope_core::tables::{FLOW_LOGS, flow_logs_schema};
 
-use super::{IngestOptions, IngestReport, ReadSummary, ingest_id, progress_bar, publish};
+use super::{IngestOptions, IngestReport, ReadSummary, ingest_id, progress_bar, publish_replacing};
 use crate::lake::Lake;
 use crate::source::Source;
 use crate::writer::{TableLayout, TableWriter};
 use crate::{Error, Result};
+use partitions::Partitions;
+pub use partitions::partition_key;
 
-const BATCH_ROWS: usize = 64 * 1024;
 /// How many malformed lines are quoted in the report (all are counted).
 const MALFORMED_QUOTED: usize = 20;
-/// The default (version 2) format, used when a file has no header line.
-const DEFAULT_FIELDS: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+/// How many skipped files are named in the report.
+const SKIPPED_QUOTED: usize = 5;
 
 /// The layout of the `flow_logs` table.
 pub fn flow_logs_layout() -> TableLayout {
     TableLayout {
         table: FLOW_LOGS,
-        partition_key: "date",
+        // Partition names are whole Hive paths: `date=…/aws_account_id=…`.
+        partition_key: "",
         schema: flow_logs_schema(),
-        append_partition_column: true,
-        sort_by: &["start", "interface_id"],
+        append_partition_column: false,
+        sort_by: &["start"],
     }
 }
 
-/// Ingests every flow-log file under `location`.
+/// What a source file is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlowLogFile {
+    /// Space-separated text, gzip-compressed or not.
+    Text { gzip: bool },
+    /// Typed Parquet columns.
+    Parquet,
+    /// Not a flow-log file; the reason is reported.
+    Skipped(String),
+}
+
+/// Where a file sits in the S3 delivery layouts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowLogKey {
+    pub kind: FlowLogFile,
+    /// The delivering account, when the key names it.
+    pub account: Option<String>,
+}
+
+/// Classifies an object key (or local path) by its name and delivery layout.
+pub fn classify(key: &str) -> FlowLogKey {
+    let segments: Vec<&str> = key.split('/').collect();
+    let mut account = None;
+    let mut service = None;
+    for (i, segment) in segments.iter().enumerate() {
+        if let Some(value) = segment.strip_prefix("aws-account-id=") {
+            account = Some(value);
+        } else if let Some(value) = segment.strip_prefix("aws-service=") {
+            service = Some(value);
+        } else if *segment == "AWSLogs"
+            && let (Some(id), Some(next)) = (segments.get(i + 1), segments.get(i + 2))
+            && is_account(id)
+        {
+            account = Some(id);
+            service = Some(next);
+        }
+    }
+    let account = account.filter(|a| is_account(a)).map(str::to_owned);
+    let file_name = segments.last().copied().unwrap_or_default();
+    let lower = file_name.to_ascii_lowercase();
+    let kind = if let Some(service) = service.filter(|s| !s.eq_ignore_ascii_case("vpcflowlogs")) {
+        FlowLogFile::Skipped(format!("logs of another service (`{service}`)"))
+    } else if lower.starts_with('.') || lower.starts_with('_') || lower == "aws-logs-write-test" {
+        FlowLogFile::Skipped("not a log file".into())
+    } else if lower.ends_with(".parquet") {
+        FlowLogFile::Parquet
+    } else if lower.ends_with(".gz") {
+        FlowLogFile::Text { gzip: true }
+    } else if lower.ends_with(".log") || lower.ends_with(".txt") {
+        FlowLogFile::Text { gzip: false }
+    } else {
+        FlowLogFile::Skipped("not a .log, .log.gz, .txt or .parquet file".into())
+    };
+    FlowLogKey { kind, account }
+}
+
+fn is_account(value: &str) -> bool {
+    value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Ingests every flow-log file under `location` (a local path or `s3://bucket/prefix`).
 pub async fn ingest_flow_logs(
     lake: &Lake,
     location: &str,
@@ -44,18 +117,17 @@ pub async fn ingest_flow_logs(
     let source = Source::open(location)?;
     let lock = lake.lock()?;
     lake.collect_garbage(&lock)?;
-    let files: Vec<_> = source
-        .list()
-        .await?
-        .into_iter()
-        .filter(|o| {
-            let name = o.location.as_ref().to_ascii_lowercase();
-            name.ends_with(".log.gz")
-                || name.ends_with(".log")
-                || name.ends_with(".txt")
-                || name.ends_with(".gz")
-        })
-        .collect();
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for object in source.list().await? {
+        let key = classify(object.location.as_ref());
+        match &key.kind {
+            FlowLogFile::Skipped(reason) => {
+                skipped.push(format!("{}: {reason}", source.describe(&object.location)))
+            }
+            _ => files.push((object, key)),
+        }
+    }
     if files.is_empty() {
         return Err(Error::EmptySource {
             source_path: source.display().into(),
@@ -63,36 +135,47 @@ pub async fn ingest_flow_logs(
     }
     let bar = progress_bar(
         options.progress,
-        files.iter().map(|f| f.size).sum(),
+        files.iter().map(|(f, _)| f.size).sum(),
         "ingest flowlogs",
     );
-    let mut writer = TableWriter::new(
+    let writer = TableWriter::new(
         lake.root(),
         flow_logs_layout(),
         &ingest_id(),
         source.display(),
-    );
+    )
+    .spawn();
     let mut malformed = Malformed::default();
+    let mut ignored = BTreeSet::new();
+    let mut parts = Partitions::new(&writer);
     let mut outcome = Ok(());
-    for object in &files {
+    for (object, key) in &files {
         let name = source.describe(&object.location);
         let result = async {
             let copy = source.local_copy(&object.location).await?;
-            let file = std::fs::File::open(copy.path()).map_err(|e| Error::io(copy.path(), e))?;
-            let gzip = name.to_ascii_lowercase().ends_with(".gz");
-            let reader: Box<dyn Read> = if gzip {
-                Box::new(flate2::read::MultiGzDecoder::new(file))
-            } else {
-                Box::new(file)
-            };
-            parse_file(
-                BufReader::new(reader),
-                &name,
-                gzip,
-                options.strict,
-                &mut malformed,
-                |date, batch| writer.write(date, batch),
-            )
+            let account = key.account.as_deref();
+            match key.kind {
+                FlowLogFile::Parquet => {
+                    let file = parquet::ParquetFile {
+                        path: copy.path(),
+                        name: &name,
+                        account,
+                        strict: options.strict,
+                    };
+                    parquet::read(&file, &mut malformed, &mut ignored, &mut parts)
+                }
+                FlowLogFile::Text { gzip } => {
+                    let file = text::TextFile {
+                        path: copy.path(),
+                        name: &name,
+                        gzip,
+                        account,
+                        strict: options.strict,
+                    };
+                    text::read(&file, &mut malformed, &mut ignored, &mut parts)
+                }
+                FlowLogFile::Skipped(_) => Ok(0),
+            }
         }
         .await;
         if let Err(e) = result {
@@ -102,23 +185,60 @@ pub async fn ingest_flow_logs(
         bar.inc(object.size);
     }
     bar.finish_and_clear();
-    if let Err(e) = outcome {
-        writer.abort();
-        return Err(e);
+    let dates = std::mem::take(&mut parts.dates);
+    let outcome = outcome.and_then(|()| parts.finish());
+    if let Err(error) = outcome {
+        let writer_error = writer.abort();
+        return Err(match (error, writer_error) {
+            (Error::WriterStopped, Some(cause)) => cause,
+            (error, _) => error,
+        });
     }
     let partitions = writer.finish()?;
+    // Partitions of the old date-only layout hold every account of their date: the new
+    // data of that date replaces them.
+    let legacy: Vec<String> = lake
+        .manifest()?
+        .tables
+        .get(FLOW_LOGS)
+        .into_iter()
+        .flat_map(|t| t.partitions.keys())
+        .filter(|k| dates.contains(k.as_str()))
+        .cloned()
+        .collect();
+    let mut notes = Vec::new();
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "skipped {} file(s) that are not flow logs, e.g. {}",
+            skipped.len(),
+            skipped
+                .iter()
+                .take(SKIPPED_QUOTED)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    for key in &legacy {
+        notes.push(format!(
+            "replaced the date-only partition `{key}` of an older lake layout (all accounts of that date); ingest the other accounts' logs of that date again"
+        ));
+    }
     let read = ReadSummary {
         table: FLOW_LOGS,
         source: source.display().into(),
         files_read: files.len(),
-        ignored_columns: Vec::new(),
+        ignored_columns: ignored.into_iter().collect(),
         malformed: malformed.quoted,
         malformed_count: malformed.count,
         started,
     };
-    publish(lake, &lock, partitions, read)
+    let mut report = publish_replacing(lake, &lock, partitions, read, &legacy)?;
+    report.notes = notes;
+    Ok(report)
 }
 
+/// Malformed lines: all counted, the first few quoted; with `strict` the first is an error.
 #[derive(Default)]
 struct Malformed {
     count: u64,
@@ -142,219 +262,34 @@ impl Malformed {
     }
 }
 
-/// A column builder for one flow-log field.
-enum Column {
-    Str(StringBuilder),
-    I32(Int32Builder),
-    I64(Int64Builder),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Column {
-    fn new(data_type: &DataType) -> Self {
-        match data_type {
-            DataType::Int32 => Column::I32(Int32Builder::with_capacity(BATCH_ROWS)),
-            DataType::Int64 => Column::I64(Int64Builder::with_capacity(BATCH_ROWS)),
-            _ => Column::Str(StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 16)),
-        }
+    #[test]
+    fn both_delivery_layouts_name_the_account() {
+        let plain = classify(
+            "logs/AWSLogs/222222222222/vpcflowlogs/us-east-1/2026/10/01/222222222222_vpcflowlogs_us-east-1_fl-1_20261001T0000Z_ab.log.gz",
+        );
+        assert_eq!(plain.kind, FlowLogFile::Text { gzip: true });
+        assert_eq!(plain.account.as_deref(), Some("222222222222"));
+        let hive = classify(
+            "AWSLogs/aws-account-id=333333333333/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2026/month=10/day=01/x.log.parquet",
+        );
+        assert_eq!(hive.kind, FlowLogFile::Parquet);
+        assert_eq!(hive.account.as_deref(), Some("333333333333"));
+        let other = classify("AWSLogs/222222222222/CloudTrail/us-east-1/2026/10/01/x.json.gz");
+        assert!(matches!(other.kind, FlowLogFile::Skipped(_)));
+        let hive_other = classify(
+            "AWSLogs/aws-account-id=333333333333/aws-service=elasticloadbalancing/x.log.gz",
+        );
+        assert!(matches!(hive_other.kind, FlowLogFile::Skipped(_)));
+        assert!(matches!(
+            classify("AWSLogs/aws-logs-write-test").kind,
+            FlowLogFile::Skipped(_)
+        ));
+        let loose = classify("flows.txt");
+        assert_eq!(loose.kind, FlowLogFile::Text { gzip: false });
+        assert_eq!(loose.account, None);
     }
-
-    fn finish(&mut self) -> ArrayRef {
-        match self {
-            Column::Str(b) => Arc::new(b.finish()),
-            Column::I32(b) => Arc::new(b.finish()),
-            Column::I64(b) => Arc::new(b.finish()),
-        }
-    }
-}
-
-/// Rows of one date being built.
-struct DateBatch {
-    columns: Vec<Column>,
-    rows: usize,
-}
-
-impl DateBatch {
-    fn new() -> Self {
-        DateBatch {
-            columns: FLOW_LOG_FIELDS
-                .iter()
-                .map(|(_, t)| Column::new(t))
-                .collect(),
-            rows: 0,
-        }
-    }
-
-    fn finish(&mut self) -> Result<RecordBatch> {
-        let schema = flow_logs_schema();
-        let columns: Vec<ArrayRef> = self.columns.iter_mut().map(Column::finish).collect();
-        self.rows = 0;
-        let fields: Vec<_> = schema
-            .fields()
-            .iter()
-            .take(FLOW_LOG_FIELDS.len())
-            .cloned()
-            .collect();
-        let schema = Arc::new(arrow::datatypes::Schema::new(fields));
-        RecordBatch::try_new(schema, columns).map_err(|source| Error::Arrow {
-            file: FLOW_LOGS.into(),
-            source,
-        })
-    }
-}
-
-/// A parsed field value, validated before anything is appended.
-enum Value<'a> {
-    Null,
-    Str(&'a str),
-    Int(i64),
-}
-
-/// Parses one flow-log file and hands per-date batches to `sink`.
-fn parse_file(
-    reader: impl BufRead,
-    file: &str,
-    gzip: bool,
-    strict: bool,
-    malformed: &mut Malformed,
-    mut sink: impl FnMut(&str, RecordBatch) -> Result<()>,
-) -> Result<()> {
-    let mut positions: Vec<Option<usize>> = Vec::new();
-    let mut field_count = 0;
-    let mut batches: BTreeMap<String, DateBatch> = BTreeMap::new();
-    let mut header_seen = false;
-    for (index, line) in reader.lines().enumerate() {
-        let line_number = index as u64 + 1;
-        let line = match line {
-            Ok(line) => line,
-            Err(e) if gzip && e.kind() != std::io::ErrorKind::InvalidData => {
-                return Err(Error::Gzip {
-                    file: file.into(),
-                    source: e,
-                });
-            }
-            Err(e) => {
-                if e.kind() == std::io::ErrorKind::InvalidData && !gzip {
-                    malformed.record(file, line_number, "not valid UTF-8", strict)?;
-                    continue;
-                }
-                return Err(Error::Gzip {
-                    file: file.into(),
-                    source: e,
-                });
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        if !header_seen {
-            header_seen = true;
-            let first = line.split_ascii_whitespace().next().unwrap_or_default();
-            let header = if first.parse::<i64>().is_err() {
-                line.as_str()
-            } else {
-                DEFAULT_FIELDS
-            };
-            (positions, field_count) = header_positions(header, file)?;
-            if first.parse::<i64>().is_err() {
-                continue;
-            }
-        }
-        let tokens: Vec<&str> = line.split_ascii_whitespace().collect();
-        if tokens.len() != field_count {
-            let reason = format!("expected {field_count} fields, found {}", tokens.len());
-            malformed.record(file, line_number, &reason, strict)?;
-            continue;
-        }
-        let mut values: Vec<Value> = Vec::with_capacity(FLOW_LOG_FIELDS.len());
-        let mut bad = None;
-        for ((name, data_type), position) in FLOW_LOG_FIELDS.iter().zip(&positions) {
-            let raw = position.map(|p| tokens[p]).unwrap_or("-");
-            let value = if raw == "-" {
-                Value::Null
-            } else if matches!(data_type, DataType::Int32 | DataType::Int64) {
-                match raw.parse::<i64>() {
-                    Ok(v) if *data_type == DataType::Int64 || i32::try_from(v).is_ok() => {
-                        Value::Int(v)
-                    }
-                    _ => {
-                        bad = Some(format!(
-                            "field `{}` is not an integer: `{raw}`",
-                            name.replace('_', "-")
-                        ));
-                        break;
-                    }
-                }
-            } else {
-                Value::Str(raw)
-            };
-            values.push(value);
-        }
-        if let Some(reason) = bad {
-            malformed.record(file, line_number, &reason, strict)?;
-            continue;
-        }
-        let Some(date) = record_date(&values) else {
-            malformed.record(file, line_number, "no usable `start` time", strict)?;
-            continue;
-        };
-        let batch = batches.entry(date.clone()).or_insert_with(DateBatch::new);
-        append_row(batch, &values);
-        if batch.rows >= BATCH_ROWS {
-            let finished = batch.finish()?;
-            sink(&date, finished)?;
-        }
-    }
-    for (date, mut batch) in batches {
-        if batch.rows > 0 {
-            let finished = batch.finish()?;
-            sink(&date, finished)?;
-        }
-    }
-    Ok(())
-}
-
-/// Maps the header's hyphenated field names to the table's columns.
-fn header_positions(header: &str, file: &str) -> Result<(Vec<Option<usize>>, usize)> {
-    let names: Vec<String> = header
-        .split_ascii_whitespace()
-        .map(|n| n.replace('-', "_"))
-        .collect();
-    for required in ["start", "bytes"] {
-        if !names.iter().any(|n| n == required) {
-            return Err(Error::Malformed {
-                file: file.into(),
-                line: 1,
-                message: format!("the header line has no `{required}` field: `{header}`"),
-            });
-        }
-    }
-    let positions = FLOW_LOG_FIELDS
-        .iter()
-        .map(|(field, _)| names.iter().position(|n| n == field))
-        .collect();
-    Ok((positions, names.len()))
-}
-
-/// The UTC date of a record's `start` (NODATA/SKIPDATA records carry it too).
-fn record_date(values: &[Value]) -> Option<String> {
-    let start_index = FLOW_LOG_FIELDS.iter().position(|(n, _)| *n == "start")?;
-    let Value::Int(start) = values.get(start_index)? else {
-        return None;
-    };
-    let time = chrono::DateTime::from_timestamp(*start, 0)?;
-    Some(time.format("%Y-%m-%d").to_string())
-}
-
-fn append_row(batch: &mut DateBatch, values: &[Value]) {
-    for (column, value) in batch.columns.iter_mut().zip(values) {
-        match (column, value) {
-            (Column::Str(b), Value::Str(s)) => b.append_value(s),
-            (Column::Str(b), _) => b.append_null(),
-            (Column::I32(b), Value::Int(v)) => b.append_value(*v as i32),
-            (Column::I32(b), _) => b.append_null(),
-            (Column::I64(b), Value::Int(v)) => b.append_value(*v),
-            (Column::I64(b), _) => b.append_null(),
-        }
-    }
-    batch.rows += 1;
 }

@@ -2,6 +2,7 @@
 
 mod fixtures;
 mod flowlogs;
+mod flowlogs_layouts;
 mod generate;
 mod ingest;
 mod legacy;

@@ -93,7 +93,8 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
         });
     }
     let analyses = time_analyses(&session, args.runs).await?;
-    let report = serde_json::json!({
+    let flow_logs = bench_flow_logs(&dir, &args)?;
+    let mut report = serde_json::json!({
         "cur_rows": rows,
         "generate_seconds": generate_seconds,
         "ingest_seconds": ingest_seconds,
@@ -106,6 +107,9 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
         "lake": lake_dir,
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
     });
+    if let (Some(map), serde_json::Value::Object(flow)) = (report.as_object_mut(), flow_logs) {
+        map.extend(flow);
+    }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?)?;
     Ok(())
 }
@@ -201,6 +205,57 @@ fn ingest_in_child(lake: &PathBuf, source: &PathBuf) -> anyhow::Result<serde_jso
         anyhow::bail!("ingest failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(serde_json::from_slice(&output.stdout)?)
+}
+
+/// Times the ingest of one generated gzip flow-log file of `--flow-log-lines` records,
+/// in a child process into its own lake. Adds the `flow_log_*` keys.
+fn bench_flow_logs(dir: &std::path::Path, args: &BenchArgs) -> anyhow::Result<serde_json::Value> {
+    if args.flow_log_lines == 0 {
+        return Ok(serde_json::json!({}));
+    }
+    let root = dir.join("flowlogs-sample");
+    let marker = root.join(format!("lines-{}", args.flow_log_lines));
+    if !(args.reuse && marker.exists()) {
+        if root.exists() {
+            std::fs::remove_dir_all(&root)?;
+        }
+        costscope_lake::generate::write_flow_log_sample(&root, args.flow_log_lines, 42)?;
+        std::fs::write(&marker, b"")?;
+    }
+    let lake = dir.join("lake-flowlogs");
+    if lake.exists() {
+        std::fs::remove_dir_all(&lake)?;
+    }
+    let bytes: u64 =
+        std::fs::read_dir(root.join("AWSLogs/222222222222/vpcflowlogs/us-east-1/2026/10/01"))?
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .map(|m| m.len())
+            .sum();
+    let output = Command::new(std::env::current_exe()?)
+        .arg("--lake")
+        .arg(&lake)
+        .arg("--quiet")
+        .args(["ingest", "flowlogs"])
+        .arg(root.join("AWSLogs"))
+        .args(["--format", "json"])
+        .output()?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "flow-log ingest failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let ingest: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let records = ingest["rows"].as_u64().unwrap_or(0);
+    let seconds = ingest["seconds"].as_f64().unwrap_or(0.0);
+    Ok(serde_json::json!({
+        "flow_log_lines": records,
+        "flow_log_gzip_bytes": bytes,
+        "flow_log_ingest_seconds": seconds,
+        "flow_log_ingest_lines_per_second": if seconds > 0.0 { records as f64 / seconds } else { 0.0 },
+        "flow_log_ingest_peak_rss_bytes": ingest["peak_rss_bytes"],
+        "flow_log_source": root,
+    }))
 }
 
 fn median(values: &[f64]) -> f64 {

@@ -1,15 +1,53 @@
 //! `costscope whois`: which resource held an IP address at a time.
 
-use clap::Args;
+use std::path::PathBuf;
 
-use crate::cli::{FormatArgs, Global};
+use clap::Args;
+use costscope_analytics::whois;
+use costscope_lake::ip_ranges::IpRanges;
+
+use crate::cli::{Format, FormatArgs, Global};
+use crate::output;
 
 #[derive(Debug, Args)]
 pub struct WhoisArgs {
+    /// The IPv4 or IPv6 address.
+    pub ip: String,
+    /// Date or time asked about (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ); default: the latest
+    /// inventory snapshot.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// An `ip-ranges.json` file to use instead of the built-in AWS ranges.
+    #[arg(long, value_name = "FILE")]
+    pub ip_ranges: Option<PathBuf>,
+    /// Also list every earlier and later holder of the address (table and CSV).
+    #[arg(long)]
+    pub history: bool,
     #[command(flatten)]
     pub output: FormatArgs,
 }
 
-pub async fn run(_global: &Global, _args: WhoisArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`costscope whois` is not available yet")
+pub async fn run(global: &Global, args: WhoisArgs) -> anyhow::Result<()> {
+    let at = args.at.as_deref().map(whois::parse_at).transpose()?;
+    let ranges = match &args.ip_ranges {
+        Some(path) => IpRanges::load(path)?,
+        None => IpRanges::builtin(),
+    };
+    let session = crate::commands::admin_session(global).await?;
+    let report = whois::whois(&session, &args.ip, at, &ranges).await?;
+    match args.output.format {
+        Format::Json => output::print_report(&report, Format::Json),
+        format => {
+            let rows = if args.history {
+                &report.history
+            } else {
+                &report.owners
+            };
+            if rows.is_empty() {
+                crate::outln!("{}", report.answer)?;
+                return Ok(());
+            }
+            output::print_records(rows, format)
+        }
+    }
 }
