@@ -335,7 +335,11 @@ impl Builder<'_> {
             resources.push(id);
         }
         let rate = self.org.templates[template].rate;
-        let impact = 4.0 * self.curve_extra(fleet, 1.0, rate, onset..total);
+        // Had nothing changed, weekend hours would have stayed off.
+        let weekend_hours = (onset..total)
+            .filter(|h| (first_weekday + h / 24) % 7 >= 5)
+            .count();
+        let impact = 4.0 * weekend_hours as f64 * rate;
         self.label(
             "weekly-pattern-security-siem-indexer",
             "weekly-pattern",
