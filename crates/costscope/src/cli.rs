@@ -183,4 +183,8 @@ pub struct BenchArgs {
     /// Reuse data already generated in --dir.
     #[arg(long)]
     pub reuse: bool,
+    /// Measure anomaly detection instead: precision, recall and days to detect on the
+    /// natural organisation's labelled incidents, and the detector's speed.
+    #[arg(long)]
+    pub anomalies: bool,
 }

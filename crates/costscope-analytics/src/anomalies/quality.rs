@@ -187,7 +187,7 @@ pub async fn evaluate(
         .iter()
         .filter(|l| l.onset().is_some_and(|o| o >= from && o <= to))
         .collect();
-    let matches = |label: &Label, anomaly: &super::Anomaly, kind: &str| {
+    let matches = |label: &Label, detected: &NaiveDate, anomaly: &super::Anomaly, kind: &str| {
         let (Some(onset), true) = (label.onset(), label.touches(kind, &anomaly.value)) else {
             return false;
         };
@@ -196,13 +196,21 @@ pub async fn evaluate(
             .as_deref()
             .and_then(monitors::iso_day)
             .unwrap_or(to);
-        anomaly.start >= onset - chrono::Days::new(ONSET_SLACK_DAYS as u64)
+        // Only a drift may be dated before its onset (from its first day above the
+        // baseline); nothing is detected before it happens.
+        let slack = if label.shape == "slow-drift" {
+            ONSET_SLACK_DAYS
+        } else {
+            0
+        };
+        anomaly.start >= onset - chrono::Days::new(slack as u64)
             && anomaly.start <= end + chrono::Days::new(1)
+            && *detected >= onset
     };
     let mut true_positives = 0;
     let mut unmatched = Vec::new();
     for (detected, anomaly, kind) in seen.values() {
-        if labels.iter().any(|l| matches(l, anomaly, kind)) {
+        if labels.iter().any(|l| matches(l, detected, anomaly, kind)) {
             true_positives += 1;
         } else {
             unmatched.push(Unmatched {
@@ -218,7 +226,7 @@ pub async fn evaluate(
     for label in &scored {
         let hits: Vec<&(NaiveDate, super::Anomaly, String)> = seen
             .values()
-            .filter(|(_, a, kind)| matches(label, a, kind))
+            .filter(|(detected, a, kind)| matches(label, detected, a, kind))
             .collect();
         let first_hit = hits.iter().map(|h| h.0).min();
         let onset = label.onset().unwrap_or(from);

@@ -13,8 +13,8 @@
 //! | 8 | spike | Data-Platform: 30 `c5.xlarge` backfill instances for 36 hours |
 //! | 12 | level shift | Shared-Services: 4 `m6i.xlarge` log indexers added, never removed |
 //! | 15 | level shift | App-Team-Prod: the NAT story's deploy doubles catalog-sync's 1b traffic |
-//! | first Saturday ≥ 17 | weekly pattern | Security: the `siem-indexer` fleet stops scaling in at weekends |
-//! | 20 | new service | Sandbox: an Aurora prototype cluster (first RDS use in the account) |
+//! | first Saturday ≥ 17 | weekly pattern | Security: the 12-instance `siem-indexer` fleet no longer stops at weekends |
+//! | 20 | new service | Sandbox: a 4-instance Aurora prototype cluster (first RDS use in the account) |
 
 use chrono::Datelike;
 
@@ -32,6 +32,11 @@ pub(super) const SHIFT_DAY: u32 = 11;
 pub(super) const NAT_DAY: u32 = 14;
 pub(super) const WEEKLY_DAY: u32 = 16;
 pub(super) const NEW_SERVICE_DAY: u32 = 19;
+
+/// Instances of the weekday-only SIEM fleet.
+const SIEM_FLEET: usize = 12;
+/// Instances of the Sandbox Aurora prototype.
+const PROTOTYPE_INSTANCES: usize = 4;
 
 /// Hour of day (UTC) of the NAT story's deploy.
 const NAT_DEPLOY_HOUR: u32 = 10;
@@ -311,7 +316,7 @@ impl Builder<'_> {
         };
         let mut resources = Vec::new();
         let mut template = 0;
-        for _ in 0..4 {
+        for _ in 0..SIEM_FLEET {
             let (id, owner) = self.instance(
                 place,
                 "m5.xlarge",
@@ -339,7 +344,7 @@ impl Builder<'_> {
         let weekend_hours = (onset..total)
             .filter(|h| (first_weekday + h / 24) % 7 >= 5)
             .count();
-        let impact = 4.0 * weekend_hours as f64 * rate;
+        let impact = SIEM_FLEET as f64 * weekend_hours as f64 * rate;
         self.label(
             "weekly-pattern-security-siem-indexer",
             "weekly-pattern",
@@ -353,7 +358,7 @@ impl Builder<'_> {
             onset,
             None,
             impact,
-            "the siem-indexer fleet (4 x m5.xlarge) no longer stops at weekends",
+            "the siem-indexer fleet (12 x m5.xlarge) no longer stops at weekends",
         );
     }
 
@@ -367,13 +372,16 @@ impl Builder<'_> {
             cat::aurora(US_EAST_1, AuroraLine::Instance)
         });
         let mut resources = Vec::new();
-        for role in ["writer", "reader"] {
+        for n in 0..PROTOTYPE_INSTANCES {
+            let role = if n == 0 { "writer".to_string() } else { format!("reader-{n}") };
             let arn = format!("arn:aws:rds:us-east-1:{account_id}:db:prototype-{role}");
             let owner = self.owner(SANDBOX, Some(arn.clone()), Some("us-east-1b"), proto.clone());
             self.hourly(instance, owner, onset..total, Quantity::Fixed(1.0));
             resources.push(arn);
         }
-        let impact = 2.0 * f64::from(total - onset) * self.org.templates[instance].rate;
+        let impact = PROTOTYPE_INSTANCES as f64
+            * f64::from(total - onset)
+            * self.org.templates[instance].rate;
         self.label(
             "new-service-sandbox-aurora",
             "new-service",
