@@ -417,9 +417,12 @@ pub async fn scan(
             .feedback
             .as_ref()
             .map(|f| f.state.name().to_string());
-        let silenced = history
-            .feedback
-            .is_some_and(|f| matches!(f.state, FeedbackState::Expected | FeedbackState::FalsePositive));
+        let silenced = history.feedback.is_some_and(|f| {
+            matches!(
+                f.state,
+                FeedbackState::Expected | FeedbackState::FalsePositive
+            )
+        });
         if silenced && !scan.all {
             report.suppressed += 1;
         } else {

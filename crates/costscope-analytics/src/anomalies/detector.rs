@@ -57,6 +57,8 @@ impl Default for DetectorConfig {
 /// Most training days a baseline uses.
 pub const MAX_TRAINING_DAYS: usize = 56;
 const WINDOW: usize = 7;
+/// Days of history before the first day scored.
+pub const MIN_HISTORY: usize = 2 * WINDOW;
 
 /// A run of anomalous days.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -135,10 +137,7 @@ impl Baseline {
     /// Fits on `values[t - n .. t]` (n = whole weeks of `config.training_days`, or all of
     /// the history when shorter). `None` for a day without history.
     pub fn fit(values: &[f64], t: usize, config: &DetectorConfig) -> Option<Baseline> {
-        let wanted = config
-            .training_days
-            .clamp(WINDOW, MAX_TRAINING_DAYS)
-            .min(t);
+        let wanted = config.training_days.clamp(WINDOW, MAX_TRAINING_DAYS).min(t);
         if wanted == 0 {
             return None;
         }
@@ -182,11 +181,12 @@ impl Baseline {
             }
             season[(start + d) % 7] = median_of(&mut same[..weeks]);
         }
+        // Centre the season; the level takes its mean, so expectations do not move.
         let mean_season = season.iter().sum::<f64>() / 7.0;
         season.iter_mut().for_each(|s| *s -= mean_season);
         let mut baseline = Baseline {
             origin: start,
-            level,
+            level: level + mean_season,
             slope,
             season,
             scale: 0.0,
@@ -197,9 +197,7 @@ impl Baseline {
         }
         let residuals = &mut residuals[..n];
         let centre = median_of(residuals);
-        residuals
-            .iter_mut()
-            .for_each(|r| *r = (*r - centre).abs());
+        residuals.iter_mut().for_each(|r| *r = (*r - centre).abs());
         let mad = median_of(residuals);
         let level_now = (level + slope * n as f64).abs();
         baseline.scale = (1.4826 * mad)
@@ -243,7 +241,8 @@ fn median_of(values: &mut [f64]) -> f64 {
     (lower + upper) / 2.0
 }
 
-/// The runs that open on days `from..values.len()` (the last value is "today").
+/// The runs that open on days `from..values.len()` (the last value is "today"); days with
+/// less than [`MIN_HISTORY`] days before them are not scored.
 pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> {
     let mut runs = Vec::new();
     let n = values.len();
@@ -260,7 +259,9 @@ pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> 
             }
         }
     };
-    let mut t = from.max(1);
+    let mut t = from.max(MIN_HISTORY);
+    // Days up to here belong to a run already reported.
+    let mut floor = 0;
     while t < n {
         let Some(today) = baseline_at(t) else {
             t += 1;
@@ -270,13 +271,12 @@ pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> 
         let z = today.z(t, values[t]);
         if z >= config.z_open {
             opened = Some((t, today, Trigger::Day));
-        } else if t >= WINDOW && t + 1 - WINDOW >= from.max(1) {
+        } else if t + 1 >= WINDOW + floor && t + 1 - WINDOW >= from.max(MIN_HISTORY) {
             let first = t + 1 - WINDOW;
             if let Some(week_ago) = baseline_at(first) {
                 let residuals = (first..=t).map(|d| values[d] - week_ago.expect(d));
-                let (sum, above) = residuals.fold((0.0, 0), |(s, a), r| {
-                    (s + r, a + usize::from(r > 0.0))
-                });
+                let (sum, above) =
+                    residuals.fold((0.0, 0), |(s, a), r| (s + r, a + usize::from(r > 0.0)));
                 let zw = sum / (week_ago.scale * (WINDOW as f64).sqrt());
                 if zw >= config.z_window && above >= WINDOW - 2 {
                     // The run starts at the first day above the baseline.
@@ -324,6 +324,7 @@ pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> 
         runs.push(run);
         // A window-opened run may start before `t`; never go back.
         t = (end + 1).max(t + 1);
+        floor = end + 1;
     }
     runs
 }

@@ -279,9 +279,7 @@ pub async fn daily_series(
         if index < 0 || index as usize >= days {
             continue;
         }
-        let values = series
-            .entry(row.value)
-            .or_insert_with(|| vec![0.0; days]);
+        let values = series.entry(row.value).or_insert_with(|| vec![0.0; days]);
         values[index as usize] += row.cost.unwrap_or(0.0);
     }
     Ok(SeriesSet { first, series })

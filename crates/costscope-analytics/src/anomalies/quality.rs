@@ -245,7 +245,10 @@ pub async fn evaluate(
     }
     let mut shapes: BTreeMap<&str, Vec<&LabelOutcome>> = BTreeMap::new();
     for outcome in &outcomes {
-        shapes.entry(outcome.shape.as_str()).or_default().push(outcome);
+        shapes
+            .entry(outcome.shape.as_str())
+            .or_default()
+            .push(outcome);
     }
     let shapes = shapes
         .into_iter()
@@ -311,7 +314,8 @@ async fn nat_check(
             };
             let baseline_days = (anomaly.start - first)
                 .num_days()
-                .clamp(1, options.detector.training_days as i64) as u32;
+                .clamp(1, options.detector.training_days as i64)
+                as u32;
             let tree = root_cause::root_cause(
                 session,
                 &root_cause::CauseQuery {

@@ -160,7 +160,10 @@ pub fn leaf_sql(q: &CauseQuery<'_>) -> String {
 }
 
 /// The root-cause tree of one anomaly.
-pub async fn root_cause(session: &costscope_query::Session, q: &CauseQuery<'_>) -> Result<CauseNode> {
+pub async fn root_cause(
+    session: &costscope_query::Session,
+    q: &CauseQuery<'_>,
+) -> Result<CauseNode> {
     let rows: Vec<LeafRow> = query(session, &leaf_sql(q)).await?;
     let window_days = ((q.end - q.start).num_days() + 1).max(1) as f64;
     let scale = window_days / f64::from(q.baseline_days.max(1));
@@ -168,7 +171,13 @@ pub async fn root_cause(session: &costscope_query::Session, q: &CauseQuery<'_>) 
         .into_iter()
         .map(|r| {
             let path = [
-                r.service, r.account, r.region, r.usage_type, r.operation, r.resource_id, r.tag,
+                r.service,
+                r.account,
+                r.region,
+                r.usage_type,
+                r.operation,
+                r.resource_id,
+                r.tag,
             ]
             .map(Option::unwrap_or_default);
             let actual = r.actual.unwrap_or(0.0);
@@ -203,7 +212,9 @@ fn node(level: &str, value: &str, leaves: &[&([String; 7], f64, f64)], depth: us
             .map(|(v, group)| node(LEVELS[depth], v, &group, depth + 1))
             .collect();
         children.sort_by(|a: &CauseNode, b: &CauseNode| {
-            b.delta.total_cmp(&a.delta).then_with(|| a.value.cmp(&b.value))
+            b.delta
+                .total_cmp(&a.delta)
+                .then_with(|| a.value.cmp(&b.value))
         });
         if children.len() > MAX_CHILDREN {
             let rest = children.split_off(MAX_CHILDREN);

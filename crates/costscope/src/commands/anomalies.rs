@@ -171,7 +171,10 @@ pub fn options(scan: &ScanArgs) -> anyhow::Result<AnomalyOptions> {
         options.as_of =
             Some(parse_day(text).map_err(|e| Error::InvalidArgument(format!("--as-of: {e}")))?);
     }
-    for (value, flag) in [(scan.min_impact, "--min-impact"), (scan.min_percent, "--min-percent")] {
+    for (value, flag) in [
+        (scan.min_impact, "--min-impact"),
+        (scan.min_percent, "--min-percent"),
+    ] {
         if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
             return Err(Error::InvalidArgument(format!("{flag} must be 0 or more")).into());
         }
@@ -228,12 +231,18 @@ impl From<&Anomaly> for AnomalyRow {
             monitor: a.monitor.clone(),
             value: a.value.clone(),
             start: a.start.to_string(),
-            end: a.end.map(|d| d.to_string()).unwrap_or_else(|| "ongoing".into()),
+            end: a
+                .end
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "ongoing".into()),
             days: a.days,
             expected: format!("{:.2}", a.expected),
             actual: format!("{:.2}", a.actual),
             impact: format!("{:.2}", a.impact),
-            percent: a.percent.map(|p| format!("{p:.1}")).unwrap_or_else(|| "new".into()),
+            percent: a
+                .percent
+                .map(|p| format!("{p:.1}"))
+                .unwrap_or_else(|| "new".into()),
             feedback: a.feedback.clone().unwrap_or_default(),
             explanation: a.explanation.clone().unwrap_or_default(),
         }
@@ -270,7 +279,11 @@ fn print_anomaly(anomaly: &Anomaly, format: Format) -> anyhow::Result<()> {
 }
 
 fn print_tree(node: &CauseNode, depth: usize) -> anyhow::Result<()> {
-    let value = if node.value.is_empty() { "(none)" } else { &node.value };
+    let value = if node.value.is_empty() {
+        "(none)"
+    } else {
+        &node.value
+    };
     outln!(
         "{:indent$}{} {}  {:+.2}  (actual {:.2}, baseline {:.2})",
         "",

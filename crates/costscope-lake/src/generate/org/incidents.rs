@@ -373,9 +373,18 @@ impl Builder<'_> {
         });
         let mut resources = Vec::new();
         for n in 0..PROTOTYPE_INSTANCES {
-            let role = if n == 0 { "writer".to_string() } else { format!("reader-{n}") };
+            let role = if n == 0 {
+                "writer".to_string()
+            } else {
+                format!("reader-{n}")
+            };
             let arn = format!("arn:aws:rds:us-east-1:{account_id}:db:prototype-{role}");
-            let owner = self.owner(SANDBOX, Some(arn.clone()), Some("us-east-1b"), proto.clone());
+            let owner = self.owner(
+                SANDBOX,
+                Some(arn.clone()),
+                Some("us-east-1b"),
+                proto.clone(),
+            );
             self.hourly(instance, owner, onset..total, Quantity::Fixed(1.0));
             resources.push(arn);
         }
@@ -407,7 +416,11 @@ impl Builder<'_> {
     }
 
     fn clickstream_label(&mut self) {
-        let keys = ["ec2|us-east-1|m7g.large|OnDemand", "lambda|req|true", "lambda|gbs|true"];
+        let keys = [
+            "ec2|us-east-1|m7g.large|OnDemand",
+            "lambda|req|true",
+            "lambda|gbs|true",
+        ];
         let templates: Vec<usize> = keys
             .iter()
             .filter_map(|k| self.template_keys.get(*k).copied())
@@ -449,7 +462,11 @@ impl Builder<'_> {
         let total = self.cal.total_hours();
         // The 1b senders are the two curves that change.
         let changed: Vec<usize> = (0..self.org.curves.len())
-            .filter(|c| self.org.curves[*c].change.is_some_and(|ch| matches!(ch, Change::Step { .. })))
+            .filter(|c| {
+                self.org.curves[*c]
+                    .change
+                    .is_some_and(|ch| matches!(ch, Change::Step { .. }))
+            })
             .collect();
         let rate = |t: usize| self.org.templates[t].rate;
         let mut impact = 0.0;
@@ -458,19 +475,18 @@ impl Builder<'_> {
             impact += self.curve_extra(curve, 1.0, rate(out), onset..total);
             impact += self.curve_extra(curve, NAT_RESPONSE_RATIO, rate(back), onset..total);
         }
-        let nat = self.org.interfaces.iter().find(|i| i.kind == InterfaceKind::NatGateway);
+        let nat = self
+            .org
+            .interfaces
+            .iter()
+            .find(|i| i.kind == InterfaceKind::NatGateway);
         let mut resources: Vec<String> = nat.map(|i| i.resource_id.clone()).into_iter().collect();
-        resources.extend(
-            self.org
-                .flows
-                .iter()
-                .filter_map(|f| match f {
-                    Flow::ThroughNat { source, curve, .. } if changed.contains(curve) => {
-                        Some(self.org.interfaces[*source].resource_id.clone())
-                    }
-                    _ => None,
-                }),
-        );
+        resources.extend(self.org.flows.iter().filter_map(|f| match f {
+            Flow::ThroughNat { source, curve, .. } if changed.contains(curve) => {
+                Some(self.org.interfaces[*source].resource_id.clone())
+            }
+            _ => None,
+        }));
         let primary = self.usage_type(bytes);
         self.label(
             "nat-catalog-sync-deploy",
