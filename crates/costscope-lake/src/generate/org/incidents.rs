@@ -1,7 +1,8 @@
 //! Labelled incidents: cost anomalies of known shape, onset and impact put into the
 //! organisation so that anomaly detection can be measured (precision, recall, days to
 //! detect). Each incident is recorded as an [`IncidentLabel`]; the generator writes them to
-//! `labels.json`.
+//! `labels.json`. Incidents use few CUR rows (daily meters where they can), so the natural
+//! organisation keeps its size.
 //!
 //! All onsets fall in the last billing period, so a detector run as of each of its days
 //! sees every incident begin (with two months of history before it in the default
@@ -9,11 +10,11 @@
 //!
 //! | day | shape | where |
 //! |---|---|---|
-//! | 5 | slow drift | Marketing-Web: `image-resizer` Lambda invocations +6% of the base a day |
-//! | 8 | spike | Data-Platform: 30 `c5.xlarge` backfill instances for 36 hours |
+//! | 5 | slow drift | Marketing-Web: PUT requests to an S3 log bucket +6% of the base a day |
+//! | 8 | spike | Data-Platform: 20 `c5.xlarge` backfill instances for 36 hours |
 //! | 12 | level shift | Shared-Services: 4 `m6i.xlarge` log indexers added, never removed |
-//! | 15 | level shift | App-Team-Prod: the NAT story's deploy doubles catalog-sync's 1b traffic |
-//! | first Saturday ≥ 17 | weekly pattern | Security: the 12-instance `siem-indexer` fleet no longer stops at weekends |
+//! | 22 | level shift | App-Team-Prod: the NAT story's deploy doubles catalog-sync's 1b traffic (inside the flow-log days) |
+//! | first Saturday ≥ 17 | weekly pattern | Security: an S3 archive job that skipped weekends runs every day |
 //! | 20 | new service | Sandbox: a 4-instance Aurora prototype cluster (first RDS use in the account) |
 
 use chrono::Datelike;
@@ -29,12 +30,13 @@ use crate::generate::traffic::Change;
 pub(super) const DRIFT_DAY: u32 = 4;
 pub(super) const SPIKE_DAY: u32 = 7;
 pub(super) const SHIFT_DAY: u32 = 11;
-pub(super) const NAT_DAY: u32 = 14;
+/// Inside the last 14 days, which have flow logs, so the onset shows there too.
+pub(super) const NAT_DAY: u32 = 21;
 pub(super) const WEEKLY_DAY: u32 = 16;
 pub(super) const NEW_SERVICE_DAY: u32 = 19;
 
-/// Instances of the weekday-only SIEM fleet.
-const SIEM_FLEET: usize = 12;
+/// Instances of the backfill spike.
+const BACKFILL_INSTANCES: usize = 20;
 /// Instances of the Sandbox Aurora prototype.
 const PROTOTYPE_INSTANCES: usize = 4;
 
@@ -153,65 +155,67 @@ impl Builder<'_> {
         self.org.labels.push(label);
     }
 
-    /// Slow drift: a Lambda function whose invocations grow by 6% of the base a day.
+    /// Slow drift: a log bucket whose daily PUT requests grow by 6% of the base a day.
     fn drift_incident(&mut self) {
         let onset = self.incident_hour(DRIFT_DAY, 0);
-        let total = self.cal.total_hours();
-        let web = tags("image-resizer", "Marketing", "prod", "web-team");
-        let calls = self.curve(
-            Curve::flat(250_000.0)
-                .daily_cycle()
-                .jittered(0.1)
-                .counts()
-                .changed(Change::Drift {
-                    from: onset,
-                    per_day: 0.06,
-                }),
+        let web = tags("asset-pipeline", "Marketing", "prod", "web-team");
+        let puts = self.curve(Curve::flat(10_000_000.0).jittered(0.1).counts().changed(
+            Change::Drift {
+                from: onset,
+                per_day: 0.06,
+            },
+        ));
+        let name = format!("www-asset-logs-{}", ACCOUNTS[MARKETING].id);
+        let owner = self.owner(MARKETING, Some(name.clone()), None, web);
+        let template = self.template("s3req|us-east-1|true".into(), || {
+            cat::s3_requests(US_EAST_1, true)
+        });
+        self.daily(
+            template,
+            owner,
+            Quantity::Curve {
+                curve: puts,
+                factor: 1.0,
+            },
         );
-        let before = self.org.meters.len();
-        self.lambda(MARKETING, "image-resizer", calls, 0.5, u32::MAX, &web);
-        let meters: Vec<(usize, f64)> = self.org.meters[before..]
-            .iter()
-            .map(|m| match m.quantity {
-                Quantity::Curve { factor, .. } => (m.template, factor),
-                _ => (m.template, 0.0),
-            })
-            .collect();
-        let impact = meters
-            .iter()
-            .map(|&(t, factor)| {
-                self.curve_extra(calls, factor, self.org.templates[t].rate, onset..total)
-            })
-            .sum();
-        let templates: Vec<usize> = meters.iter().map(|m| m.0).collect();
-        let arn = format!(
-            "arn:aws:lambda:us-east-1:{}:function:image-resizer",
-            ACCOUNTS[MARKETING].id
-        );
+        let impact = self.daily_extra(puts, self.org.templates[template].rate, onset);
         self.label(
-            "slow-drift-marketing-image-resizer",
+            "slow-drift-marketing-asset-logs",
             "slow-drift",
             ("account", ACCOUNTS[MARKETING].id.to_string()),
             Raised {
                 account: MARKETING,
-                templates: &templates,
+                templates: &[template],
                 team: Some("web-team"),
-                resources: vec![arn],
+                resources: vec![name],
             },
             onset,
             None,
             impact,
-            "image-resizer Lambda invocations drift up by 6% of their usual volume a day",
+            "PUT requests to the asset-log bucket drift up by 6% of their usual volume a day",
         );
     }
 
-    /// Spike: 30 on-demand `c5.xlarge` instances run a backfill for 36 hours.
+    /// Extra cost of a daily meter on `curve` at `rate` from `onset` on, caused by its change.
+    fn daily_extra(&self, curve: usize, rate: f64, onset: u32) -> f64 {
+        let changed = Curve {
+            jitter: 0.0,
+            ..self.org.curves[curve]
+        };
+        let before = changed.unchanged();
+        (onset / 24..self.cal.total_days())
+            .map(|d| changed.at(0, d * 24) - before.at(0, d * 24))
+            .sum::<f64>()
+            * rate
+    }
+
+    /// Spike: 20 on-demand `c5.xlarge` instances run a backfill for 36 hours.
     fn spike_incident(&mut self) {
         let onset = self.incident_hour(SPIKE_DAY, 0);
         let end = (onset + 36).min(self.cal.total_hours());
         let etl = tags("etl-backfill", "Data", "prod", "data-team");
         let mut resources = Vec::new();
-        for n in 0..30 {
+        for n in 0..BACKFILL_INSTANCES {
             let place = Place::east(DATA, n % 3);
             let (id, _) = self.instance(
                 place,
@@ -230,7 +234,8 @@ impl Builder<'_> {
                 Purchase::OnDemand,
             )
         });
-        let impact = 30.0 * f64::from(end - onset) * self.org.templates[template].rate;
+        let impact =
+            BACKFILL_INSTANCES as f64 * f64::from(end - onset) * self.org.templates[template].rate;
         self.label(
             "spike-data-platform-backfill",
             "spike",
@@ -244,7 +249,7 @@ impl Builder<'_> {
             onset,
             Some(end),
             impact,
-            "a 36-hour backfill on 30 on-demand c5.xlarge instances",
+            "a 36-hour backfill on 20 on-demand c5.xlarge instances",
         );
     }
 
@@ -291,7 +296,7 @@ impl Builder<'_> {
         );
     }
 
-    /// Weekly pattern change: a fleet that stopped at weekends runs seven days a week.
+    /// Weekly pattern change: a nightly archive job that skipped weekends runs every day.
     fn weekly_pattern_incident(&mut self) {
         let first_weekday = self.cal.date(0).weekday().num_days_from_monday();
         // The first Saturday on or after the chosen day.
@@ -301,64 +306,49 @@ impl Builder<'_> {
             day += 1;
         }
         let onset = self.incident_hour(day, 0);
-        let all = self.all_hours();
-        let total = self.cal.total_hours();
-        let fleet = self.curve(Curve::flat(1.0).changed(Change::Weekends {
-            from: onset,
-            weekend: 0.0,
-            first_weekday,
-        }));
-        let siem = tags("siem-indexer", "Security", "prod", "secops");
-        let place = Place {
-            account: SECURITY,
-            region: US_WEST_2,
-            zone: 1,
-        };
-        let mut resources = Vec::new();
-        let mut template = 0;
-        for _ in 0..SIEM_FLEET {
-            let (id, owner) = self.instance(
-                place,
-                "m5.xlarge",
-                OnDemand,
-                &siem,
-                all.clone(),
-                ("gp3", 40.0),
-            );
-            if let Some(meter) = self
-                .org
-                .meters
-                .iter_mut()
-                .find(|m| m.owner == owner && matches!(m.quantity, Quantity::Fixed(_)))
-            {
-                meter.quantity = Quantity::Curve {
-                    curve: fleet,
-                    factor: 1.0,
-                };
-                template = meter.template;
-            }
-            resources.push(id);
-        }
-        let rate = self.org.templates[template].rate;
-        // Had nothing changed, weekend hours would have stayed off.
-        let weekend_hours = (onset..total)
-            .filter(|h| (first_weekday + h / 24) % 7 >= 5)
+        let base = 12_000_000.0;
+        let weekend = 0.1;
+        let puts = self.curve(Curve::flat(base).jittered(0.05).counts().changed(
+            Change::Weekends {
+                from: onset,
+                weekend,
+                first_weekday,
+            },
+        ));
+        let siem = tags("siem-archive", "Security", "prod", "secops");
+        let name = format!("siem-archive-{}", ACCOUNTS[SECURITY].id);
+        let owner = self.owner(SECURITY, Some(name.clone()), None, siem);
+        let template = self.template("s3req|us-west-2|true".into(), || {
+            cat::s3_requests(US_WEST_2, true)
+        });
+        self.daily(
+            template,
+            owner,
+            Quantity::Curve {
+                curve: puts,
+                factor: 1.0,
+            },
+        );
+        // Had nothing changed, weekends would have stayed at a tenth.
+        let weekend_days = (onset / 24..self.cal.total_days())
+            .filter(|d| (first_weekday + d) % 7 >= 5)
             .count();
-        let impact = SIEM_FLEET as f64 * weekend_hours as f64 * rate;
+        let impact =
+            weekend_days as f64 * base * (1.0 - weekend) * self.org.templates[template].rate;
         self.label(
-            "weekly-pattern-security-siem-indexer",
+            "weekly-pattern-security-siem-archive",
             "weekly-pattern",
             ("account", ACCOUNTS[SECURITY].id.to_string()),
             Raised {
                 account: SECURITY,
                 templates: &[template],
                 team: Some("secops"),
-                resources,
+                resources: vec![name],
             },
             onset,
             None,
             impact,
-            "the siem-indexer fleet (12 x m5.xlarge) no longer stops at weekends",
+            "the SIEM archive job, which skipped weekends, now runs every day",
         );
     }
 
