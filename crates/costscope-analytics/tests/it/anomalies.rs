@@ -265,8 +265,8 @@ async fn the_nat_deploy_is_explained_by_nat_bytes_on_the_gateway() {
     let anomaly = report
         .anomalies
         .iter()
-        .find(|a| a.kind == "account" && a.value == "222222222222" && a.start >= onset)
-        .expect("an anomaly on App-Team-Prod");
+        .find(|a| a.kind == "usage_type" && a.value == "NatGateway-Bytes" && a.start >= onset)
+        .expect("an anomaly on NatGateway-Bytes");
     let tree = anomaly.root_cause.as_ref().expect("root cause");
     let usage = tree.top_at("usage_type").expect("usage type");
     assert!(

@@ -10,10 +10,10 @@
 //!
 //! | day | shape | where |
 //! |---|---|---|
-//! | 5 | slow drift | Marketing-Web: PUT requests to an S3 log bucket +6% of the base a day |
+//! | 5 | slow drift | Marketing-Web: PUT requests to an S3 log bucket +4% of the base a day |
 //! | 8 | spike | Data-Platform: 20 `c5.xlarge` backfill instances for 36 hours |
 //! | 12 | level shift | Shared-Services: 4 `m6i.xlarge` log indexers added, never removed |
-//! | 22 | level shift | App-Team-Prod: the NAT story's deploy doubles catalog-sync's 1b traffic (inside the flow-log days) |
+//! | 22 | level shift | App-Team-Prod: the NAT story's deploy raises catalog-sync's 1b traffic by a quarter (inside the flow-log days) |
 //! | first Saturday ≥ 17 | weekly pattern | Security: an S3 archive job that skipped weekends runs every day |
 //! | 20 | new service | Sandbox: a 4-instance Aurora prototype cluster (first RDS use in the account) |
 
@@ -68,7 +68,7 @@ impl Builder<'_> {
         (first + day * 24 + hour_of_day).min(self.cal.total_hours().saturating_sub(1))
     }
 
-    /// When the NAT story's deploy doubles the 1b senders' traffic.
+    /// When the NAT story's deploy raises the 1b senders' traffic by a quarter.
     pub(super) fn nat_onset_hour(&self) -> u32 {
         self.incident_hour(NAT_DAY, NAT_DEPLOY_HOUR)
     }
@@ -162,7 +162,7 @@ impl Builder<'_> {
         let puts = self.curve(Curve::flat(10_000_000.0).jittered(0.1).counts().changed(
             Change::Drift {
                 from: onset,
-                per_day: 0.06,
+                per_day: 0.04,
             },
         ));
         let name = format!("www-asset-logs-{}", ACCOUNTS[MARKETING].id);
@@ -192,7 +192,7 @@ impl Builder<'_> {
             onset,
             None,
             impact,
-            "PUT requests to the asset-log bucket drift up by 6% of their usual volume a day",
+            "PUT requests to the asset-log bucket drift up by 4% of their usual volume a day",
         );
     }
 
@@ -491,7 +491,7 @@ impl Builder<'_> {
             onset,
             None,
             impact,
-            "a catalog-sync deploy doubles the traffic its us-east-1b instances send through \
+            "a catalog-sync deploy raises by a quarter the traffic its us-east-1b instances send through \
              the NAT gateway in us-east-1a",
         );
     }

@@ -3,7 +3,7 @@
 //! 1. `catalog-sync` instances in us-east-1b of App-Team-Prod send a growing volume through
 //!    a NAT gateway in us-east-1a, so `NatGateway-Bytes` and `DataTransfer-Regional-Bytes`
 //!    rise month over month (a second NAT gateway also raises `NatGateway-Hours`), and a
-//!    deploy in the last period doubles the 1b traffic (the onset anomalies are measured on).
+//!    deploy in the last period raises the 1b traffic by a quarter (the onset anomalies are measured on).
 //! 2. Bedrock application inference profiles tagged `user_department`: Sales uses Claude
 //!    Sonnet, Dev uses Claude Haiku and Nova Lite for a similar number of tokens.
 //! 3. `clickstream` (Lambda, EC2, Aurora, Bedrock) moves to fewer Graviton instances and
@@ -187,10 +187,10 @@ impl Builder<'_> {
         );
         let first_sender_curve = self.org.curves.len();
         let mut senders = Vec::new();
-        // A deploy in the last period doubles the 1b senders' traffic (a labelled onset).
+        // A deploy in the last period raises the 1b senders' traffic by a quarter (a labelled onset).
         let deploy = Change::Step {
             from: self.nat_onset_hour(),
-            factor: 2.0,
+            factor: 1.25,
         };
         for (zone, base_gb, growth) in [(1, 38.0, 1.45), (1, 38.0, 1.45), (0, 9.0, 1.0)] {
             let mut shape = Curve::flat(base_gb)
