@@ -175,9 +175,9 @@ impl Baseline {
         let mut season = [0.0; 7];
         for d in 0..WINDOW {
             let mut same = [0.0; MAX_TRAINING_DAYS / WINDOW];
-            for k in 0..weeks {
+            for (k, value) in same.iter_mut().enumerate().take(weeks) {
                 let i = k * WINDOW + d;
-                same[k] = window[i] - (level + slope * i as f64);
+                *value = window[i] - (level + slope * i as f64);
             }
             season[(start + d) % 7] = median_of(&mut same[..weeks]);
         }
@@ -316,10 +316,10 @@ pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> 
             scale: frozen.scale,
             trigger,
         };
-        for d in start..=end {
+        for (d, value) in values.iter().enumerate().take(end + 1).skip(start) {
             run.expected += frozen.expect(d);
-            run.actual += values[d];
-            run.max_z = run.max_z.max(frozen.z(d, values[d]));
+            run.actual += value;
+            run.max_z = run.max_z.max(frozen.z(d, *value));
         }
         runs.push(run);
         // A window-opened run may start before `t`; never go back.
@@ -346,8 +346,8 @@ mod tests {
             .map(|d| 100.0 + d as f64 + if d % 7 >= 5 { -30.0 } else { 0.0 })
             .collect();
         let baseline = Baseline::fit(&values, 56, &DetectorConfig::default()).expect("fit");
-        for d in 56..60 {
-            assert!((baseline.expect(d) - values[d]).abs() < 6.0, "{d}");
+        for (d, value) in values.iter().enumerate().skip(56) {
+            assert!((baseline.expect(d) - value).abs() < 6.0, "{d}");
         }
         assert!(detect(&values, 30, &DetectorConfig::default()).is_empty());
     }

@@ -28,6 +28,9 @@ pub const LEVELS: [&str; 7] = [
     "tag",
 ];
 
+/// One leaf: its path through [`LEVELS`], actual cost and scaled baseline.
+pub type Leaf = ([String; 7], f64, f64);
+
 /// Children shown per node; the rest are summed into `(other)`.
 pub const MAX_CHILDREN: usize = 5;
 
@@ -167,7 +170,7 @@ pub async fn root_cause(
     let rows: Vec<LeafRow> = query(session, &leaf_sql(q)).await?;
     let window_days = ((q.end - q.start).num_days() + 1).max(1) as f64;
     let scale = window_days / f64::from(q.baseline_days.max(1));
-    let leaves: Vec<([String; 7], f64, f64)> = rows
+    let leaves: Vec<Leaf> = rows
         .into_iter()
         .map(|r| {
             let path = [
@@ -188,8 +191,8 @@ pub async fn root_cause(
 }
 
 /// Builds the tree from leaves (path, actual, scaled baseline).
-pub fn build_tree(root_value: &str, leaves: &[([String; 7], f64, f64)]) -> CauseNode {
-    let refs: Vec<&([String; 7], f64, f64)> = leaves.iter().collect();
+pub fn build_tree(root_value: &str, leaves: &[Leaf]) -> CauseNode {
+    let refs: Vec<&Leaf> = leaves.iter().collect();
     let mut root = node("monitor", root_value, &refs, 0);
     // The root's own totals are the sum of its children's.
     root.actual = leaves.iter().map(|l| l.1).sum();
@@ -198,12 +201,12 @@ pub fn build_tree(root_value: &str, leaves: &[([String; 7], f64, f64)]) -> Cause
     root
 }
 
-fn node(level: &str, value: &str, leaves: &[&([String; 7], f64, f64)], depth: usize) -> CauseNode {
+fn node(level: &str, value: &str, leaves: &[&Leaf], depth: usize) -> CauseNode {
     let actual: f64 = leaves.iter().map(|l| l.1).sum();
     let baseline: f64 = leaves.iter().map(|l| l.2).sum();
     let mut children = Vec::new();
     if depth < LEVELS.len() {
-        let mut groups: BTreeMap<&str, Vec<&([String; 7], f64, f64)>> = BTreeMap::new();
+        let mut groups: BTreeMap<&str, Vec<&Leaf>> = BTreeMap::new();
         for leaf in leaves {
             groups.entry(leaf.0[depth].as_str()).or_default().push(leaf);
         }
