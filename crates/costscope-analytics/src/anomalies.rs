@@ -372,6 +372,86 @@ async fn explain(
     Ok(())
 }
 
+/// An anomaly of an hourly series (`--granularity hourly`): hours, not days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourlyAnomaly {
+    pub monitor: String,
+    pub kind: String,
+    pub value: String,
+    /// First and last anomalous hour, `YYYY-MM-DDTHH:00:00Z`.
+    pub start: String,
+    pub end: String,
+    /// Still going in the last hour with data.
+    pub open: bool,
+    pub hours: usize,
+    pub expected: f64,
+    pub actual: f64,
+    pub impact: f64,
+    pub percent: Option<f64>,
+    pub max_z: f64,
+    pub severity: Severity,
+}
+
+/// Hourly detection over the last `days` days up to `options.as_of` (each hour against the
+/// same hour of the two weeks before). Thresholds as for daily anomalies.
+pub async fn detect_hourly(
+    session: &Session,
+    options: &AnomalyOptions,
+    days: u32,
+) -> Result<Vec<HourlyAnomaly>> {
+    if days == 0 {
+        return Err(Error::InvalidArgument("--days must be at least 1".into()));
+    }
+    let (first_day, last) = usage_span(session).await?;
+    let as_of = options.as_of.unwrap_or(last);
+    let history = detector::HOURLY_HISTORY_DAYS as u64 + u64::from(days);
+    let first = (as_of - chrono::Days::new(history)).max(first_day);
+    let origin = first.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let mut found = Vec::new();
+    for monitor in &options.monitors {
+        let config = DetectorConfig {
+            z_open: monitor.sensitivity,
+            ..options.detector
+        };
+        let min_impact = options.min_impact.unwrap_or(monitor.min_impact);
+        let min_percent = options.min_percent.unwrap_or(monitor.min_percent);
+        let series =
+            monitors::hourly_series(session, &monitor.kind, options.measure, first, as_of).await?;
+        for (value, values) in &series {
+            let from = values.len().saturating_sub(days as usize * 24);
+            for run in detector::detect_hourly(values, from, &config) {
+                let impact = run.impact();
+                let percent = (run.expected > 1e-9).then(|| 100.0 * impact / run.expected);
+                if impact < min_impact || percent.is_some_and(|p| p < min_percent) {
+                    continue;
+                }
+                let hour = |i: usize| {
+                    (origin + chrono::Duration::hours(i as i64))
+                        .format("%Y-%m-%dT%H:00:00Z")
+                        .to_string()
+                };
+                found.push(HourlyAnomaly {
+                    monitor: monitor.name.clone(),
+                    kind: monitor.kind.name().to_string(),
+                    value: value.clone(),
+                    start: hour(run.start),
+                    end: hour(run.end),
+                    open: run.open,
+                    hours: run.days(),
+                    expected: run.expected,
+                    actual: run.actual,
+                    impact,
+                    percent,
+                    max_z: run.max_z,
+                    severity: Severity::of(impact, min_impact, run.max_z),
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| b.impact.total_cmp(&a.impact));
+    Ok(found)
+}
+
 /// What [`scan`] stores and shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ScanOptions {

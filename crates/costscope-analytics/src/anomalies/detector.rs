@@ -329,6 +329,63 @@ pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> 
     runs
 }
 
+/// Days of the same hour an hourly baseline uses.
+pub const HOURLY_HISTORY_DAYS: usize = 14;
+
+/// Flags hours `from..values.len()` of an hourly series: each hour is compared with the
+/// same hour of day over the [`HOURLY_HISTORY_DAYS`] days before it (median and MAD scale,
+/// with the same floors as the daily detector), and consecutive flagged hours (one quiet
+/// hour allowed) form a run. Hours with less than a week of history are not scored.
+pub fn detect_hourly(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    let start = from.max(24 * WINDOW);
+    for t in start..values.len() {
+        let mut same = [0.0; HOURLY_HISTORY_DAYS];
+        let mut n = 0;
+        for k in 1..=HOURLY_HISTORY_DAYS {
+            if let Some(i) = t.checked_sub(24 * k) {
+                same[n] = values[i];
+                n += 1;
+            }
+        }
+        let history = &mut same[..n];
+        let expected = median_of(history);
+        history.iter_mut().for_each(|v| *v = (*v - expected).abs());
+        let scale = (1.4826 * median_of(history))
+            .max(config.min_relative_scale * expected.abs())
+            .max(config.min_absolute_scale / 24.0);
+        let z = (values[t] - expected) / scale;
+        let extends = runs
+            .last()
+            .is_some_and(|r| r.end + 1 + config.max_gap >= t && t > r.end);
+        if z >= config.z_open || (extends && z >= config.z_keep) {
+            match runs.last_mut() {
+                Some(run) if extends => {
+                    run.end = t;
+                    run.expected += expected;
+                    run.actual += values[t];
+                    run.max_z = run.max_z.max(z);
+                }
+                _ => runs.push(Run {
+                    start: t,
+                    end: t,
+                    open: false,
+                    expected,
+                    actual: values[t],
+                    max_z: z,
+                    scale,
+                    trigger: Trigger::Day,
+                }),
+            }
+        }
+    }
+    let n = values.len();
+    for run in &mut runs {
+        run.open = run.end + 1 + config.max_gap >= n;
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +395,21 @@ mod tests {
         assert_eq!(median_of(&mut [3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median_of(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
         assert_eq!(median_of(&mut []), 0.0);
+    }
+
+    #[test]
+    fn an_hourly_burst_is_flagged_and_the_daily_cycle_is_not() {
+        let mut values: Vec<f64> = (0..24 * 20)
+            .map(|h| 10.0 + 5.0 * ((h % 24) as f64 / 24.0 * std::f64::consts::TAU).sin())
+            .collect();
+        assert!(detect_hourly(&values, 0, &DetectorConfig::default()).is_empty());
+        for v in &mut values[24 * 19 + 3..24 * 19 + 6] {
+            *v += 40.0;
+        }
+        let runs = detect_hourly(&values, 24 * 18, &DetectorConfig::default());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!((runs[0].start, runs[0].end), (24 * 19 + 3, 24 * 19 + 5));
+        assert!((runs[0].impact() - 120.0).abs() < 1e-6);
     }
 
     #[test]

@@ -285,6 +285,50 @@ pub async fn daily_series(
     Ok(SeriesSet { first, series })
 }
 
+/// Hourly non-recurring cost per value of `kind` over the days `[first, last]`: one query.
+/// Index 0 is `first` 00:00.
+pub async fn hourly_series(
+    session: &costscope_query::Session,
+    kind: &MonitorKind,
+    measure: CostMeasure,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<BTreeMap<String, Vec<f64>>> {
+    let end = last.succ_opt().unwrap_or(last);
+    let sql = format!(
+        "SELECT date_trunc('hour', line_item_usage_start_date) AS day, {dim} AS value, \
+         SUM({cost}) AS cost FROM cur_amortized \
+         WHERE line_item_usage_start_date >= TIMESTAMP {from} \
+           AND line_item_usage_start_date < TIMESTAMP {to} AND NOT {recurring} \
+         GROUP BY 1, 2",
+        dim = kind.sql(),
+        cost = measure.column(),
+        from = literal(&format!("{first} 00:00:00")),
+        to = literal(&format!("{end} 00:00:00")),
+        recurring = recurring_sql(),
+    );
+    let rows: Vec<DailyRow> = query(session, &sql).await?;
+    let hours = ((last - first).num_days().max(0) as usize + 1) * 24;
+    let origin = first.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for row in rows {
+        let Some(at) = row
+            .day
+            .get(..19)
+            .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+        else {
+            continue;
+        };
+        let index = (at - origin).num_hours();
+        if index < 0 || index as usize >= hours {
+            continue;
+        }
+        let values = series.entry(row.value).or_insert_with(|| vec![0.0; hours]);
+        values[index as usize] += row.cost.unwrap_or(0.0);
+    }
+    Ok(series)
+}
+
 /// A recurring charge summed per month, compared with the months before.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecurringCharge {

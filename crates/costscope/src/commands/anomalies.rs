@@ -52,6 +52,12 @@ pub struct ScanArgs {
     /// Also list anomalies marked expected or false-positive.
     #[arg(long)]
     pub all: bool,
+    /// `daily` (stored, with root cause) or `hourly` (flags hours of the last --days).
+    #[arg(long, default_value = "daily")]
+    pub granularity: String,
+    /// Days scanned hour by hour with --granularity hourly.
+    #[arg(long, default_value_t = 3)]
+    pub days: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,6 +195,19 @@ async fn list(global: &Global, scan: &ScanArgs, format: Format) -> anyhow::Resul
     // Validate everything before touching the store.
     let options = options(scan)?;
     let session = crate::commands::admin_session(global).await?;
+    match scan.granularity.as_str() {
+        "daily" => {}
+        "hourly" => {
+            let found = anomalies::detect_hourly(&session, &options, scan.days).await?;
+            return print_records(&found, format);
+        }
+        other => {
+            return Err(Error::InvalidArgument(format!(
+                "unknown granularity `{other}`: use daily or hourly"
+            ))
+            .into());
+        }
+    }
     let store = Store::for_lake(&global.lake)?;
     let report = anomalies::scan(&session, &store, &options, ScanOptions { all: scan.all }).await?;
     if format == Format::Json {

@@ -195,3 +195,43 @@ fn evaluate_scores_detection_against_the_labels() {
     assert!(nat["days_to_detect"].as_i64().expect("delay") <= 2, "{nat}");
     assert_eq!(nat["top_is_right"], true, "{nat}");
 }
+
+#[test]
+fn hourly_mode_flags_the_hours_of_the_backfill_spike() {
+    let lake = ingested_lake();
+    let labels: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(demo_data().join("labels.json")).expect("labels.json"),
+    )
+    .expect("labels");
+    let spike = labels
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|l| l["shape"] == "spike")
+        .expect("spike label");
+    let onset = spike["onset"].as_str().expect("onset");
+    let text = ok(costscope(lake.path()).args([
+        "anomalies",
+        "--granularity",
+        "hourly",
+        "--days",
+        "1",
+        "--as-of",
+        onset,
+        "--format",
+        "json",
+    ]));
+    let found: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let account = found
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|a| a["kind"] == "account" && a["value"] == spike["monitor"]["value"])
+        .expect("the spike's account, by the hour");
+    assert!(account["start"].as_str().expect("start").starts_with(onset));
+    assert!(account["hours"].as_u64().expect("hours") >= 20, "{account}");
+    // Hourly mode does not touch the store.
+    assert!(!lake.path().join("_state").exists());
+    let output = fails(costscope(lake.path()).args(["anomalies", "--granularity", "weekly"]));
+    assert_eq!(output.status.code(), Some(1));
+}
