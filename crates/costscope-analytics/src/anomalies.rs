@@ -220,7 +220,7 @@ pub async fn detect(session: &Session, options: &AnomalyOptions) -> Result<Anoma
     for monitor in &options.monitors {
         let set =
             monitors::daily_series(session, &monitor.kind, options.measure, first, as_of).await?;
-        let found = detect_in(monitor, &set, options, as_of);
+        let found = detect_in(monitor, &set, options);
         summaries.push(MonitorSummary {
             name: monitor.name.clone(),
             kind: monitor.kind.name().to_string(),
@@ -253,12 +253,11 @@ pub async fn detect(session: &Session, options: &AnomalyOptions) -> Result<Anoma
     })
 }
 
-/// The anomalies of one monitor's series as of `as_of` (the last day of every series).
+/// The anomalies of one monitor's series (the last day of every series is "today").
 pub fn detect_in(
     monitor: &Monitor,
     set: &monitors::SeriesSet,
     options: &AnomalyOptions,
-    as_of: NaiveDate,
 ) -> Vec<Anomaly> {
     let config = DetectorConfig {
         z_open: monitor.sensitivity,
@@ -304,7 +303,6 @@ pub fn detect_in(
             });
         }
     }
-    let _ = as_of;
     found
 }
 

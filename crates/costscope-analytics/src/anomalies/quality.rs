@@ -175,7 +175,7 @@ pub async fn evaluate(
                     .map(|(k, v)| (k.clone(), v[..keep].to_vec()))
                     .collect(),
             };
-            for anomaly in detect_in(monitor, &truncated, options, day) {
+            for anomaly in detect_in(monitor, &truncated, options) {
                 seen.entry(anomaly.id.clone())
                     .or_insert_with(|| (day, anomaly, monitor.label_kind()));
             }
