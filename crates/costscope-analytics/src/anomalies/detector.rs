@@ -12,7 +12,7 @@
 //!
 //! Day `t` opens a run when its residual exceeds `z_open` scales, or when the seven days
 //! ending at `t`, measured against the baseline fitted seven days earlier, exceed it by
-//! `z_window` scales in sum with most days above (slow drifts, whose days are each
+//! `z_window` scales in sum with six of them above (slow drifts, whose days are each
 //! unremarkable). A run continues while days stay `z_keep` scales above the baseline frozen
 //! at its onset, allowing `max_gap` quiet days; so a level shift stays one anomaly, and a
 //! run still going on the last day is open (no end).
@@ -46,7 +46,7 @@ impl Default for DetectorConfig {
             training_days: 28,
             z_open: 4.0,
             z_keep: 2.5,
-            z_window: 5.0,
+            z_window: 6.0,
             min_relative_scale: 0.03,
             min_absolute_scale: 0.5,
             max_gap: 1,
@@ -278,7 +278,7 @@ pub fn detect(values: &[f64], from: usize, config: &DetectorConfig) -> Vec<Run> 
                 let (sum, above) =
                     residuals.fold((0.0, 0), |(s, a), r| (s + r, a + usize::from(r > 0.0)));
                 let zw = sum / (week_ago.scale * (WINDOW as f64).sqrt());
-                if zw >= config.z_window && above >= WINDOW - 2 {
+                if zw >= config.z_window && above >= WINDOW - 1 {
                     // The run starts at the first day above the baseline.
                     let start = (first..=t)
                         .find(|d| values[*d] > week_ago.expect(*d))
