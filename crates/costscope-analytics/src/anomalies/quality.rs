@@ -413,7 +413,7 @@ pub fn speed(series: usize, days: usize, lookback_days: usize) -> SpeedReport {
         .map(|values| super::detector::detect(values, from, &config))
         .collect();
     let scan_seconds = started.elapsed().as_secs_f64();
-    let planted_in = |s: usize| s % 10 == 0 && days - 1 - s % 30 >= from;
+    let planted_in = |s: usize| s.is_multiple_of(10) && days - 1 - s % 30 >= from;
     let planted = (0..series).filter(|s| planted_in(*s)).count();
     let planted_found = (0..series)
         .filter(|s| planted_in(*s) && !found[*s].is_empty())
