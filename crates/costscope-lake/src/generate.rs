@@ -12,6 +12,7 @@
 //! inventory.jsonl
 //! business_metrics.csv
 //! ledger.csv
+//! labels.json
 //! ```
 //!
 //! The natural organisation has about 140,000 CUR rows for the default three months;
@@ -38,7 +39,9 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub use flowlogs::write_sample as write_flow_log_sample;
-pub use ledger::{Ledger, LedgerKey, LedgerTotals};
+pub use ledger::{
+    IncidentLabel, LabelMonitor, Ledger, LedgerKey, LedgerTotals, read_labels, write_labels,
+};
 
 use crate::{Error, Result};
 
@@ -86,6 +89,9 @@ pub struct GenerateSummary {
     pub metrics_file: PathBuf,
     /// `OUT/ledger.csv`.
     pub ledger_file: PathBuf,
+    /// `OUT/labels.json`: the labelled incidents (see [`IncidentLabel`]).
+    pub labels_file: PathBuf,
+    pub labels: Vec<IncidentLabel>,
     /// The billing periods, `YYYY-MM`, oldest first.
     pub periods: Vec<String>,
     pub cur_rows: u64,
@@ -147,6 +153,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let cur_elapsed = started.elapsed();
     let ledger_file = opts.out.join("ledger.csv");
     cur.ledger.write_csv(&ledger_file)?;
+    let labels_file = opts.out.join("labels.json");
+    write_labels(&org.labels, &labels_file)?;
 
     tracing::info!(
         cur_rows,
@@ -162,6 +170,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
         inventory_file,
         metrics_file,
         ledger_file,
+        labels_file,
+        labels: org.labels.clone(),
         periods: cal.periods.iter().map(|p| p.label.clone()).collect(),
         cur_rows,
         flow_log_records,

@@ -5,7 +5,63 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use crate::{Error, Result};
+
+/// One monitored dimension value an incident shows in: `kind` is `service`, `account`,
+/// `team`, `usage_type` or `cost_category`; `value` the product code, account id, team,
+/// usage type or `business_unit` value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LabelMonitor {
+    pub kind: String,
+    pub value: String,
+}
+
+/// A labelled incident the generator put in the organisation: what an anomaly detector
+/// should find. Written to `labels.json` beside the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentLabel {
+    /// Stable name, e.g. `spike-data-platform-backfill`.
+    pub id: String,
+    /// `spike`, `level-shift`, `slow-drift`, `new-service` or `weekly-pattern`.
+    pub shape: String,
+    /// The monitor that shows it most plainly.
+    pub monitor: LabelMonitor,
+    /// Every other monitored value the incident raises.
+    pub also: Vec<LabelMonitor>,
+    /// First day with extra cost, `YYYY-MM-DD`.
+    pub onset: String,
+    /// Last day with extra cost, if it ends inside the generated calendar.
+    pub end: Option<String>,
+    /// Extra cost (USD, on-demand rates, before noise) from the onset to the end or to the
+    /// end of the calendar.
+    pub expected_impact: f64,
+    /// Resource ids behind the extra cost.
+    pub resources: Vec<String>,
+    /// Usage types behind the extra cost.
+    pub usage_types: Vec<String>,
+    pub description: String,
+}
+
+/// Writes `labels` as pretty JSON.
+pub fn write_labels(labels: &[IncidentLabel], path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let text = serde_json::to_string_pretty(labels)
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
+}
+
+/// Reads labels written by [`write_labels`].
+pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<IncidentLabel>> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Malformed {
+        file: path.display().to_string(),
+        line: e.line() as u64,
+        message: e.to_string(),
+    })
+}
 
 /// Key of one ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -234,6 +234,8 @@ pub(crate) struct Org {
     pub interfaces: Vec<Interface>,
     pub flows: Vec<Flow>,
     pub apps: Vec<App>,
+    /// The labelled incidents (anomalies a detector should find).
+    pub labels: Vec<super::ledger::IncidentLabel>,
 }
 
 impl Org {

@@ -5,6 +5,7 @@
 //! Extra "replica" workloads (an instance and its volume each) scale the CUR to a requested
 //! row count without touching the stories.
 
+mod incidents;
 mod workloads;
 
 use std::collections::BTreeMap;
@@ -64,6 +65,8 @@ pub(crate) fn build(cal: &Calendar, seed: u64, replicas: u64) -> Org {
     for r in 0..replicas {
         b.replica(r);
     }
+    // Last, so that the stories' and replicas' random ids stay as they were.
+    b.incidents();
     // The Savings Plan fee must follow the covered usage of the same hour.
     b.savings_plan_fee();
     b.period_charges();
@@ -183,6 +186,7 @@ impl<'a> Builder<'a> {
                 interfaces: Vec::new(),
                 flows: Vec::new(),
                 apps: Vec::new(),
+                labels: Vec::new(),
             },
             template_keys: BTreeMap::new(),
             networks: BTreeMap::new(),

@@ -23,6 +23,58 @@ pub(crate) struct Curve {
     pub whole: bool,
     /// Distinguishes the noise of curves that share a shape.
     pub stream: u64,
+    /// A labelled incident that changes the curve from some hour on.
+    pub change: Option<Change>,
+}
+
+/// How an incident changes a curve (the shapes of the labelled anomalies).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Change {
+    /// `× factor` from hour `from` on (a deploy, a fleet resized).
+    Step { from: u32, factor: f64 },
+    /// `× (1 + per_day × days since from)` from hour `from` on (a slow drift).
+    Drift { from: u32, per_day: f64 },
+    /// Weekend hours are `× weekend` until hour `from`, then like weekdays (a weekly
+    /// pattern change). `first_weekday` is the weekday of hour 0 (0 = Monday).
+    Weekends {
+        from: u32,
+        weekend: f64,
+        first_weekday: u32,
+    },
+}
+
+impl Change {
+    /// The multiplier at `hour`.
+    pub fn factor(&self, hour: u32) -> f64 {
+        match *self {
+            Change::Step { from, factor } => {
+                if hour >= from {
+                    factor
+                } else {
+                    1.0
+                }
+            }
+            Change::Drift { from, per_day } => {
+                if hour >= from {
+                    1.0 + per_day * f64::from(hour - from) / 24.0
+                } else {
+                    1.0
+                }
+            }
+            Change::Weekends {
+                from,
+                weekend,
+                first_weekday,
+            } => {
+                let weekday = (first_weekday + hour / 24) % 7;
+                if hour < from && weekday >= 5 {
+                    weekend
+                } else {
+                    1.0
+                }
+            }
+        }
+    }
 }
 
 impl Curve {
@@ -35,6 +87,23 @@ impl Curve {
             jitter: 0.0,
             whole: false,
             stream: 0,
+            change: None,
+        }
+    }
+
+    /// Changed by an incident.
+    pub fn changed(self, change: Change) -> Self {
+        Curve {
+            change: Some(change),
+            ..self
+        }
+    }
+
+    /// The same curve without its incident (what would have happened).
+    pub fn unchanged(self) -> Self {
+        Curve {
+            change: None,
+            ..self
         }
     }
 
@@ -78,6 +147,9 @@ impl Curve {
         }
         if self.diurnal {
             value *= diurnal(hour % 24);
+        }
+        if let Some(change) = &self.change {
+            value *= change.factor(hour);
         }
         if self.jitter != 0.0 {
             value *=

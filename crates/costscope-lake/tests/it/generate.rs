@@ -222,6 +222,7 @@ fn writes_the_data_exports_layout_and_manifests() {
                 "cur",
                 "flowlogs",
                 "inventory.jsonl",
+                "labels.json",
                 "ledger.csv"
             ]
             .map(String::from)

@@ -2,7 +2,8 @@
 //!
 //! 1. `catalog-sync` instances in us-east-1b of App-Team-Prod send a growing volume through
 //!    a NAT gateway in us-east-1a, so `NatGateway-Bytes` and `DataTransfer-Regional-Bytes`
-//!    rise month over month (a second NAT gateway also raises `NatGateway-Hours`).
+//!    rise month over month (a second NAT gateway also raises `NatGateway-Hours`), and a
+//!    deploy in the last period raises the 1b traffic by a quarter (the onset anomalies are measured on).
 //! 2. Bedrock application inference profiles tagged `user_department`: Sales uses Claude
 //!    Sonnet, Dev uses Claude Haiku and Nova Lite for a similar number of tokens.
 //! 3. `clickstream` (Lambda, EC2, Aurora, Bedrock) moves to fewer Graviton instances and
@@ -11,6 +12,7 @@
 use super::InstanceBilling::{OnDemand, Reserved, SavingsPlan, Spot};
 use super::*;
 use crate::generate::catalog::{AuroraLine, TokenKind};
+use crate::generate::traffic::Change;
 
 /// Department, team and app that each account's background workloads are tagged with.
 const ACCOUNT_TAGS: [(&str, &str, &str); 8] = [
@@ -185,13 +187,20 @@ impl Builder<'_> {
         );
         let first_sender_curve = self.org.curves.len();
         let mut senders = Vec::new();
+        // A deploy in the last period raises the 1b senders' traffic by a quarter (a labelled onset).
+        let deploy = Change::Step {
+            from: self.nat_onset_hour(),
+            factor: 1.25,
+        };
         for (zone, base_gb, growth) in [(1, 38.0, 1.45), (1, 38.0, 1.45), (0, 9.0, 1.0)] {
-            let curve = self.curve(
-                Curve::flat(base_gb)
-                    .growing(growth)
-                    .daily_cycle()
-                    .jittered(0.15),
-            );
+            let mut shape = Curve::flat(base_gb)
+                .growing(growth)
+                .daily_cycle()
+                .jittered(0.15);
+            if zone == 1 {
+                shape = shape.changed(deploy);
+            }
+            let curve = self.curve(shape);
             let place = Place::east(APP_PROD, zone);
             let (id, owner) = self.instance(
                 place,
