@@ -508,8 +508,11 @@ fn model_prices(lines: &[Line]) -> Vec<ModelPrice> {
         .collect()
 }
 
+/// Cost, tokens and (cost, tokens) per model.
+type Usage = (f64, f64, BTreeMap<String, (f64, f64)>);
+
 fn departments(lines: &[Line]) -> Vec<DepartmentUse> {
-    let mut by: BTreeMap<String, (f64, f64, BTreeMap<String, (f64, f64)>)> = BTreeMap::new();
+    let mut by: BTreeMap<String, Usage> = BTreeMap::new();
     for line in lines {
         let department = line
             .department
