@@ -208,6 +208,8 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
         "tags",
         "unit_cost_clickstream",
         "budgets",
+        "score",
+        "genai",
     ] {
         let mut runs_seconds = Vec::with_capacity(runs);
         let mut rows = 0;
@@ -231,6 +233,14 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
                 "unit_cost_clickstream" => unit_cost::unit_cost(session, &unit_options)
                     .await?
                     .periods
+                    .len(),
+                "score" => costscope_analytics::efficiency::score(session, &Default::default())
+                    .await?
+                    .teams
+                    .len(),
+                "genai" => costscope_analytics::genai::genai(session, &Default::default())
+                    .await?
+                    .rows
                     .len(),
                 _ => budgets::report(session, &budget_options)
                     .await?
