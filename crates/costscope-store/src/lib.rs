@@ -99,7 +99,6 @@ impl Store {
     }
 
     /// Runs `work` in one transaction: all of it is stored or none.
-    #[allow(dead_code)] // until the domain modules use it
     pub(crate) fn transaction<T>(
         &self,
         work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
