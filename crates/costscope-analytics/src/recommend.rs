@@ -149,7 +149,9 @@ impl FromStr for Status {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        s.parse::<State>().map(Status::from).map_err(Error::InvalidArgument)
+        s.parse::<State>()
+            .map(Status::from)
+            .map_err(Error::InvalidArgument)
     }
 }
 
@@ -375,7 +377,8 @@ pub enum Change {
 
 fn store_error(error: costscope_store::Error) -> Error {
     match error {
-        costscope_store::Error::NotFound { .. } | costscope_store::Error::InvalidTransition { .. } => {
+        costscope_store::Error::NotFound { .. }
+        | costscope_store::Error::InvalidTransition { .. } => {
             Error::InvalidArgument(error.to_string())
         }
         other => Error::InvalidArgument(format!("metadata store: {other}")),
@@ -445,7 +448,9 @@ async fn add_implemented(
         if recommendations.iter().any(|r| r.id == s.id) {
             continue;
         }
-        let Some(snapshot) = &s.snapshot else { continue };
+        let Some(snapshot) = &s.snapshot else {
+            continue;
+        };
         let mut r: Recommendation = serde_json::from_str(snapshot)?;
         r.status = s.state.into();
         r.reason = s.reason.clone();

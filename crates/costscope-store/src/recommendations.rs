@@ -130,8 +130,14 @@ fn is_date(text: &str) -> bool {
         2 => 28,
         _ => 0,
     };
-    match (year.parse::<u32>(), month.parse::<u32>(), day.parse::<u32>()) {
-        (Ok(y), Ok(m), Ok(d)) => year.len() == 4 && month.len() == 2 && day.len() == 2 && d >= 1 && d <= days_in(y, m),
+    match (
+        year.parse::<u32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) {
+        (Ok(y), Ok(m), Ok(d)) => {
+            year.len() == 4 && month.len() == 2 && day.len() == 2 && d >= 1 && d <= days_in(y, m)
+        }
         _ => false,
     }
 }
@@ -227,7 +233,10 @@ impl Store {
     ) -> Result<StoredRecommendation> {
         let on = on.to_string();
         if !is_date(&on) {
-            return Err(Error::InvalidDate { id: id.to_string(), date: on });
+            return Err(Error::InvalidDate {
+                id: id.to_string(),
+                date: on,
+            });
         }
         self.change(id, State::Implemented, None, Some(&on), snapshot)
     }
@@ -349,7 +358,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         {
             let store = Store::for_lake(dir.path()).expect("open");
-            store.accept("gp2-to-gp3:vol-1", Some(SNAP)).expect("accept");
+            store
+                .accept("gp2-to-gp3:vol-1", Some(SNAP))
+                .expect("accept");
             store
                 .implement("gp2-to-gp3:vol-1", "2026-10-01", None)
                 .expect("implement");
@@ -366,7 +377,10 @@ mod tests {
         let steps: Vec<(State, State)> = history.iter().map(|e| (e.from, e.to)).collect();
         assert_eq!(
             steps,
-            [(State::Open, State::Accepted), (State::Accepted, State::Implemented)]
+            [
+                (State::Open, State::Accepted),
+                (State::Accepted, State::Implemented)
+            ]
         );
         let dismissed = store.get("graviton:i-1").expect("get").expect("stored");
         assert_eq!(dismissed.reason.as_deref(), Some("needs x86 licence"));
@@ -382,10 +396,14 @@ mod tests {
         assert!(store.get("idle-ipv4:eip-1").expect("get").is_none());
 
         store.accept("idle-ipv4:eip-1", Some(SNAP)).expect("accept");
-        store.implement("idle-ipv4:eip-1", "2026-10-01", None).expect("implement");
+        store
+            .implement("idle-ipv4:eip-1", "2026-10-01", None)
+            .expect("implement");
         for error in [
             store.accept("idle-ipv4:eip-1", None).expect_err("final"),
-            store.dismiss("idle-ipv4:eip-1", "no", None).expect_err("final"),
+            store
+                .dismiss("idle-ipv4:eip-1", "no", None)
+                .expect_err("final"),
             store.reopen("idle-ipv4:eip-1").expect_err("final"),
         ] {
             assert!(matches!(error, Error::InvalidTransition { .. }), "{error}");
@@ -401,10 +419,15 @@ mod tests {
         assert!(error.to_string().contains("nope"));
         assert!(matches!(store.history("nope"), Err(Error::NotFound { .. })));
         store.accept("a", Some(SNAP)).expect("accept");
-        let error = store.implement("a", "yesterday", None).expect_err("bad date");
+        let error = store
+            .implement("a", "yesterday", None)
+            .expect_err("bad date");
         assert!(matches!(error, Error::InvalidDate { .. }));
         assert!(store.implement("a", "2026-02-30", None).is_err());
         assert!(error.to_string().contains("yesterday"), "{error}");
-        assert_eq!(store.get("a").expect("get").map(|s| s.state), Some(State::Accepted));
+        assert_eq!(
+            store.get("a").expect("get").map(|s| s.state),
+            Some(State::Accepted)
+        );
     }
 }

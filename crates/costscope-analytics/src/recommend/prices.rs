@@ -60,7 +60,10 @@ pub fn parse(text: &str, origin: &str) -> Result<PriceTable> {
             return Err(rules_file::invalid(
                 origin,
                 key,
-                format!("price key `{}` must be <kind>/<name>, e.g. ec2/m5.large", **key),
+                format!(
+                    "price key `{}` must be <kind>/<name>, e.g. ec2/m5.large",
+                    **key
+                ),
             ));
         };
         if name.is_empty() || !kinds.iter().any(|k| k == kind) {
@@ -140,7 +143,9 @@ mod tests {
             .expect_err("not a number")
             .to_string();
         assert!(error.starts_with("p.yaml:2:"), "{error}");
-        let error = parse("price: {}\n", "p.yaml").expect_err("unknown field").to_string();
+        let error = parse("price: {}\n", "p.yaml")
+            .expect_err("unknown field")
+            .to_string();
         assert!(error.contains("price"), "{error}");
     }
 }

@@ -53,7 +53,8 @@ pub async fn measure(
         let before_from = on - Duration::days(DAYS);
         let after_to = (on + Duration::days(DAYS)).min(end);
         let after_days = (after_to - on).num_days() as f64;
-        let (before, after) = resource_cost(session, &r.resource_id, before_from, on, after_to).await?;
+        let (before, after) =
+            resource_cost(session, &r.resource_id, before_from, on, after_to).await?;
         let mut after_per_day = after / after_days;
         if let (true, Some(app)) = (REPLACING_RULES.contains(&r.rule.as_str()), &r.app) {
             let replacement =

@@ -165,7 +165,9 @@ pub async fn hourly_eligible_on_demand(session: &Session, window: Window) -> Res
     let mut series = vec![0.0; hours];
     for row in rows {
         let Ok(at) = chrono::NaiveDateTime::parse_from_str(&row.hour[..19], "%Y-%m-%dT%H:%M:%S")
-            .or_else(|_| chrono::NaiveDateTime::parse_from_str(&row.hour[..19], "%Y-%m-%d %H:%M:%S"))
+            .or_else(|_| {
+                chrono::NaiveDateTime::parse_from_str(&row.hour[..19], "%Y-%m-%d %H:%M:%S")
+            })
         else {
             continue;
         };

@@ -16,7 +16,11 @@ use serde::Deserialize;
 
 use crate::fixture;
 
-async fn report(session: &Session, store: Option<&Store>, as_of: Option<NaiveDate>) -> RecommendReport {
+async fn report(
+    session: &Session,
+    store: Option<&Store>,
+    as_of: Option<NaiveDate>,
+) -> RecommendReport {
     recommend::recommend(
         session,
         store,
@@ -97,7 +101,10 @@ async fn gp2_to_gp3_savings_equal_hand_written_sql_times_the_price_table() {
     .expect("gp2 volumes");
     assert!(!volumes.is_empty(), "the fixture has gp2 volumes");
     let prices = PriceTable::aws_us_east_1();
-    let (gp2, gp3) = (prices.get("ebs/gp2").unwrap(), prices.get("ebs/gp3").unwrap());
+    let (gp2, gp3) = (
+        prices.get("ebs/gp2").unwrap(),
+        prices.get("ebs/gp3").unwrap(),
+    );
     let report = report(&session, None, None).await;
     for v in &volumes {
         let expected = v.gb_months * (gp2 - gp3) * 730.0 / 720.0;
@@ -125,9 +132,19 @@ async fn the_generated_stories_are_recommended() {
     );
     assert!(!find(&report, "unattached-volume", sandbox).is_empty());
     assert!(!find(&report, "idle-public-ipv4", sandbox).is_empty());
-    assert!(report.recommendations.iter().any(|r| r.rule == "old-snapshot"));
+    assert!(
+        report
+            .recommendations
+            .iter()
+            .any(|r| r.rule == "old-snapshot")
+    );
     assert!(report.recommendations.iter().any(|r| r.rule == "graviton"));
-    assert!(report.recommendations.iter().any(|r| r.rule == "idle-nat-gateway"));
+    assert!(
+        report
+            .recommendations
+            .iter()
+            .any(|r| r.rule == "idle-nat-gateway")
+    );
     let sales = find(&report, "cheaper-model", "555555555555");
     assert!(
         sales
@@ -181,7 +198,12 @@ async fn no_resource_counts_the_same_saving_twice() {
     )
     .await
     .expect("storage");
-    assert!(only_storage.recommendations.iter().all(|r| r.category == Category::Storage));
+    assert!(
+        only_storage
+            .recommendations
+            .iter()
+            .all(|r| r.category == Category::Storage)
+    );
 }
 
 #[tokio::test]
@@ -212,7 +234,14 @@ async fn the_lifecycle_persists_and_refuses_invalid_transitions() {
     }
     let store = Store::for_lake(dir.path()).expect("reopen");
     let after = report(&session, Some(&store), None).await;
-    let status = |id: &str| after.recommendations.iter().find(|r| r.id == id).unwrap().status;
+    let status = |id: &str| {
+        after
+            .recommendations
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .status
+    };
     assert_eq!(status(&first), Status::Accepted);
     assert_eq!(status(&second), Status::Dismissed);
     // dismissed → implemented is refused, and nothing changes.
@@ -228,9 +257,15 @@ async fn the_lifecycle_persists_and_refuses_invalid_transitions() {
     assert!(refused.is_err());
     assert!(refused.unwrap_err().is_user_error());
     // An unknown id is named, and nothing changes.
-    let unknown = recommend::transition(&session, &store, "graviton:i-nope", Change::Accept, &options)
-        .await
-        .expect_err("unknown id");
+    let unknown = recommend::transition(
+        &session,
+        &store,
+        "graviton:i-nope",
+        Change::Accept,
+        &options,
+    )
+    .await
+    .expect_err("unknown id");
     assert!(unknown.to_string().contains("graviton:i-nope"), "{unknown}");
     assert_eq!(store.list().expect("list"), stored);
     assert_eq!(store.history(&second).expect("history").len(), 1);

@@ -147,6 +147,7 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
         "tags",
         "unit_cost_clickstream",
         "budgets",
+        "recommend",
     ] {
         let mut runs_seconds = Vec::with_capacity(runs);
         let mut rows = 0;
@@ -171,6 +172,14 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
                     .await?
                     .periods
                     .len(),
+                "recommend" => costscope_analytics::recommend::recommend(
+                    session,
+                    None,
+                    &costscope_analytics::recommend::RecommendOptions::default(),
+                )
+                .await?
+                .recommendations
+                .len(),
                 _ => budgets::report(session, &budget_options)
                     .await?
                     .budgets

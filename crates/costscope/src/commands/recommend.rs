@@ -90,9 +90,17 @@ pub async fn run(global: &Global, args: RecommendArgs) -> anyhow::Result<()> {
     let lake = Lake::open(&global.lake)?;
     let store = Store::for_lake(lake.root())?;
     let options = RecommendOptions {
-        category: args.category.as_deref().map(str::parse::<Category>).transpose()?,
+        category: args
+            .category
+            .as_deref()
+            .map(str::parse::<Category>)
+            .transpose()?,
         team: args.team.clone(),
-        status: args.status.as_deref().map(str::parse::<Status>).transpose()?,
+        status: args
+            .status
+            .as_deref()
+            .map(str::parse::<Status>)
+            .transpose()?,
         team_sql: args.team_rules.team_sql()?,
         as_of: args.as_of.as_deref().map(date).transpose()?,
         prices: args
@@ -122,7 +130,10 @@ pub async fn run(global: &Global, args: RecommendArgs) -> anyhow::Result<()> {
                 crate::outln!(
                     "total: ${:.2}/month (usage {} to {}; prices as of {})",
                     report.total_monthly_saving,
-                    report.window_from.map(|d| d.to_string()).unwrap_or_default(),
+                    report
+                        .window_from
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                     report.window_to.map(|d| d.to_string()).unwrap_or_default(),
                     report.prices.as_of
                 )?;
@@ -191,7 +202,10 @@ struct Event {
 }
 
 impl Shown {
-    fn new(recommendation: Recommendation, history: Vec<costscope_store::recommendations::Event>) -> Self {
+    fn new(
+        recommendation: Recommendation,
+        history: Vec<costscope_store::recommendations::Event>,
+    ) -> Self {
         Shown {
             recommendation,
             history: history

@@ -56,7 +56,10 @@ pub(crate) fn compute_savings_plan(
         resource_id,
         pool: "commitment".to_string(),
         current: format!("{} /h On-Demand baseline (p10)", usd(baseline)),
-        recommended: format!("Compute Savings Plan, 1 year, no upfront, {}/h", usd(commitment)),
+        recommended: format!(
+            "Compute Savings Plan, 1 year, no upfront, {}/h",
+            usd(commitment)
+        ),
         monthly_cost: sized * super::usage::HOURS_PER_MONTH,
         monthly_saving: saving,
         explanation: format!(

@@ -125,10 +125,8 @@ pub(crate) fn instances(cx: &Context<'_>) -> Vec<Recommendation> {
                 (p < current_price).then_some((t, effort, p))
             })
             .collect();
-        let Some((target, effort, target_price)) = priced
-            .iter()
-            .min_by(|a, b| a.2.total_cmp(&b.2))
-            .cloned()
+        let Some((target, effort, target_price)) =
+            priced.iter().min_by(|a, b| a.2.total_cmp(&b.2)).cloned()
         else {
             continue;
         };

@@ -24,9 +24,11 @@ fn db_class(usage_type: &str) -> Option<&str> {
 
 pub(crate) fn rds(cx: &Context<'_>) -> Vec<Recommendation> {
     let mut out = Vec::new();
-    for row in cx.rows.iter().filter(|r| {
-        r.product_code == "AmazonRDS" && r.line_item_type != "DiscountedUsage"
-    }) {
+    for row in cx
+        .rows
+        .iter()
+        .filter(|r| r.product_code == "AmazonRDS" && r.line_item_type != "DiscountedUsage")
+    {
         if let Some(class) = db_class(&row.usage_type) {
             let Some((family, size)) = class.rsplit_once('.') else {
                 continue;

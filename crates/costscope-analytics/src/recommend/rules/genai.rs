@@ -70,7 +70,11 @@ struct Profile<'a> {
 
 pub(crate) fn bedrock(cx: &Context<'_>) -> Vec<Recommendation> {
     let mut profiles: BTreeMap<(&str, &str), Profile<'_>> = BTreeMap::new();
-    for row in cx.rows.iter().filter(|r| r.product_code.starts_with("AmazonBedrock")) {
+    for row in cx
+        .rows
+        .iter()
+        .filter(|r| r.product_code.starts_with("AmazonBedrock"))
+    {
         let Some((model, kind)) = parse(&row.usage_type) else {
             continue;
         };
@@ -106,7 +110,8 @@ pub(crate) fn bedrock(cx: &Context<'_>) -> Vec<Recommendation> {
             .build()
         };
         // Per 1K tokens (CUR usage unit) from per-1M prices.
-        let price = |m: &str, side: &str| cx.price(&format!("bedrock/{m}/{side}")).map(|p| p / 1000.0);
+        let price =
+            |m: &str, side: &str| cx.price(&format!("bedrock/{m}/{side}")).map(|p| p / 1000.0);
         if let Some(target) = cheaper_model(cx, model)
             && let (Some(ci), Some(co), Some(ti), Some(to)) = (
                 price(model, "input"),
@@ -162,10 +167,9 @@ pub(crate) fn bedrock(cx: &Context<'_>) -> Vec<Recommendation> {
                 ));
             }
             let output = tokens(Kind::Output);
-            if tokens(Kind::CacheRead) == 0.0
-                && input >= MIN_INPUT_TO_OUTPUT_FOR_CACHING * output
-            {
-                let saving = cx.monthly(cost(Kind::Input) * ASSUMED_CACHEABLE_SHARE * (1.0 - cache_read));
+            if tokens(Kind::CacheRead) == 0.0 && input >= MIN_INPUT_TO_OUTPUT_FOR_CACHING * output {
+                let saving =
+                    cx.monthly(cost(Kind::Input) * ASSUMED_CACHEABLE_SHARE * (1.0 - cache_read));
                 out.push(draft(
                     "prompt-caching",
                     Effort::Medium,
