@@ -4,6 +4,7 @@
 pub mod cur;
 pub mod error;
 pub mod measures;
+pub mod prices;
 pub mod tables;
 
 pub use error::{Error, Result};

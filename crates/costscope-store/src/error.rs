@@ -31,6 +31,9 @@ pub enum Error {
         from: String,
         to: String,
     },
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("{id}: `{date}` is not a date (expected YYYY-MM-DD)")]
+    InvalidDate { id: String, date: String },
     /// A stored JSON document does not decode (a bug or a hand-edited database).
     #[error("stored document does not decode: {0}")]
     Json(#[from] serde_json::Error),
@@ -44,7 +47,10 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::NotFound { .. } | Error::InvalidTransition { .. } | Error::Open { .. }
+            Error::NotFound { .. }
+                | Error::InvalidTransition { .. }
+                | Error::InvalidDate { .. }
+                | Error::Open { .. }
         )
     }
 }

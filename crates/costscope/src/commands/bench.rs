@@ -210,6 +210,7 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
         "budgets",
         "score",
         "genai",
+        "recommend",
     ] {
         let mut runs_seconds = Vec::with_capacity(runs);
         let mut rows = 0;
@@ -242,6 +243,14 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
                     .await?
                     .rows
                     .len(),
+                "recommend" => costscope_analytics::recommend::recommend(
+                    session,
+                    None,
+                    &costscope_analytics::recommend::RecommendOptions::default(),
+                )
+                .await?
+                .recommendations
+                .len(),
                 _ => budgets::report(session, &budget_options)
                     .await?
                     .budgets
