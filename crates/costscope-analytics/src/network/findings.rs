@@ -64,6 +64,20 @@ pub struct NatFinding {
     pub saving_method: String,
 }
 
+impl NatFinding {
+    /// What the finding's traffic costs per month now: NAT processing, plus inter-AZ
+    /// transfer for the share that crosses an AZ to reach the NAT (one billed side: the
+    /// instance's; the NAT gateway's is not billed).
+    pub fn monthly_cost(&self) -> f64 {
+        let cross_share = if self.bytes > 0.0 {
+            self.cross_az_bytes / self.bytes
+        } else {
+            0.0
+        };
+        self.monthly_gb * (prices::NAT_PER_GB + cross_share * prices::INTER_AZ_PER_GB)
+    }
+}
+
 /// Bytes from one resource through one NAT gateway to one destination class.
 #[derive(Deserialize)]
 struct Row {

@@ -316,6 +316,11 @@ async fn findings_name_the_azs_and_a_positive_saving() {
         - prices::NAT_PER_HOUR * prices::HOURS_PER_MONTH;
     assert!((finding.monthly_saving - expected).abs() < 1e-6);
     assert!(finding.monthly_saving > 0.0);
+    // The traffic costs its NAT processing and its inter-AZ transfer; the fix saves part.
+    let monthly_gb = gateway.cross_az_bytes / prices::BYTES_PER_GB * 30.0 / 14.0;
+    let cost = monthly_gb * (prices::NAT_PER_GB + prices::INTER_AZ_PER_GB);
+    assert!((finding.monthly_cost() - cost).abs() < 1e-6);
+    assert!(finding.monthly_saving < finding.monthly_cost());
     // No traffic to S3 or DynamoDB goes through the generated NAT gateways.
     assert!(
         findings

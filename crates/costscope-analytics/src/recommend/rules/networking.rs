@@ -144,7 +144,7 @@ pub(crate) async fn nat_traffic(
                     f.cross_az_bytes / 1e9
                 ),
                 recommended,
-                monthly_cost: 0.0,
+                monthly_cost: f.monthly_cost(),
                 monthly_saving: f.monthly_saving,
                 explanation: format!(
                     "{} (sources: {}); estimated by the network analysis: {}/month",

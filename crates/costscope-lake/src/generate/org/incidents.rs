@@ -356,7 +356,8 @@ impl Builder<'_> {
     fn new_service_incident(&mut self) {
         let onset = self.incident_hour(NEW_SERVICE_DAY, 9);
         let total = self.cal.total_hours();
-        let proto = tags("prototype-db", "Data", "dev", "data-team");
+        // Untagged like the rest of Sandbox, whose tag coverage stays at zero.
+        let proto = Vec::new();
         let account_id = ACCOUNTS[SANDBOX].id;
         let instance = self.template("aurora|instance".into(), || {
             cat::aurora(US_EAST_1, AuroraLine::Instance)
@@ -388,7 +389,7 @@ impl Builder<'_> {
             Raised {
                 account: SANDBOX,
                 templates: &[instance],
-                team: Some("data-team"),
+                team: None,
                 resources,
             },
             onset,
