@@ -84,6 +84,11 @@ pub struct UsageRow {
     pub app: Option<String>,
     /// The `user_created` tag (snapshots).
     pub created: Option<String>,
+    /// The `user_env` tag (`prod`, `dev` …).
+    #[serde(default)]
+    pub env: Option<String>,
+    #[serde(default)]
+    pub account_name: Option<String>,
     pub usage: f64,
     /// Amortized cost over the window.
     pub cost: f64,
@@ -123,6 +128,8 @@ pub async fn resource_usage(
                 max({team}) AS team,
                 max(resource_tags['user_app']) AS app,
                 max(resource_tags['user_created']) AS created,
+                max(resource_tags['user_env']) AS env,
+                max(line_item_usage_account_name) AS account_name,
                 sum(line_item_usage_amount) AS usage,
                 sum(amortized_cost) AS cost,
                 sum(CASE WHEN date_part('dow', line_item_usage_start_date) BETWEEN 1 AND 5

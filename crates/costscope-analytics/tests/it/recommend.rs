@@ -362,3 +362,49 @@ async fn clickstreams_move_to_m7g_is_realized_from_the_bill() {
         "realized {realized} vs {expected}"
     );
 }
+
+/// The Sandbox's Aurora prototype runs around the clock in a non-production account: its
+/// saving from office-hours scheduling is its hourly cost × 730 × (1 − 50/168), from SQL.
+#[tokio::test]
+async fn non_production_databases_are_stopped_off_hours() {
+    let session = fixture::admin_session().await;
+    let report = report(&session, None, None).await;
+    let from = report.window_from.expect("window");
+    let to = report.window_to.expect("window");
+    #[derive(Deserialize)]
+    struct Row {
+        resource: String,
+        cost: f64,
+        hours: f64,
+    }
+    let rows: Vec<Row> = query(
+        &session,
+        &format!(
+            "SELECT line_item_resource_id AS resource, sum(amortized_cost) AS cost,
+                    CAST(count(DISTINCT line_item_usage_start_date) AS DOUBLE) AS hours
+             FROM cur_amortized
+             WHERE line_item_usage_account_name = 'Sandbox'
+               AND line_item_usage_type LIKE '%InstanceUsage:%'
+               AND line_item_usage_start_date >= TIMESTAMP '{from} 00:00:00'
+               AND line_item_usage_start_date <= TIMESTAMP '{to} 23:00:00'
+             GROUP BY 1"
+        ),
+    )
+    .await
+    .expect("prototype hours");
+    assert!(!rows.is_empty(), "the Sandbox runs a database");
+    for row in &rows {
+        let expected = row.cost / row.hours * 730.0 * (1.0 - 50.0 / 168.0);
+        let saving = saving_of(&report, "rds-stop-off-hours", &row.resource)
+            .unwrap_or_else(|| panic!("no off-hours recommendation for {}", row.resource));
+        assert!((saving - expected).abs() < 0.01, "{saving} vs {expected}");
+    }
+    // Production databases (App-Prod's Aurora) are never scheduled.
+    assert!(
+        report
+            .recommendations
+            .iter()
+            .filter(|r| r.rule == "rds-stop-off-hours")
+            .all(|r| r.account_id == "888888888888")
+    );
+}

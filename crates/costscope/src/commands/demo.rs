@@ -13,6 +13,8 @@ use costscope_query::{Engine, Principal, Session};
 use serde::Serialize;
 
 use crate::cli::{DemoArgs, Format, Global};
+
+mod stories;
 use crate::output::{print_records, print_result};
 
 /// The allocation rules and budgets of the generated organisation (also in `examples/`).
@@ -124,6 +126,15 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
     }
     let last_period = summary.periods.last().cloned().unwrap_or_default();
     analyses(&session, &last_period, args.output.format, &mut sections).await?;
+    let store = costscope_store::Store::for_lake(&lake_dir)?;
+    stories::tell(
+        &session,
+        &store,
+        &summary.labels,
+        args.output.format,
+        &mut sections,
+    )
+    .await?;
     if args.output.format == Format::Json {
         crate::outln!("{}", serde_json::to_string_pretty(&sections)?)?;
     }

@@ -303,6 +303,83 @@ fn demo_tells_the_nat_and_bedrock_stories() {
             .all(|s| ["ok", "forecast_over", "over"].contains(&s.as_str())),
         "{states:?}"
     );
+
+    // The NAT story: the alert within two days of the deploy, the root cause down to the
+    // NAT gateway, the flow logs naming the AZs, the fix with its saving.
+    let story = rows("NAT Gateway story");
+    let step = |name: &str| -> Vec<String> {
+        story
+            .iter()
+            .filter(|r| r["step"] == name)
+            .map(|r| r["text"].as_str().expect("text").to_string())
+            .collect()
+    };
+    let labels: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("data/labels.json")).expect("labels"),
+    )
+    .expect("labels json");
+    let nat = labels
+        .iter()
+        .find(|l| l["monitor"]["value"] == "NatGateway-Bytes")
+        .expect("NAT label");
+    let onset =
+        chrono::NaiveDate::parse_from_str(nat["onset"].as_str().expect("onset"), "%Y-%m-%d")
+            .expect("onset date");
+    let alert = step("alert").concat();
+    let raised = (0..=2)
+        .map(|d| (onset + chrono::Days::new(d)).to_string())
+        .any(|day| alert.contains(&format!("raised as of {day}")));
+    assert!(raised, "{alert}");
+    let gateway = nat["resources"][0].as_str().expect("NAT resource");
+    let cause = step("in short").concat();
+    assert!(
+        cause.contains("NatGateway-Bytes") && cause.contains(gateway),
+        "{cause}"
+    );
+    let evidence = step("evidence").join("\n");
+    assert!(
+        evidence.contains("us-east-1b") && evidence.contains("us-east-1a"),
+        "{evidence}"
+    );
+    let fix = step("fix").concat();
+    let saving: f64 = fix
+        .split('$')
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no saving in {fix}"));
+    assert!(saving > 0.0, "{fix}");
+
+    // The league table ranks every team on the 300-850 scale, best first.
+    let league = rows("league table");
+    assert!(league.len() >= 5, "{league:?}");
+    let scores: Vec<f64> = league
+        .iter()
+        .map(|r| r["score"].as_f64().expect("score"))
+        .collect();
+    assert!(
+        scores.iter().all(|s| (300.0..=850.0).contains(s)),
+        "{scores:?}"
+    );
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // Top recommendations in every category, each with a saving.
+    let recommendations = rows("Top recommendations");
+    for category in ["compute", "storage", "database", "networking", "genai"] {
+        assert!(
+            recommendations.iter().any(|r| r["category"] == category
+                && r["monthly_saving"].as_f64().is_some_and(|s| s > 0.0)),
+            "no {category} recommendation: {recommendations:?}"
+        );
+    }
+    // Sales pays about three times Dev for similar tokens, because of the model.
+    let genai = sections
+        .iter()
+        .find_map(|s| s["title"].as_str().filter(|t| t.contains("GenAI cost")))
+        .expect("GenAI section");
+    assert!(
+        genai.contains("Sales") && genai.contains("Dev") && genai.contains("because"),
+        "{genai}"
+    );
 }
 
 #[test]
