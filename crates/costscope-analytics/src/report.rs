@@ -281,6 +281,8 @@ pub struct UnitCostPoint {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreSection {
     pub value: f64,
+    /// The lowest and highest score possible (300-850).
+    pub scale: [f64; 2],
     /// The previous week's score.
     pub previous: Option<f64>,
     /// `value − previous`.

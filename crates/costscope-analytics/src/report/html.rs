@@ -449,11 +449,13 @@ fn score(out: &mut String, report: &WeeklyReport) {
         );
         return;
     };
-    out.push_str(&svg::gauge("score-gauge", score.value).replacen(
-        "class=\"chart\"",
-        "class=\"chart gauge\"",
-        1,
-    ));
+    out.push_str(
+        &svg::gauge("score-gauge", score.value, score.scale).replacen(
+            "class=\"chart\"",
+            "class=\"chart gauge\"",
+            1,
+        ),
+    );
     let _ = write!(
         out,
         "<p>Score <strong>{:.0}</strong>{}.</p>",

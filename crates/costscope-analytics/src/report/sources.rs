@@ -7,14 +7,18 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use costscope_query::Session;
 use costscope_store::Store;
+use costscope_store::anomalies::FeedbackState;
 use serde::Deserialize;
 
 use super::{
     AnomalyLine, BudgetLine, CostTrend, DEFAULT_UNIT_METRIC, DailyCost, IsoWeek, Mover,
-    RecommendationLine, ReportContext, ScoreSection, UnitCostLine, UnitCostPoint, UnitSpec,
-    WeeklyCost,
+    RecommendationLine, ReportContext, ScoreComponent, ScorePoint, ScoreSection, UnitCostLine,
+    UnitCostPoint, UnitSpec, WeeklyCost,
 };
+use crate::anomalies::{self, AnomalyOptions};
 use crate::budgets::{self, Budget, BudgetOptions, Scope as BudgetScope};
+use crate::efficiency::{self, ScoreOptions, Week};
+use crate::recommend::{self, RecommendOptions, Status};
 use crate::records::{literal, query};
 use crate::unit_cost::{self, Granularity, Scope as UnitScope, UnitCostOptions};
 use crate::{Error, Result};
@@ -342,32 +346,184 @@ async fn default_units(session: &Session, team: &str) -> Result<Vec<UnitSpec>> {
         .collect())
 }
 
-/// The team's efficiency score for the week and its components.
+/// The team's efficiency score in the report week, its components and its trend.
 pub async fn score(
-    _session: &Session,
+    session: &Session,
     _store: Option<&Store>,
-    _context: &ReportContext,
+    context: &ReportContext,
 ) -> Result<Option<ScoreSection>> {
-    // Fed by `crate::efficiency` (the weekly team score) once it exists.
-    Ok(None)
+    let report = efficiency::score(
+        session,
+        &ScoreOptions {
+            team_sql: Some(context.team_sql.clone()),
+            week: Some(Week(context.week.monday())),
+            team: Some(context.team.clone()),
+            history_weeks: context.history_weeks.saturating_sub(1),
+            ..ScoreOptions::default()
+        },
+    )
+    .await?;
+    let Some(team) = report.teams.into_iter().find(|t| t.team == context.team) else {
+        return Ok(None);
+    };
+    let max_points: f64 = team.components.iter().map(|c| c.max_points).sum();
+    let components = team
+        .components
+        .iter()
+        .map(|c| ScoreComponent {
+            name: c.kpi.to_string(),
+            value: c.scored_attainment * 100.0,
+            weight: if max_points > 0.0 {
+                c.max_points / max_points
+            } else {
+                0.0
+            },
+            detail: Some(match c.value {
+                Some(value) => format!(
+                    "{:.0}% (goal {:.0}%), {:.0} of {:.0} points, ${:.2} eligible",
+                    value * 100.0,
+                    c.goal * 100.0,
+                    c.points,
+                    c.max_points,
+                    c.eligible
+                ),
+                None => format!(
+                    "no eligible spend; {:.0} of {:.0} points from the organisation's value",
+                    c.points, c.max_points
+                ),
+            }),
+        })
+        .collect();
+    let mut history: Vec<ScorePoint> = team
+        .history
+        .iter()
+        .map(|w| ScorePoint {
+            week: w.week.clone(),
+            value: w.score,
+        })
+        .collect();
+    if history.last().is_none_or(|p| p.week != report.week) {
+        history.push(ScorePoint {
+            week: report.week.clone(),
+            value: team.score,
+        });
+    }
+    Ok(Some(ScoreSection {
+        value: team.score,
+        scale: report.scale,
+        previous: team.previous_score,
+        change: team.change,
+        components,
+        history,
+    }))
 }
 
-/// Open recommendations for the team's resources with their monthly saving.
+/// Open recommendations for the team's resources with their monthly saving, as of the
+/// report week's last day.
 pub async fn recommendations(
-    _session: &Session,
-    _store: Option<&Store>,
-    _context: &ReportContext,
+    session: &Session,
+    store: Option<&Store>,
+    context: &ReportContext,
 ) -> Result<Vec<RecommendationLine>> {
-    // Fed by `crate::recommend` (with lifecycle state from `costscope_store::recommendations`).
-    Ok(Vec::new())
+    let report = recommend::recommend(
+        session,
+        store,
+        &RecommendOptions {
+            team: Some(context.team.clone()),
+            team_sql: Some(context.team_sql.clone()),
+            status: Some(Status::Open),
+            as_of: Some(context.week.sunday().min(context.data_through)),
+            ..RecommendOptions::default()
+        },
+    )
+    .await?;
+    Ok(report
+        .recommendations
+        .into_iter()
+        .map(|r| RecommendationLine {
+            title: format!("{}: {} → {}", r.rule, r.current, r.recommended),
+            category: r.category.to_string(),
+            resource: r.resource_id,
+            monthly_saving: r.monthly_saving,
+            effort: r.effort.name().to_string(),
+        })
+        .collect())
 }
 
-/// Anomalies in the team's cost that are open as of the week's last day.
+/// Anomalies in the team's cost that are open in the report week: detected as of its last
+/// day, on the team's own series or with the team at the top of the root cause; one line
+/// per cause, without those marked `expected` or `false-positive` in the store.
 pub async fn anomalies(
-    _session: &Session,
-    _store: Option<&Store>,
-    _context: &ReportContext,
+    session: &Session,
+    store: Option<&Store>,
+    context: &ReportContext,
 ) -> Result<Vec<AnomalyLine>> {
-    // Fed by `crate::anomalies` (with feedback state from `costscope_store::anomalies`).
-    Ok(Vec::new())
+    let as_of = context.week.sunday().min(context.data_through);
+    let report = anomalies::detect(
+        session,
+        &AnomalyOptions {
+            as_of: Some(as_of),
+            ..AnomalyOptions::default()
+        },
+    )
+    .await?;
+    let monday = context.week.monday();
+    let mut lines: Vec<AnomalyLine> = Vec::new();
+    for anomaly in report.anomalies {
+        let team_top = anomaly
+            .root_cause
+            .as_ref()
+            .and_then(|tree| tree.top_at("tag"))
+            .is_some_and(|node| node.value == context.team);
+        let own = anomaly.kind == "tag" && anomaly.value == context.team;
+        let open = anomaly.end.is_none_or(|end| end >= monday);
+        if !(own || team_top) || !open || silenced(store, &anomaly.id)? {
+            continue;
+        }
+        let root_cause = anomaly
+            .network_cause
+            .clone()
+            .or(anomaly.explanation.clone())
+            .unwrap_or_default();
+        if lines.iter().any(|l| l.root_cause == root_cause) {
+            continue;
+        }
+        lines.push(AnomalyLine {
+            title: format!(
+                "{} {}: +${:.2}{}",
+                anomaly.monitor,
+                if anomaly.value.is_empty() {
+                    "(untagged)"
+                } else {
+                    &anomaly.value
+                },
+                anomaly.impact,
+                anomaly
+                    .percent
+                    .map(|p| format!(" (+{p:.0}%)"))
+                    .unwrap_or_default()
+            ),
+            start: anomaly.start.to_string(),
+            impact: anomaly.impact,
+            root_cause,
+        });
+    }
+    Ok(lines)
+}
+
+/// True when the store holds `expected` or `false-positive` feedback on the anomaly.
+fn silenced(store: Option<&Store>, id: &str) -> Result<bool> {
+    let Some(store) = store else {
+        return Ok(false);
+    };
+    match store.anomaly(id) {
+        Ok(stored) => Ok(stored.feedback.is_some_and(|f| {
+            matches!(
+                f.state,
+                FeedbackState::Expected | FeedbackState::FalsePositive
+            )
+        })),
+        Err(error) if error.is_user_error() => Ok(false),
+        Err(error) => Err(anomalies::store_error(error)),
+    }
 }

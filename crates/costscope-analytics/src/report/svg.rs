@@ -250,16 +250,21 @@ fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// A half-circle gauge of a 0–100 score.
-pub fn gauge(id: &str, value: f64) -> String {
-    let value = value.clamp(0.0, 100.0);
-    let angle = std::f64::consts::PI * value / 100.0;
+/// A half-circle gauge of a score on the scale `[low, high]`.
+pub fn gauge(id: &str, value: f64, [low, high]: [f64; 2]) -> String {
+    let value = value.clamp(low, high);
+    let share = if high > low {
+        (value - low) / (high - low)
+    } else {
+        0.0
+    };
+    let angle = std::f64::consts::PI * share;
     let (cx, cy, r) = (100.0, 100.0, 80.0);
     let end_x = cx - r * angle.cos();
     let end_y = cy - r * angle.sin();
-    let color = if value >= 75.0 {
+    let color = if share >= 0.75 {
         DOWN
-    } else if value >= 50.0 {
+    } else if share >= 0.5 {
         "#b7791f"
     } else {
         UP
@@ -271,14 +276,14 @@ pub fn gauge(id: &str, value: f64) -> String {
         200,
         120,
         "Efficiency score",
-        &format!("Score {value:.0} out of 100"),
+        &format!("Score {value:.0} on a scale of {low:.0} to {high:.0}"),
     );
     let _ = write!(
         out,
         "<path d=\"M20,100 A80,80 0 0 1 180,100\" fill=\"none\" stroke=\"{GRID}\" stroke-width=\"16\"/>\
          <path d=\"M20,100 A80,80 0 0 1 {end_x:.1},{end_y:.1}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"16\"/>\
          <text x=\"100\" y=\"92\" font-size=\"30\" font-weight=\"700\" fill=\"{INK}\" text-anchor=\"middle\">{value:.0}</text>\
-         <text x=\"100\" y=\"114\" font-size=\"13\" fill=\"{MUTED}\" text-anchor=\"middle\">out of 100</text></svg>"
+         <text x=\"100\" y=\"114\" font-size=\"13\" fill=\"{MUTED}\" text-anchor=\"middle\">{low:.0} to {high:.0}</text></svg>"
     );
     out
 }

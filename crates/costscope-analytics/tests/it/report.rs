@@ -355,6 +355,7 @@ async fn hostile_report() -> WeeklyReport {
     report.cost.top_services[0].service = HOSTILE.into();
     report.score = Some(ScoreSection {
         value: 62.5,
+        scale: [0.0, 100.0],
         previous: Some(58.0),
         change: Some(4.5),
         components: vec![ScoreComponent {
@@ -502,10 +503,10 @@ async fn the_charts_are_well_formed_accessible_svg() {
 
 #[tokio::test]
 async fn empty_sections_say_so() {
-    let report = app_team_report(Vec::new()).await;
-    assert!(report.score.is_none());
-    assert!(report.recommendations.is_empty());
-    assert!(report.anomalies.is_empty());
+    let mut report = app_team_report(Vec::new()).await;
+    report.score = None;
+    report.recommendations.clear();
+    report.anomalies.clear();
     let page = html::render(&report);
     for message in [
         "No open anomalies this week.",
@@ -536,4 +537,91 @@ async fn empty_sections_say_so() {
     assert_eq!(json["header"]["week"], WEEK);
     assert_eq!(json["cost"]["daily"].as_array().map(Vec::len), Some(56));
     assert_eq!(report.file_stem(), "app-team-2026-W43");
+}
+
+/// The score, recommendation and anomaly sections are those of the analyses themselves:
+/// the team's score in the week, its open recommendations by saving, and the NAT
+/// Gateway anomaly of the week with the flow-log cause.
+#[tokio::test]
+async fn score_recommendations_and_anomalies_come_from_the_analyses() {
+    use costscope_analytics::efficiency::{self, ScoreOptions, Week};
+    use costscope_analytics::recommend::{self, RecommendOptions, Status};
+
+    let session = admin_session().await;
+    let report = app_team_report(Vec::new()).await;
+    let week = week();
+
+    let scores = efficiency::score(
+        &session,
+        &ScoreOptions {
+            week: Some(Week(week.monday())),
+            ..ScoreOptions::default()
+        },
+    )
+    .await
+    .expect("score");
+    let team = scores
+        .teams
+        .iter()
+        .find(|t| t.team == TEAM)
+        .expect("team score");
+    let section = report.score.as_ref().expect("score section");
+    assert!(close(section.value, team.score));
+    assert_eq!(section.previous, team.previous_score);
+    assert_eq!(section.components.len(), team.components.len());
+    let weights: f64 = section.components.iter().map(|c| c.weight).sum();
+    assert!(close(weights, 1.0), "{weights}");
+    assert_eq!(section.history.last().map(|p| p.week.as_str()), Some(WEEK));
+
+    let open = recommend::recommend(
+        &session,
+        None,
+        &RecommendOptions {
+            team: Some(TEAM.into()),
+            status: Some(Status::Open),
+            as_of: Some(week.sunday()),
+            ..RecommendOptions::default()
+        },
+    )
+    .await
+    .expect("recommend");
+    let mut savings: Vec<f64> = open
+        .recommendations
+        .iter()
+        .map(|r| r.monthly_saving)
+        .collect();
+    savings.sort_by(|a, b| b.total_cmp(a));
+    let shown: Vec<f64> = report
+        .recommendations
+        .iter()
+        .map(|r| r.monthly_saving)
+        .collect();
+    assert!(!shown.is_empty());
+    assert_eq!(shown, savings[..shown.len()].to_vec());
+    assert!(
+        report
+            .recommendations
+            .iter()
+            .any(|r| r.category == "networking" && r.resource.contains("us-east-1b")),
+        "the NAT fix: {:?}",
+        report.recommendations
+    );
+
+    let nat = report
+        .anomalies
+        .iter()
+        .find(|a| a.root_cause.contains("NAT gateway"))
+        .unwrap_or_else(|| panic!("the NAT anomaly: {:?}", report.anomalies));
+    assert_eq!(nat.start, "2026-10-22");
+    assert!(nat.impact > 0.0);
+    assert!(nat.root_cause.contains("us-east-1b") && nat.root_cause.contains("us-east-1a"));
+    // One line per cause.
+    let mut causes: Vec<&str> = report
+        .anomalies
+        .iter()
+        .map(|a| a.root_cause.as_str())
+        .collect();
+    causes.sort();
+    causes.dedup();
+    assert_eq!(causes.len(), report.anomalies.len());
 }

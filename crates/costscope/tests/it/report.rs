@@ -170,7 +170,37 @@ fn the_weekly_report_shows_the_weeks_figures_in_a_browser_and_fits_a_phone() {
     assert_eq!(text_after(&dom, "id=\"week-total\""), dollars(week_total));
     assert_eq!(text_after(&dom, "class=\"budget-amount\""), "$9,000.00");
     assert!(dom.contains(&dollars(month_to_date)), "the budget's actual");
-    assert!(dom.contains("No open anomalies this week."));
+    // The score, the top recommendation and the NAT anomaly of the week, as the JSON has them.
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("app-team-2026-W43.json")).expect("json"),
+    )
+    .expect("valid json");
+    let score = json["score"]["value"].as_f64().expect("score");
+    assert!((300.0..=850.0).contains(&score), "{score}");
+    assert!(
+        dom.contains(&format!("Score <strong>{score:.0}</strong>")),
+        "{dom}"
+    );
+    let top = &json["recommendations"][0];
+    assert!(
+        dom.contains(&dollars(top["monthly_saving"].as_f64().expect("saving"))),
+        "{top}"
+    );
+    let nat = json["anomalies"]
+        .as_array()
+        .expect("anomalies")
+        .iter()
+        .find(|a| {
+            a["root_cause"]
+                .as_str()
+                .is_some_and(|c| c.contains("NatGateway"))
+        })
+        .expect("the NAT anomaly");
+    assert_eq!(nat["start"], "2026-10-22");
+    assert!(
+        dom.contains(&dollars(nat["impact"].as_f64().expect("impact"))),
+        "{nat}"
+    );
     assert_eq!(dom.matches("<svg").count(), dom.matches("</svg>").count());
     assert!(dom.matches("<svg").count() >= 3);
 
@@ -268,7 +298,8 @@ fn all_teams_get_a_report_and_an_unknown_team_is_refused() {
     )
     .expect("valid json");
     assert_eq!(json["header"]["team"], "data-team");
-    assert!(json["score"].is_null());
+    let score = json["score"]["value"].as_f64().expect("data-team's score");
+    assert!((300.0..=850.0).contains(&score), "{score}");
 
     let output = fails(
         costscope(lake.path())
