@@ -158,6 +158,32 @@ pub fn print_records<T: serde::Serialize>(records: &[T], format: Format) -> anyh
     ignore_broken_pipe(write_records(&mut out, records, format))
 }
 
+/// A float cell as people read it in a table: whole numbers without `.0`, at least two
+/// decimals kept, small values to four significant digits. CSV and JSON keep every digit.
+fn readable_number(cell: &str) -> String {
+    let is_float = cell.contains('.') || cell.contains('e');
+    match cell.parse::<f64>() {
+        Ok(value) if is_float && value.is_finite() => {
+            if value.fract() == 0.0 && value.abs() < 1e15 {
+                return format!("{value:.0}");
+            }
+            let decimals = if value.abs() >= 1.0 {
+                2
+            } else {
+                (2 - value.abs().log10().floor() as i32).clamp(2, 10) as usize + 1
+            };
+            let text = format!("{value:.decimals$}");
+            let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+            if trimmed.len() < cell.len() {
+                trimmed.to_string()
+            } else {
+                cell.to_string()
+            }
+        }
+        _ => cell.to_string(),
+    }
+}
+
 /// Writes records to `out` in `format` (see [`print_records`]).
 pub fn write_records<T: serde::Serialize>(
     out: &mut dyn Write,
@@ -188,10 +214,30 @@ pub fn write_records<T: serde::Serialize>(
             table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
             table.set_header(reader.headers()?.iter());
             for row in reader.records() {
-                table.add_row(row?.iter());
+                table.add_row(row?.iter().map(readable_number));
             }
             writeln!(out, "{table}")?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_number;
+
+    #[test]
+    fn table_numbers_read_as_people_write_them() {
+        assert_eq!(readable_number("90956392818217.0"), "90956392818217");
+        assert_eq!(readable_number("84709.74193719868"), "84709.74");
+        assert_eq!(readable_number("0.6829"), "0.6829");
+        assert_eq!(readable_number("0.000015741234"), "0.00001574");
+        assert_eq!(readable_number("77.3"), "77.3");
+        assert_eq!(readable_number("222222222222"), "222222222222");
+        assert_eq!(readable_number("2026-10-22"), "2026-10-22");
+        assert_eq!(
+            readable_number("an-df57bfdebc289cde"),
+            "an-df57bfdebc289cde"
+        );
+    }
 }
