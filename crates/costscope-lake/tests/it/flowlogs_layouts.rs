@@ -291,7 +291,8 @@ async fn later_version_fields_are_stored_and_unknown_ones_named() {
     assert_eq!((encryption.value(0), encryption.is_null(1)), (1, true));
 }
 
-/// Writes a Parquet flow-log file with AWS's typed, underscored columns.
+/// Writes a Parquet flow-log file with AWS's typed, underscored columns, GZIP-compressed as
+/// AWS writes them.
 fn write_parquet(path: &Path, account: &str, rows: &[(i64, i64)], null_start_row: bool) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     let n = rows.len();
@@ -351,7 +352,10 @@ fn write_parquet(path: &Path, account: &str, rows: &[(i64, i64)], null_start_row
     )
     .expect("batch");
     let file = std::fs::File::create(path).expect("create");
-    let mut writer = ArrowWriter::try_new(file, schema, None).expect("writer");
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::GZIP(Default::default()))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).expect("writer");
     writer.write(&batch).expect("write");
     writer.close().expect("close");
 }

@@ -12,7 +12,6 @@ use arrow::datatypes::Int64Type;
 use arrow::util::display::FormatOptions;
 use costscope_core::tables::FLOW_LOG_FIELDS;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::basic::Compression;
 
 use super::Malformed;
 use super::partitions::Partitions;
@@ -43,7 +42,6 @@ pub(super) fn read(
     };
     let handle = std::fs::File::open(file.path).map_err(|e| Error::io(file.path, e))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(handle).map_err(parquet_error)?;
-    check_codecs(builder.metadata(), file.name)?;
     let schema = builder.schema().clone();
     let mut sources: Vec<Option<usize>> = Vec::with_capacity(FLOW_LOG_FIELDS.len());
     for (field, _) in FLOW_LOG_FIELDS {
@@ -151,30 +149,4 @@ fn field_index(name: &str) -> usize {
         .iter()
         .position(|(field, _)| *field == name)
         .unwrap_or_default()
-}
-
-/// Refuses, with a clear message, codecs this build cannot decompress (before any row).
-fn check_codecs(
-    metadata: &Arc<parquet::file::metadata::ParquetMetaData>,
-    name: &str,
-) -> Result<()> {
-    for row_group in metadata.row_groups() {
-        for column in row_group.columns() {
-            let supported = matches!(
-                column.compression(),
-                Compression::UNCOMPRESSED | Compression::SNAPPY
-            );
-            if !supported {
-                return Err(Error::Layout {
-                    source_path: name.into(),
-                    reason: format!(
-                        "column `{}` is compressed with {}; this build reads Parquet flow logs compressed with SNAPPY or none (AWS writes GZIP: convert the files, or use the text format)",
-                        column.column_descr().name(),
-                        column.compression()
-                    ),
-                });
-            }
-        }
-    }
-    Ok(())
 }
