@@ -90,11 +90,11 @@ pub fn write_optimizer_samples(dir: &Path, opts: &GenerateOptions) -> Result<Opt
         let saving = (current.hourly - price) * HOURS_PER_MONTH;
         let arn = format!("arn:aws:ec2:{}:{}:instance/{}", i.region, i.account, i.id);
         let over = target.is_some();
-        let effort = if recommended.contains('g') {
-            "Medium"
-        } else {
-            "Low"
-        };
+        let graviton = recommended
+            .split('.')
+            .next()
+            .is_some_and(|family| family.ends_with('g'));
+        let effort = if graviton { "Medium" } else { "Low" };
         let row = [
             i.account.to_string(),
             arn.clone(),
@@ -118,12 +118,7 @@ pub fn write_optimizer_samples(dir: &Path, opts: &GenerateOptions) -> Result<Opt
             ),
             if over { "1" } else { "0" }.to_string(),
             if over { effort } else { "VeryLow" }.to_string(),
-            if recommended.contains('g') && over {
-                "Architecture"
-            } else {
-                ""
-            }
-            .to_string(),
+            if graviton && over { "Architecture" } else { "" }.to_string(),
             format!("{saving:.2}"),
             "USD".to_string(),
             format!("{:.2}", 100.0 * saving / (current.hourly * HOURS_PER_MONTH)),
