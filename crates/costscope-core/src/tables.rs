@@ -123,8 +123,8 @@ fn export_timestamp_type() -> DataType {
 
 /// Schema of the `optimizer_ec2` table: the rank-1 option of a Compute Optimizer EC2
 /// export (`ExportEC2InstanceRecommendations`). `instance_id` is the last part of the ARN
-/// (what CUR names the instance), `export_date` the UTC day of `lastRefreshTimestamp_UTC`
-/// (the partition). Utilisation and savings are as the export states them.
+/// (what CUR names the instance), `export_date` the latest UTC day of
+/// `lastRefreshTimestamp_UTC` among the rows of the export file (the partition). Utilisation and savings are as the export states them.
 pub fn optimizer_ec2_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("export_date", DataType::Date32, false),
@@ -157,8 +157,8 @@ pub fn optimizer_ec2_schema() -> SchemaRef {
 /// Exports table `COST_OPTIMIZATION_RECOMMENDATIONS`). `resource_id` is what CUR names the
 /// resource (the id after `instance/`, `volume/` … for EC2 ARNs, else the ARN);
 /// `estimated_monthly_savings` is the after-discount figure (before-discount when the
-/// export has no after-discount column); `export_date` is the UTC day of
-/// `last_refresh_timestamp` (the partition).
+/// export has no after-discount column); `export_date` is the latest UTC day of
+/// `last_refresh_timestamp` among the rows of the export file (the partition).
 pub fn optimizer_recommendations_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("export_date", DataType::Date32, false),

@@ -220,3 +220,70 @@ async fn utilisation_reads_the_imported_compute_optimizer_export() {
         assert!(close(a.memory_max_percent, memory), "{a:?}");
     }
 }
+
+#[tokio::test]
+async fn a_later_export_is_kept_as_history_and_only_the_latest_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exports = dir.path().join("exports");
+    let samples = write_optimizer_samples(
+        &exports,
+        &GenerateOptions {
+            seed: 42,
+            ..GenerateOptions::default()
+        },
+    )
+    .expect("samples");
+    let lake = Lake::open(dir.path().join("lake")).expect("lake");
+    let path = |p: &Path| p.display().to_string();
+    optimizer::ingest_optimizer(&lake, &path(&samples.compute_optimizer_file))
+        .await
+        .expect("first export");
+    // A week later every instance is optimized but one, whose saving doubled.
+    let mut reader = csv::Reader::from_path(&samples.compute_optimizer_file).expect("csv");
+    let header = reader.headers().expect("header").clone();
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (finding, saving, refreshed, arn) = (
+        at("finding"),
+        at("recommendationOptions_1_estimatedMonthlySavings_value"),
+        at("lastRefreshTimestamp_UTC"),
+        at("instanceArn"),
+    );
+    let later = dir.path().join("later.csv");
+    let mut writer = csv::Writer::from_path(&later).expect("writer");
+    writer.write_record(&header).expect("header");
+    let mut kept = None;
+    for record in reader.records() {
+        let mut fields: Vec<String> = record.expect("record").iter().map(str::to_string).collect();
+        fields[refreshed] = "2026-11-07 00:10:00".into();
+        if fields[finding] == "Overprovisioned" && kept.is_none() {
+            let doubled = 2.0 * fields[saving].parse::<f64>().expect("saving");
+            fields[saving] = format!("{doubled:.2}");
+            kept = Some((fields[arn].clone(), doubled));
+        } else {
+            fields[finding] = "Optimized".into();
+            fields[saving] = "0".into();
+        }
+        writer.write_record(&fields).expect("write");
+    }
+    writer.flush().expect("flush");
+    optimizer::ingest_optimizer(&lake, &path(&later))
+        .await
+        .expect("later export");
+    assert_eq!(
+        lake.manifest().expect("manifest").tables["optimizer_ec2"]
+            .partitions
+            .len(),
+        2,
+        "the first export stays as history"
+    );
+
+    let session = session(&lake).await;
+    let recs = imports::imported(&session, None, None)
+        .await
+        .expect("imports");
+    let (arn, doubled) = kept.expect("an over-provisioned instance");
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    assert!(arn.ends_with(&recs[0].resource_id));
+    assert!((recs[0].monthly_saving - doubled).abs() < 1e-9);
+    assert_eq!(recs[0].team, "untagged", "no CUR lines name its team");
+}

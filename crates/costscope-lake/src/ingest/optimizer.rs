@@ -1,8 +1,8 @@
 //! `ingest optimizer`: AWS Compute Optimizer EC2 exports and Cost Optimization Hub exports
 //! (CSV, CSV.gz or Parquet; a file, a folder or an `s3://` prefix), told apart by their
 //! header. Compute Optimizer rows go to `optimizer_ec2`, Cost Optimization Hub rows to
-//! `optimizer_recommendations`, both partitioned by `export_date` (the UTC day of the
-//! export's refresh timestamp).
+//! `optimizer_recommendations`, both partitioned by `export_date`: the latest UTC day among
+//! the refresh timestamps of the file's rows (each row keeps its own timestamp).
 //!
 //! Every file is read and every value checked before anything is written; the first bad
 //! value (unknown header, missing required column, a number that is not one, a truncated
@@ -85,10 +85,16 @@ impl<R> Collected<R> {
     }
 }
 
-/// Ingests Compute Optimizer EC2 and Cost Optimization Hub exports from `location`.
+/// Ingests Compute Optimizer EC2 and Cost Optimization Hub exports from `location` (a
+/// local file or folder, or `s3://bucket/prefix`).
 pub async fn ingest_optimizer(lake: &Lake, location: &str) -> Result<IngestReport> {
+    ingest_optimizer_from(lake, Source::open(location)?).await
+}
+
+/// [`ingest_optimizer`] from an opened source.
+pub async fn ingest_optimizer_from(lake: &Lake, source: Source) -> Result<IngestReport> {
     let started = Instant::now();
-    let source = Source::open(location)?;
+    let location = source.display().to_string();
     let objects = source.list().await?;
     let mut ec2_rows = Collected::default();
     let mut hub_rows = Collected::default();
@@ -105,16 +111,20 @@ pub async fn ingest_optimizer(lake: &Lake, location: &str) -> Result<IngestRepor
         let export = cells::decode(bytes, &name)?;
         files_read += 1;
         match parse(&export)? {
-            Parsed::Ec2(rows) => {
+            Parsed::Ec2(mut rows) => {
                 ignored.extend(unused(&export, ec2::known));
-                for (line, row) in rows {
+                let date = export_date(rows.iter().map(|(_, r)| &r.export_date));
+                for (line, mut row) in rows.drain(..) {
+                    row.export_date = date.clone();
                     let (date, key) = (row.export_date.clone(), row.instance_arn.clone());
                     ec2_rows.add(&date, &key, &name, line, "instanceArn", row)?;
                 }
             }
-            Parsed::Hub(rows) => {
+            Parsed::Hub(mut rows) => {
                 ignored.extend(unused(&export, hub::known));
-                for (line, row) in rows {
+                let date = export_date(rows.iter().map(|(_, r)| &r.export_date));
+                for (line, mut row) in rows.drain(..) {
+                    row.export_date = date.clone();
                     let (date, key) = (row.export_date.clone(), row.recommendation_id.clone());
                     hub_rows.add(&date, &key, &name, line, "recommendation_id", row)?;
                 }
@@ -123,7 +133,7 @@ pub async fn ingest_optimizer(lake: &Lake, location: &str) -> Result<IngestRepor
     }
     if files_read == 0 {
         return Err(Error::EmptySource {
-            source_path: location.into(),
+            source_path: location,
         });
     }
     let lock = lake.lock()?;
@@ -185,6 +195,12 @@ pub async fn ingest_optimizer(lake: &Lake, location: &str) -> Result<IngestRepor
         notes,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The date of one export file: the latest refresh day of its rows (rows refreshed on
+/// earlier days belong to the same export).
+fn export_date<'a>(days: impl Iterator<Item = &'a String>) -> String {
+    days.max().cloned().unwrap_or_default()
 }
 
 /// Tells the two exports apart by their header and checks every row.

@@ -1,7 +1,7 @@
 //! `ingest optimizer`: the generator's Compute Optimizer and Cost Optimization Hub samples
 //! land in `optimizer_ec2` and `optimizer_recommendations` from CSV, CSV.gz and Parquet;
 //! re-importing changes nothing; every malformed export is refused with its file, line and
-//! column, leaving a lake that already holds data exactly as it was.
+//! column, leaving a lake that already holds data exactly as it was; S3 reads like disk.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,12 +10,14 @@ use std::sync::Arc;
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::Float64Type;
 use costscope_lake::generate::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
-use costscope_lake::ingest::optimizer::ingest_optimizer;
+use costscope_lake::ingest::optimizer::{ingest_optimizer, ingest_optimizer_from};
 use costscope_lake::lake::PartitionChange;
+use costscope_lake::source::Source;
 use costscope_lake::{Error, Lake};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::fixtures::snapshot;
+use crate::s3_server::{S3Server, upload};
 
 fn samples(dir: &Path) -> OptimizerSamples {
     write_optimizer_samples(
@@ -325,4 +327,67 @@ async fn malformed_exports_name_file_line_and_column_and_change_nothing() {
         matches!(e, Error::InvalidValue { line: Some(1), .. }),
         "{e:?}"
     );
+}
+
+#[tokio::test]
+async fn rows_refreshed_on_earlier_days_belong_to_their_files_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written = samples(&dir.path().join("exports"));
+    // Column 24 is lastRefreshTimestamp_UTC.
+    let path = edited(
+        &written.compute_optimizer_file,
+        &dir.path().join("co.csv"),
+        2,
+        |l| field(l, 23, "2026-10-29 23:59:01"),
+    );
+    let lake = Lake::open(dir.path().join("lake")).expect("lake");
+    let report = ingest_optimizer(&lake, &path).await.expect("ingest");
+    let partitions: Vec<(&str, u64)> = report
+        .partitions
+        .iter()
+        .map(|p| (p.partition.as_str(), p.rows))
+        .collect();
+    assert_eq!(
+        partitions,
+        vec![(
+            "optimizer_ec2/export_date=2026-10-31",
+            written.instances as u64
+        )]
+    );
+}
+
+#[tokio::test]
+async fn ingest_from_s3_equals_ingest_from_disk() {
+    let server = S3Server::start();
+    server.create_bucket("exports");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exports = dir.path().join("exports");
+    let written = samples(&exports);
+    let bucket = Source::open_s3_with("s3://exports", &server.settings()).expect("bucket");
+    upload(bucket.store().as_ref(), &exports, "optimizer/2026-10-31").await;
+
+    let source =
+        Source::open_s3_with("s3://exports/optimizer", &server.settings()).expect("source");
+    let s3_lake = Lake::open(dir.path().join("s3-lake")).expect("lake");
+    let report = ingest_optimizer_from(&s3_lake, source)
+        .await
+        .expect("s3 ingest");
+    assert_eq!(
+        report.rows as usize,
+        written.instances + written.hub_recommendations
+    );
+    let disk_lake = Lake::open(dir.path().join("disk-lake")).expect("lake");
+    ingest_optimizer(&disk_lake, &text(&exports))
+        .await
+        .expect("disk ingest");
+    for (table, key) in [
+        ("optimizer_ec2", "instance_arn"),
+        ("optimizer_recommendations", "recommendation_id"),
+    ] {
+        assert_eq!(
+            read_table(&s3_lake, table, key, "estimated_monthly_savings"),
+            read_table(&disk_lake, table, key, "estimated_monthly_savings"),
+            "{table}"
+        );
+    }
 }
