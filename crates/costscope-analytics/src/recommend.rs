@@ -290,6 +290,7 @@ pub async fn recommend(
         window = Some(w);
         all = rules::evaluate(session, w, options.team_sql.as_deref(), &prices).await?;
     }
+    all.extend(imports::imported(session, window, options.team_sql.as_deref()).await?);
     let mut recommendations = dedupe(all);
     if let Some(store) = store {
         apply_lifecycle(store, &mut recommendations)?;

@@ -12,6 +12,10 @@ pub const FLOW_LOGS: &str = "flow_logs";
 pub const INVENTORY: &str = "inventory";
 /// Daily business metrics (invocations, clicks, orders, revenue).
 pub const BUSINESS_METRICS: &str = "business_metrics";
+/// Imported AWS Compute Optimizer EC2 recommendations, one row per instance and export.
+pub const OPTIMIZER_EC2: &str = "optimizer_ec2";
+/// Imported Cost Optimization Hub recommendations, one row per recommendation and export.
+pub const OPTIMIZER_RECOMMENDATIONS: &str = "optimizer_recommendations";
 /// The view adding amortized and net measures to `cur`.
 pub const CUR_AMORTIZED: &str = "cur_amortized";
 
@@ -110,5 +114,79 @@ pub fn business_metrics_schema() -> SchemaRef {
         Field::new("value", DataType::Float64, false),
         Field::new("app", DataType::Utf8, true),
         Field::new("team", DataType::Utf8, true),
+    ]))
+}
+
+fn export_timestamp_type() -> DataType {
+    DataType::Timestamp(arrow::datatypes::TimeUnit::Millisecond, None)
+}
+
+/// Schema of the `optimizer_ec2` table: the rank-1 option of a Compute Optimizer EC2
+/// export (`ExportEC2InstanceRecommendations`). `instance_id` is the last part of the ARN
+/// (what CUR names the instance), `export_date` the latest UTC day of
+/// `lastRefreshTimestamp_UTC` among the rows of the export file (the partition). Utilisation and savings are as the export states them.
+pub fn optimizer_ec2_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("export_date", DataType::Date32, false),
+        Field::new("account_id", DataType::Utf8, false),
+        Field::new("instance_arn", DataType::Utf8, false),
+        Field::new("instance_id", DataType::Utf8, false),
+        Field::new("instance_name", DataType::Utf8, true),
+        Field::new("region", DataType::Utf8, true),
+        Field::new("current_instance_type", DataType::Utf8, false),
+        Field::new("finding", DataType::Utf8, false),
+        Field::new("finding_reason_codes", DataType::Utf8, true),
+        Field::new("instance_state", DataType::Utf8, true),
+        Field::new("lookback_period_days", DataType::Float64, true),
+        Field::new("cpu_max_percent", DataType::Float64, true),
+        Field::new("memory_max_percent", DataType::Float64, true),
+        Field::new("current_on_demand_price", DataType::Float64, true),
+        Field::new("recommended_instance_type", DataType::Utf8, true),
+        Field::new("recommended_on_demand_price", DataType::Float64, true),
+        Field::new("projected_cpu_max_percent", DataType::Float64, true),
+        Field::new("performance_risk", DataType::Float64, true),
+        Field::new("migration_effort", DataType::Utf8, true),
+        Field::new("estimated_monthly_savings", DataType::Float64, true),
+        Field::new("savings_currency", DataType::Utf8, true),
+        Field::new("savings_opportunity_percent", DataType::Float64, true),
+        Field::new("last_refresh_timestamp", export_timestamp_type(), false),
+    ]))
+}
+
+/// Schema of the `optimizer_recommendations` table: a Cost Optimization Hub export (Data
+/// Exports table `COST_OPTIMIZATION_RECOMMENDATIONS`). `resource_id` is what CUR names the
+/// resource (the id after `instance/`, `volume/` … for EC2 ARNs, else the ARN);
+/// `estimated_monthly_savings` is the after-discount figure (before-discount when the
+/// export has no after-discount column); `export_date` is the latest UTC day of
+/// `last_refresh_timestamp` among the rows of the export file (the partition).
+pub fn optimizer_recommendations_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("export_date", DataType::Date32, false),
+        Field::new("recommendation_id", DataType::Utf8, false),
+        Field::new("account_id", DataType::Utf8, false),
+        Field::new("account_name", DataType::Utf8, true),
+        Field::new("region", DataType::Utf8, true),
+        Field::new("resource_arn", DataType::Utf8, false),
+        Field::new("resource_id", DataType::Utf8, false),
+        Field::new("action_type", DataType::Utf8, false),
+        Field::new("current_resource_type", DataType::Utf8, false),
+        Field::new("recommended_resource_type", DataType::Utf8, true),
+        Field::new("current_resource_summary", DataType::Utf8, true),
+        Field::new("recommended_resource_summary", DataType::Utf8, true),
+        Field::new("estimated_monthly_savings", DataType::Float64, false),
+        Field::new(
+            "estimated_monthly_savings_before_discount",
+            DataType::Float64,
+            true,
+        ),
+        Field::new("estimated_monthly_cost", DataType::Float64, true),
+        Field::new("estimated_savings_percentage", DataType::Float64, true),
+        Field::new("currency_code", DataType::Utf8, true),
+        Field::new("implementation_effort", DataType::Utf8, true),
+        Field::new("recommendation_source", DataType::Utf8, true),
+        Field::new("restart_needed", DataType::Boolean, true),
+        Field::new("rollback_possible", DataType::Boolean, true),
+        Field::new("lookback_period_days", DataType::Float64, true),
+        Field::new("last_refresh_timestamp", export_timestamp_type(), false),
     ]))
 }

@@ -30,6 +30,7 @@ mod inventory;
 mod ledger;
 mod metrics;
 mod model;
+mod optimizer;
 mod org;
 mod traffic;
 
@@ -42,6 +43,7 @@ pub use flowlogs::write_sample as write_flow_log_sample;
 pub use ledger::{
     IncidentLabel, LabelMonitor, Ledger, LedgerKey, LedgerTotals, read_labels, write_labels,
 };
+pub use optimizer::{OptimizerSamples, write_optimizer_samples};
 
 use crate::{Error, Result};
 

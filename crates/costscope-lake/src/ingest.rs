@@ -2,6 +2,7 @@
 
 pub mod cur;
 pub mod flowlogs;
+pub mod optimizer;
 pub mod tabular;
 
 use serde::Serialize;

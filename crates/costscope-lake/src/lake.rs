@@ -16,7 +16,17 @@ const MANIFEST: &str = "manifest.json";
 const LOCK: &str = ".lock";
 
 /// Tables whose folders the lake owns.
-pub const TABLE_DIRS: &[&str] = &["cur", "flow_logs", "inventory", "business_metrics"];
+pub const TABLE_DIRS: &[&str] = &[
+    "cur",
+    "flow_logs",
+    "inventory",
+    "business_metrics",
+    "optimizer_ec2",
+    "optimizer_recommendations",
+];
+
+/// Per table, the new partitions of one publish.
+pub type TablePartitions = BTreeMap<String, BTreeMap<String, PartitionEntry>>;
 
 /// A lake rooted at a directory.
 #[derive(Debug, Clone)]
@@ -172,43 +182,72 @@ impl Lake {
     /// manifest swap (used when a table's partitioning becomes finer).
     pub fn publish_replacing(
         &self,
-        _lock: &WriteLock,
+        lock: &WriteLock,
         table: &str,
         partitions: BTreeMap<String, PartitionEntry>,
         remove: &[String],
     ) -> Result<BTreeMap<String, PartitionChange>> {
+        let tables = BTreeMap::from([(table.to_owned(), partitions)]);
+        let mut changes = self.publish_tables_replacing(lock, tables, remove)?;
+        Ok(changes.remove(table).unwrap_or_default())
+    }
+
+    /// Publishes the new partitions of several tables in one manifest swap: either every
+    /// table changes or none does.
+    pub fn publish_tables(
+        &self,
+        lock: &WriteLock,
+        tables: TablePartitions,
+    ) -> Result<BTreeMap<String, BTreeMap<String, PartitionChange>>> {
+        self.publish_tables_replacing(lock, tables, &[])
+    }
+
+    fn publish_tables_replacing(
+        &self,
+        _lock: &WriteLock,
+        tables: TablePartitions,
+        remove: &[String],
+    ) -> Result<BTreeMap<String, BTreeMap<String, PartitionChange>>> {
         let mut manifest = self.manifest()?;
-        let entry = manifest.tables.entry(table.to_owned()).or_default();
-        let mut changes = BTreeMap::new();
+        let mut all_changes = BTreeMap::new();
         let mut obsolete = Vec::new();
         let mut removed = false;
-        for key in remove {
-            if let Some(old) = entry.partitions.remove(key) {
-                obsolete.extend(old.files.iter().map(|f| f.path.clone()));
-                removed = true;
-            }
-        }
-        for (key, new) in partitions {
-            match entry.partitions.get(&key) {
-                Some(old) if old.content_hash == new.content_hash => {
-                    obsolete.extend(new.files.iter().map(|f| f.path.clone()));
-                    changes.insert(key, PartitionChange::Unchanged);
+        for (table, partitions) in tables {
+            let entry = manifest.tables.entry(table.clone()).or_default();
+            for key in remove {
+                if let Some(old) = entry.partitions.remove(key) {
+                    obsolete.extend(old.files.iter().map(|f| f.path.clone()));
+                    removed = true;
                 }
-                old => {
-                    let change = if old.is_some() {
-                        PartitionChange::Replaced
-                    } else {
-                        PartitionChange::Added
-                    };
-                    if let Some(old) = old {
-                        obsolete.extend(old.files.iter().map(|f| f.path.clone()));
+            }
+            let mut changes = BTreeMap::new();
+            for (key, new) in partitions {
+                match entry.partitions.get(&key) {
+                    Some(old) if old.content_hash == new.content_hash => {
+                        obsolete.extend(new.files.iter().map(|f| f.path.clone()));
+                        changes.insert(key, PartitionChange::Unchanged);
                     }
-                    entry.partitions.insert(key.clone(), new);
-                    changes.insert(key, change);
+                    old => {
+                        let change = if old.is_some() {
+                            PartitionChange::Replaced
+                        } else {
+                            PartitionChange::Added
+                        };
+                        if let Some(old) = old {
+                            obsolete.extend(old.files.iter().map(|f| f.path.clone()));
+                        }
+                        entry.partitions.insert(key.clone(), new);
+                        changes.insert(key, change);
+                    }
                 }
             }
+            all_changes.insert(table, changes);
         }
-        if removed || changes.values().any(|c| *c != PartitionChange::Unchanged) {
+        let changed = all_changes
+            .values()
+            .flat_map(|c| c.values())
+            .any(|c| *c != PartitionChange::Unchanged);
+        if removed || changed {
             manifest.format = 1;
             manifest.version += 1;
             self.write_manifest(&manifest)?;
@@ -220,7 +259,7 @@ impl Lake {
                 tracing::warn!(path = %path.display(), error = %e, "could not delete an obsolete file");
             }
         }
-        Ok(changes)
+        Ok(all_changes)
     }
 
     fn write_manifest(&self, manifest: &Manifest) -> Result<()> {

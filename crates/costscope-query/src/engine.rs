@@ -88,11 +88,16 @@ impl Engine {
         functions::install(&mut state)?;
         let ctx = SessionContext::new_with_state(state);
         let manifest = self.lake.manifest()?;
-        let lake_tables: [(&str, SchemaRef); 4] = [
+        let lake_tables: [(&str, SchemaRef); 6] = [
             (tables::CUR, cur::lake_schema()),
             (tables::FLOW_LOGS, tables::flow_logs_schema()),
             (tables::INVENTORY, tables::inventory_schema()),
             (tables::BUSINESS_METRICS, tables::business_metrics_schema()),
+            (tables::OPTIMIZER_EC2, tables::optimizer_ec2_schema()),
+            (
+                tables::OPTIMIZER_RECOMMENDATIONS,
+                tables::optimizer_recommendations_schema(),
+            ),
         ];
         for (name, schema) in lake_tables {
             let files: Vec<String> = manifest

@@ -653,57 +653,31 @@ async fn idle_resources(
     Ok(found)
 }
 
-/// Names under which a Compute Optimizer EC2 export may have been imported.
-const OPTIMIZER_TABLES: [&str; 4] = [
-    "optimizer_ec2",
-    "compute_optimizer_ec2",
-    "compute_optimizer",
-    "optimizer",
-];
-
-/// Average CPU and memory maxima per account from an imported Compute Optimizer export;
-/// unavailable (not an error) when none was imported.
+/// Average CPU and memory maxima per account from the latest imported Compute Optimizer
+/// EC2 export of each account (`optimizer_ec2`); unavailable (not an error) when none was
+/// imported.
 async fn utilisation(session: &Session) -> Result<Utilisation> {
-    let context = session.context();
-    for table in OPTIMIZER_TABLES {
-        if !context.table_exist(table).unwrap_or(false) {
-            continue;
-        }
-        let Ok(frame) = context.table(table).await else {
-            continue;
-        };
-        let columns: Vec<String> = frame
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        let find = |needle: &str| {
-            columns
-                .iter()
-                .find(|c| c.to_ascii_lowercase().replace('_', "").contains(needle))
-                .map(|c| crate::records::ident(c))
-        };
-        let (Some(account), Some(cpu)) = (find("accountid"), find("cpumaximum")) else {
-            continue;
-        };
-        let memory = find("memorymaximum").unwrap_or_else(|| "NULL".into());
-        let sql = format!(
-            "SELECT CAST({account} AS VARCHAR) AS account_id, count(*) AS instances, \
-                    avg(TRY_CAST({cpu} AS DOUBLE)) AS cpu_max_percent, \
-                    avg(TRY_CAST({memory} AS DOUBLE)) AS memory_max_percent \
-             FROM {table} GROUP BY 1 ORDER BY 1"
-        );
-        let accounts: Vec<AccountUtilisation> = query(session, &sql).await?;
+    let sql = format!(
+        "WITH latest AS (SELECT *, max(export_date) OVER (PARTITION BY account_id) AS latest \
+                         FROM {table}) \
+         SELECT account_id, count(*) AS instances, \
+                avg(cpu_max_percent) AS cpu_max_percent, \
+                avg(memory_max_percent) AS memory_max_percent \
+         FROM latest WHERE export_date = latest GROUP BY 1 ORDER BY 1",
+        table = costscope_core::tables::OPTIMIZER_EC2
+    );
+    let accounts: Vec<AccountUtilisation> = query(session, &sql).await?;
+    if accounts.is_empty() {
         return Ok(Utilisation {
-            status: "available".into(),
-            source: table.to_string(),
+            status: "unavailable".into(),
+            source: "no Compute Optimizer EC2 export was imported (costscope ingest optimizer)"
+                .into(),
             accounts,
         });
     }
     Ok(Utilisation {
-        status: "unavailable".into(),
-        source: "no Compute Optimizer EC2 export was imported".into(),
-        accounts: Vec::new(),
+        status: "available".into(),
+        source: costscope_core::tables::OPTIMIZER_EC2.to_string(),
+        accounts,
     })
 }

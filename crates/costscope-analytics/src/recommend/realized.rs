@@ -21,8 +21,14 @@ use crate::records::{literal, query};
 /// Days compared before and after implementation.
 pub const DAYS: i64 = 14;
 
-/// Rules whose resource is replaced by a new instance.
+/// Rules whose resource is replaced by a new instance (besides every imported instance
+/// rightsizing, whose pool is `instance-hours`).
 const REPLACING_RULES: &[&str] = &["graviton", "previous-generation", "rightsize"];
+
+fn replaces_instance(r: &Recommendation) -> bool {
+    REPLACING_RULES.contains(&r.rule.as_str())
+        || (r.source != super::Source::Costscope && r.pool == "instance-hours")
+}
 
 /// Realized monthly saving by recommendation id, for the implemented ones.
 pub async fn measure(
@@ -41,7 +47,7 @@ pub async fn measure(
     // How many instance recommendations share each (account, app, day).
     let mut sharing: BTreeMap<(&str, &str, NaiveDate), usize> = BTreeMap::new();
     for (r, on) in &implemented {
-        if let (true, Some(app)) = (REPLACING_RULES.contains(&r.rule.as_str()), &r.app) {
+        if let (true, Some(app)) = (replaces_instance(r), &r.app) {
             *sharing.entry((&r.account_id, app, *on)).or_default() += 1;
         }
     }
@@ -56,7 +62,7 @@ pub async fn measure(
         let (before, after) =
             resource_cost(session, &r.resource_id, before_from, on, after_to).await?;
         let mut after_per_day = after / after_days;
-        if let (true, Some(app)) = (REPLACING_RULES.contains(&r.rule.as_str()), &r.app) {
+        if let (true, Some(app)) = (replaces_instance(r), &r.app) {
             let replacement =
                 replacement_cost(session, &r.account_id, app, before_from, on, after_to).await?;
             let share = sharing

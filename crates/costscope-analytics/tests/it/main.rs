@@ -10,6 +10,7 @@ mod fixture;
 mod forecast;
 mod genai;
 mod network;
+mod optimizer_imports;
 mod recommend;
 mod report;
 mod tags;

@@ -324,7 +324,7 @@ fn month_of(date: &str) -> Option<String> {
         .map(|d| d.format("%Y-%m").to_string())
 }
 
-fn to_batch<R: Serialize>(
+pub(crate) fn to_batch<R: Serialize>(
     schema: &SchemaRef,
     records: &[R],
 ) -> arrow::error::Result<arrow::array::RecordBatch> {

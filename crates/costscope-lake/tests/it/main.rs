@@ -8,5 +8,6 @@ mod ingest;
 mod legacy;
 mod legacy_layouts;
 mod metrics;
+mod optimizer;
 mod s3;
 mod s3_server;

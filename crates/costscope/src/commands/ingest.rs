@@ -1,6 +1,6 @@
-//! `costscope ingest cur|flowlogs|inventory|metrics`.
+//! `costscope ingest cur|flowlogs|inventory|metrics|optimizer`.
 
-use costscope_lake::ingest::{cur, flowlogs, tabular};
+use costscope_lake::ingest::{cur, flowlogs, optimizer, tabular};
 use costscope_lake::{IngestOptions, Lake};
 
 use crate::cli::{Global, IngestArgs, IngestKind};
@@ -30,7 +30,10 @@ pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
             tabular::ingest_metrics(&lake, &a.source).await?,
             a.output.format,
         ),
-        IngestKind::Optimizer(_) => anyhow::bail!("optimizer exports are not read yet"),
+        IngestKind::Optimizer(a) => (
+            optimizer::ingest_optimizer(&lake, &a.source).await?,
+            a.output.format,
+        ),
     };
     if report.malformed_count > 0 && !global.quiet {
         eprintln!(

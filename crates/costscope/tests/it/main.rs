@@ -9,6 +9,7 @@ mod cost;
 mod genai;
 mod interruption;
 mod network;
+mod optimizer;
 mod recommend;
 mod report;
 mod s3;
