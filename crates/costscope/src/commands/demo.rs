@@ -6,8 +6,8 @@ use costscope_analytics::allocation::{self, AllocateOptions, Rules};
 use costscope_analytics::budgets::{self, BudgetOptions};
 use costscope_analytics::tags::{self, TagOptions};
 use costscope_analytics::unit_cost::{self, UnitCostOptions};
-use costscope_lake::generate::{GenerateOptions, generate};
-use costscope_lake::ingest::{cur, flowlogs, tabular};
+use costscope_lake::generate::{GenerateOptions, generate, write_optimizer_samples};
+use costscope_lake::ingest::{cur, flowlogs, optimizer, tabular};
 use costscope_lake::{IngestOptions, Lake};
 use costscope_query::{Engine, Principal, Session};
 use serde::Serialize;
@@ -69,13 +69,16 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         global,
         &format!("Generating a synthetic organisation in {}", data.display()),
     );
-    let summary = generate(&GenerateOptions {
-        out: data,
+    let generate_options = GenerateOptions {
+        out: data.clone(),
         seed: args.seed,
         rows: args.rows,
         progress: !global.quiet,
         ..GenerateOptions::default()
-    })?;
+    };
+    let summary = generate(&generate_options)?;
+    let optimizer_dir = data.join("optimizer");
+    write_optimizer_samples(&optimizer_dir, &generate_options)?;
     let lake = Lake::open(&lake_dir)?;
     let options = IngestOptions {
         progress: !global.quiet,
@@ -102,11 +105,14 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         tabular::ingest_inventory(&lake, &summary.inventory_file.display().to_string()).await?;
     let metrics =
         tabular::ingest_metrics(&lake, &summary.metrics_file.display().to_string()).await?;
+    let optimizer =
+        optimizer::ingest_optimizer(&lake, &optimizer_dir.display().to_string()).await?;
     note(
         global,
         &format!(
-            "Ingested {} flow-log records, {} inventory records, {} business metric values",
-            flows.rows, inventory.rows, metrics.rows
+            "Ingested {} flow-log records, {} inventory records, {} business metric values, \
+             {} optimizer recommendations",
+            flows.rows, inventory.rows, metrics.rows, optimizer.rows
         ),
     );
     let session = Engine::new(lake).session(&Principal::admin()).await?;

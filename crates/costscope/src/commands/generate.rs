@@ -1,6 +1,6 @@
 //! `costscope generate`.
 
-use costscope_lake::generate::{GenerateOptions, generate};
+use costscope_lake::generate::{GenerateOptions, generate, write_optimizer_samples};
 
 use crate::cli::{GenerateArgs, Global};
 use crate::output::print_report;
@@ -16,11 +16,14 @@ pub fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     let summary = generate(&options)?;
+    let optimizer = write_optimizer_samples(&options.out.join("optimizer"), &options)?;
     let report = serde_json::json!({
         "export_root": summary.export_root,
         "flow_logs_root": summary.flow_logs_root,
         "inventory_file": summary.inventory_file,
         "metrics_file": summary.metrics_file,
+        "compute_optimizer_file": optimizer.compute_optimizer_file,
+        "cost_optimization_hub_file": optimizer.cost_optimization_hub_file,
         "ledger_file": summary.ledger_file,
         "periods": summary.periods,
         "cur_rows": summary.cur_rows,

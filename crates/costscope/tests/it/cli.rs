@@ -371,6 +371,13 @@ fn demo_tells_the_nat_and_bedrock_stories() {
             "no {category} recommendation: {recommendations:?}"
         );
     }
+    // The demo imports its Compute Optimizer export: one of its rightsizings ranks.
+    assert!(
+        recommendations
+            .iter()
+            .any(|r| r["source"] == "compute-optimizer"),
+        "{recommendations:?}"
+    );
     // Sales pays about three times Dev for similar tokens, because of the model.
     let genai = sections
         .iter()

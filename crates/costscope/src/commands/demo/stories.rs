@@ -214,6 +214,7 @@ struct RecommendationRow {
     change: String,
     monthly_saving: f64,
     effort: String,
+    source: recommend::Source,
 }
 
 async fn recommendations(
@@ -241,6 +242,7 @@ async fn recommendations(
                     change: format!("{} → {}", r.current, r.recommended),
                     monthly_saving: cents(r.monthly_saving),
                     effort: r.effort.name().to_string(),
+                    source: r.source,
                 }),
         );
     }
