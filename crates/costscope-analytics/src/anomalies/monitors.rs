@@ -247,17 +247,18 @@ pub(crate) fn iso_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
-/// Daily non-recurring cost per value of `kind` over `[first, last]`: one query.
-pub async fn daily_series(
-    session: &costscope_query::Session,
+/// Non-recurring cost per `unit` (`day`, `hour`) and value of `kind` over the days
+/// `[first, last]`.
+fn series_sql(
+    unit: &str,
     kind: &MonitorKind,
     measure: CostMeasure,
     first: NaiveDate,
     last: NaiveDate,
-) -> Result<SeriesSet> {
+) -> String {
     let end = last.succ_opt().unwrap_or(last);
-    let sql = format!(
-        "SELECT date_trunc('day', line_item_usage_start_date) AS day, {dim} AS value, \
+    format!(
+        "SELECT date_trunc('{unit}', line_item_usage_start_date) AS day, {dim} AS value, \
          SUM({cost}) AS cost FROM cur_amortized \
          WHERE line_item_usage_start_date >= TIMESTAMP {from} \
            AND line_item_usage_start_date < TIMESTAMP {to} AND NOT {recurring} \
@@ -267,7 +268,18 @@ pub async fn daily_series(
         from = literal(&format!("{first} 00:00:00")),
         to = literal(&format!("{end} 00:00:00")),
         recurring = recurring_sql(),
-    );
+    )
+}
+
+/// Daily non-recurring cost per value of `kind` over `[first, last]`: one query.
+pub async fn daily_series(
+    session: &costscope_query::Session,
+    kind: &MonitorKind,
+    measure: CostMeasure,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<SeriesSet> {
+    let sql = series_sql("day", kind, measure, first, last);
     let rows: Vec<DailyRow> = query(session, &sql).await?;
     let days = (last - first).num_days().max(0) as usize + 1;
     let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -294,19 +306,7 @@ pub async fn hourly_series(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<BTreeMap<String, Vec<f64>>> {
-    let end = last.succ_opt().unwrap_or(last);
-    let sql = format!(
-        "SELECT date_trunc('hour', line_item_usage_start_date) AS day, {dim} AS value, \
-         SUM({cost}) AS cost FROM cur_amortized \
-         WHERE line_item_usage_start_date >= TIMESTAMP {from} \
-           AND line_item_usage_start_date < TIMESTAMP {to} AND NOT {recurring} \
-         GROUP BY 1, 2",
-        dim = kind.sql(),
-        cost = measure.column(),
-        from = literal(&format!("{first} 00:00:00")),
-        to = literal(&format!("{end} 00:00:00")),
-        recurring = recurring_sql(),
-    );
+    let sql = series_sql("hour", kind, measure, first, last);
     let rows: Vec<DailyRow> = query(session, &sql).await?;
     let hours = ((last - first).num_days().max(0) as usize + 1) * 24;
     let origin = first.and_hms_opt(0, 0, 0).unwrap_or_default();
