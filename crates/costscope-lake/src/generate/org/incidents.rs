@@ -389,7 +389,8 @@ impl Builder<'_> {
             Raised {
                 account: SANDBOX,
                 templates: &[instance],
-                team: None,
+                // Untagged: it raises the series of cost without a team.
+                team: Some(""),
                 resources,
             },
             onset,
