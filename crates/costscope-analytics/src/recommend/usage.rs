@@ -6,7 +6,7 @@ use costscope_query::Session;
 use serde::Deserialize;
 
 use crate::Result;
-use crate::records::query;
+use crate::records::{query, query_selective};
 
 /// Days of usage the rules look at.
 pub const WINDOW_DAYS: i64 = 30;
@@ -137,7 +137,7 @@ pub async fn resource_usage(
         usage_type = bare_usage_type_sql("line_item_usage_type"),
         window = window.predicate(),
     );
-    query(session, &sql).await
+    query_selective(session, &sql).await
 }
 
 /// The organisation's hourly On-Demand spend that a Compute Savings Plan would cover (EC2
@@ -160,7 +160,7 @@ pub async fn hourly_eligible_on_demand(session: &Session, window: Window) -> Res
          GROUP BY 1",
         window = window.predicate()
     );
-    let rows: Vec<Row> = query(session, &sql).await?;
+    let rows: Vec<Row> = query_selective(session, &sql).await?;
     let hours = (window.to - window.from).num_days() as usize * 24;
     let mut series = vec![0.0; hours];
     for row in rows {
