@@ -14,9 +14,8 @@ use costscope_core::tables::{FLOW_LOG_FIELDS, FLOW_LOGS, flow_logs_schema};
 use crate::writer::BackgroundWriter;
 use crate::{Error, Result};
 
-/// Rows gathered per partition before they go to the writer: one writer chunk (row group),
-/// so the writer encodes the batch as it is instead of concatenating pieces.
-pub(super) const BATCH_ROWS: usize = 64 * 1024;
+/// Rows gathered per partition before they go to the writer.
+pub(super) const BATCH_ROWS: usize = 32 * 1024;
 /// Partitions with builders (and an open file in the writer) at a time.
 const MAX_OPEN: usize = 6;
 
