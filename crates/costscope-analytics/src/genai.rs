@@ -20,7 +20,7 @@ use serde::Serialize;
 
 pub use classify::{ProviderType, TokenKind};
 
-use crate::records::{literal, query};
+use crate::records::{literal, query_selective};
 use crate::{Error, Result};
 
 /// Label of a group with no value (no profile, no tag).
@@ -206,15 +206,19 @@ impl Line {
 }
 
 /// The SQL filter selecting Bedrock lines (tax excluded).
+///
+/// Its first conjunct is implied by the rest and reads only two plain columns: with filter
+/// pushdown it discards almost every line before the `product` map is decoded.
 pub fn bedrock_filter() -> String {
     let codes: Vec<String> = classify::BEDROCK_PRODUCT_CODES
         .iter()
         .map(|c| literal(c))
         .collect();
+    let codes = codes.join(", ");
     format!(
-        "line_item_line_item_type <> 'Tax' AND (line_item_product_code IN ({}) \
+        "(line_item_product_code IN ({codes}) OR bill_billing_entity = 'AWS Marketplace') \
+         AND line_item_line_item_type <> 'Tax' AND (line_item_product_code IN ({codes}) \
          OR (bill_billing_entity = 'AWS Marketplace' AND product['product_name'] LIKE {}))",
-        codes.join(", "),
         literal(&format!("%{}", classify::MARKETPLACE_SUFFIX.trim_start()))
     )
 }
@@ -412,7 +416,8 @@ async fn load(
          GROUP BY account_id, billing_entity, usage_type, unit, description, product_name, model, \
                   provider, resource_id, team, app, department{extra_keys}"
     );
-    let rows: Vec<serde_json::Map<String, serde_json::Value>> = query(session, &sql).await?;
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+        query_selective(session, &sql).await?;
     let text = |row: &serde_json::Map<String, serde_json::Value>, key: &str| {
         row.get(key).and_then(|v| v.as_str()).map(str::to_string)
     };

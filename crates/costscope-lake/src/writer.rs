@@ -14,6 +14,7 @@ use arrow::datatypes::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use sha2::{Digest, Sha256};
 
 use crate::lake::{FileEntry, PartitionEntry, sync_dir};
@@ -38,6 +39,8 @@ pub struct TableLayout {
     pub append_partition_column: bool,
     /// Columns the rows of each chunk are sorted by.
     pub sort_by: &'static [&'static str],
+    /// Columns written without dictionary encoding (high-cardinality values).
+    pub plain_columns: &'static [&'static str],
 }
 
 /// Writes the partitions of one ingest.
@@ -206,11 +209,14 @@ impl TableWriter {
             let name = format!("part-{ingest_id}-{:05}.parquet", state.files.len());
             let path = dir.join(name);
             let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-            let props = WriterProperties::builder()
+            let mut props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
                 .set_max_row_group_row_count(Some(CHUNK_ROWS))
-                .set_created_by("costscope".into())
-                .build();
+                .set_created_by("costscope".into());
+            for column in layout.plain_columns {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+            }
+            let props = props.build();
             let writer = ArrowWriter::try_new(file, layout.schema.clone(), Some(props))
                 .map_err(|source| parquet_error(&path, source))?;
             state.writer = Some((writer, path, 0));
@@ -340,6 +346,10 @@ fn sort_chunk(chunk: &RecordBatch, sort_by: &[&str]) -> arrow::error::Result<Rec
         return Ok(chunk.clone());
     }
     let indices = lexsort_to_indices(&columns, None)?;
+    // Input that arrives in order (flow logs, mostly) needs no copy.
+    if indices.values().iter().zip(0u32..).all(|(i, n)| *i == n) {
+        return Ok(chunk.clone());
+    }
     take_record_batch(chunk, &indices)
 }
 

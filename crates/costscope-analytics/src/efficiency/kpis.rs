@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::{self, Compute};
 use super::{Kpi, NO_TEAM, Week, prices};
-use crate::records::{literal, query};
+use crate::records::{literal, query, query_selective};
 use crate::{Error, Result};
 
 /// What to compute.
@@ -253,12 +253,27 @@ pub(super) async fn last_complete_week(session: &Session) -> Result<Week> {
     struct Row {
         last: Option<String>,
     }
-    let rows: Vec<Row> = query(
-        session,
-        "SELECT CAST(max(line_item_usage_start_date) AS DATE) AS last FROM cur \
-         WHERE billing_period = (SELECT max(billing_period) FROM cur)",
-    )
-    .await?;
+    #[derive(Deserialize)]
+    struct Period {
+        period: Option<String>,
+    }
+    // The last period first, then its last day: the literal prunes the other periods' files.
+    let periods: Vec<Period> =
+        query(session, "SELECT max(billing_period) AS period FROM cur").await?;
+    let rows: Vec<Row> = match periods.into_iter().next().and_then(|p| p.period) {
+        Some(period) => {
+            query_selective(
+                session,
+                &format!(
+                    "SELECT CAST(max(line_item_usage_start_date) AS DATE) AS last FROM cur \
+                     WHERE billing_period = {}",
+                    literal(&period)
+                ),
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let last = rows
         .into_iter()
         .next()
@@ -276,18 +291,30 @@ pub(super) async fn last_complete_week(session: &Session) -> Result<Week> {
 /// The row filter of `[from, to]` weeks, with the billing periods for partition pruning;
 /// monthly RI fee lines of the overlapping periods are kept (they are spread over weeks).
 fn range_filter(from: Week, to: Week) -> String {
-    let start = from.start();
-    let end = to.end();
-    let first_period = start.format("%Y-%m").to_string();
-    let last_period = (end - Duration::days(1)).format("%Y-%m").to_string();
     format!(
-        "billing_period >= {p0} AND billing_period <= {p1} AND \
-         ((line_item_usage_start_date >= TIMESTAMP {s} AND line_item_usage_start_date < TIMESTAMP {e}) \
-          OR line_item_line_item_type = 'RIFee')",
-        p0 = literal(&first_period),
-        p1 = literal(&last_period),
-        s = literal(&format!("{start} 00:00:00")),
-        e = literal(&format!("{end} 00:00:00")),
+        "{} AND ({} OR line_item_line_item_type = 'RIFee')",
+        periods_filter(from, to),
+        days_filter(from, to)
+    )
+}
+
+/// The billing periods overlapping `[from, to]` weeks (they prune files and row groups).
+fn periods_filter(from: Week, to: Week) -> String {
+    let first_period = from.start().format("%Y-%m").to_string();
+    let last_period = (to.end() - Duration::days(1)).format("%Y-%m").to_string();
+    format!(
+        "billing_period >= {} AND billing_period <= {}",
+        literal(&first_period),
+        literal(&last_period)
+    )
+}
+
+/// Usage in `[from, to]` weeks.
+fn days_filter(from: Week, to: Week) -> String {
+    format!(
+        "line_item_usage_start_date >= TIMESTAMP {} AND line_item_usage_start_date < TIMESTAMP {}",
+        literal(&format!("{} 00:00:00", from.start())),
+        literal(&format!("{} 00:00:00", to.end())),
     )
 }
 
@@ -360,7 +387,7 @@ pub(super) async fn collect(
                   'SavingsPlanRecurringFee', 'RIFee')) AS lines \
          GROUP BY week_start, account_id, team, usage_type, line_item_type, created, fee_period"
     );
-    let groups: Vec<Group> = query(session, &sql).await?;
+    let groups: Vec<Group> = query_selective(session, &sql).await?;
     let mut parts: BTreeMap<Key, Parts> = BTreeMap::new();
     for group in groups {
         let Some(week) = parse_day(&group.week_start).map(Week::containing) else {
@@ -396,7 +423,9 @@ pub(super) async fn collect(
         entry.account_name = account_name;
         classify_group(&group, week, &mut entry.kpis);
     }
-    let idle = idle_resources(session, &team, &filter, from, to).await?;
+    // Only usage lines count there: RI fee lines need not be kept, so the date prunes.
+    let usage_filter = format!("{} AND {}", periods_filter(from, to), days_filter(from, to));
+    let idle = idle_resources(session, &team, &usage_filter, from, to).await?;
     for resource in idle.iter().filter(|r| r.kind != "idle-public-ipv4") {
         let Ok(week) = resource.week.parse::<Week>() else {
             continue;
@@ -563,6 +592,9 @@ fn classify_group(group: &Group, week: Week, kpis: &mut BTreeMap<Kpi, Part>) {
 /// volume attaches only to an instance in its AZ, so it cannot be attached; this also
 /// finds the volumes of stopped instances), idle public IPv4 addresses and NAT gateways
 /// processing under [`prices::NAT_IDLE_GB_PER_HOUR`] on average in the week.
+///
+/// Two scans: the first finds the idle resource-days without reading the tags (most lines
+/// are instance and volume hours), the second reads the team of those resources' lines only.
 async fn idle_resources(
     session: &Session,
     team: &str,
@@ -570,44 +602,87 @@ async fn idle_resources(
     from: Week,
     to: Week,
 ) -> Result<Vec<IdleResource>> {
+    const KIND: &str = "CASE WHEN strpos(line_item_usage_type, 'EBS:VolumeUsage') > 0 THEN 'volume' \
+         WHEN strpos(line_item_usage_type, 'NatGateway-') > 0 THEN 'nat' \
+         WHEN strpos(line_item_usage_type, 'PublicIPv4:IdleAddress') > 0 THEN 'ipv4' \
+         ELSE 'instance' END";
+    const DAY: &str = "CAST(date_trunc('day', line_item_usage_start_date) AS VARCHAR)";
+    let lines = format!(
+        "{filter} AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') \
+         AND (strpos(line_item_usage_type, 'EBS:VolumeUsage') > 0 \
+           OR strpos(line_item_usage_type, 'NatGateway-') > 0 \
+           OR strpos(line_item_usage_type, 'PublicIPv4:IdleAddress') > 0 \
+           OR strpos(line_item_usage_type, 'BoxUsage:') > 0 \
+           OR strpos(line_item_usage_type, 'SpotUsage:') > 0 \
+           OR strpos(line_item_usage_type, 'DedicatedUsage:') > 0)"
+    );
+    /// A resource-day: day, account, AZ, resource, kind.
+    type Day = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    #[derive(Deserialize)]
+    struct Flagged {
+        day: String,
+        account_id: Option<String>,
+        az: Option<String>,
+        resource_id: Option<String>,
+        kind: String,
+    }
     let sql = format!(
         "WITH resources AS (\
            SELECT date_trunc('day', line_item_usage_start_date) AS day, \
                   line_item_usage_account_id AS account_id, \
-                  line_item_availability_zone AS az, {team} AS team, \
-                  line_item_resource_id AS resource_id, \
-                  CASE WHEN strpos(line_item_usage_type, 'EBS:VolumeUsage') > 0 THEN 'volume' \
-                       WHEN strpos(line_item_usage_type, 'NatGateway-') > 0 THEN 'nat' \
-                       WHEN strpos(line_item_usage_type, 'PublicIPv4:IdleAddress') > 0 THEN 'ipv4' \
-                       ELSE 'instance' END AS kind, \
-                  sum(amortized_cost) AS cost, \
-                  sum(CASE WHEN strpos(line_item_usage_type, 'NatGateway-Bytes') > 0 \
-                           THEN line_item_usage_amount ELSE 0 END) AS nat_gb, \
-                  sum(CASE WHEN strpos(line_item_usage_type, 'NatGateway-Hours') > 0 \
-                           THEN line_item_usage_amount ELSE 0 END) AS nat_hours \
-           FROM cur_amortized \
-           WHERE {filter} AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') \
-             AND (strpos(line_item_usage_type, 'EBS:VolumeUsage') > 0 \
-               OR strpos(line_item_usage_type, 'NatGateway-') > 0 \
-               OR strpos(line_item_usage_type, 'PublicIPv4:IdleAddress') > 0 \
-               OR strpos(line_item_usage_type, 'BoxUsage:') > 0 \
-               OR strpos(line_item_usage_type, 'SpotUsage:') > 0 \
-               OR strpos(line_item_usage_type, 'DedicatedUsage:') > 0) \
-           GROUP BY 1, 2, 3, 4, 5, 6), \
+                  line_item_availability_zone AS az, line_item_resource_id AS resource_id, \
+                  {KIND} AS kind \
+           FROM cur_amortized WHERE {lines} \
+           GROUP BY 1, 2, 3, 4, 5), \
          flagged AS (\
            SELECT *, max(CASE WHEN kind = 'instance' THEN 1 ELSE 0 END) \
                      OVER (PARTITION BY day, account_id, az) AS has_instance \
            FROM resources) \
-         SELECT CAST(CAST(date_trunc('week', day) AS DATE) AS VARCHAR) AS week_start, account_id, team, \
-                resource_id, kind, sum(cost) AS cost, sum(nat_gb) AS nat_gb, sum(nat_hours) AS nat_hours \
-         FROM flagged \
-         WHERE (kind = 'volume' AND has_instance = 0) OR kind IN ('nat', 'ipv4') \
-         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4"
+         SELECT CAST(day AS VARCHAR) AS day, account_id, az, resource_id, kind FROM flagged \
+         WHERE (kind = 'volume' AND has_instance = 0) OR kind IN ('nat', 'ipv4')"
+    );
+    let flagged: Vec<Flagged> = query_selective(session, &sql).await?;
+    if flagged.is_empty() {
+        return Ok(Vec::new());
+    }
+    let idle_days: std::collections::BTreeSet<Day> = flagged
+        .into_iter()
+        .map(|f| (f.day, f.account_id, f.az, f.resource_id, f.kind))
+        .collect();
+    let ids: std::collections::BTreeSet<&str> =
+        idle_days.iter().filter_map(|d| d.3.as_deref()).collect();
+    let mut resources: Vec<String> = Vec::new();
+    if !ids.is_empty() {
+        let list: Vec<String> = ids.iter().map(|id| literal(id)).collect();
+        resources.push(format!("line_item_resource_id IN ({})", list.join(", ")));
+    }
+    if idle_days.iter().any(|d| d.3.is_none()) {
+        resources.push("line_item_resource_id IS NULL".into());
+    }
+    let sql = format!(
+        "SELECT {DAY} AS day, line_item_usage_account_id AS account_id, \
+                line_item_availability_zone AS az, {team} AS team, \
+                line_item_resource_id AS resource_id, {KIND} AS kind, \
+                sum(amortized_cost) AS cost, \
+                sum(CASE WHEN strpos(line_item_usage_type, 'NatGateway-Bytes') > 0 \
+                         THEN line_item_usage_amount ELSE 0 END) AS nat_gb, \
+                sum(CASE WHEN strpos(line_item_usage_type, 'NatGateway-Hours') > 0 \
+                         THEN line_item_usage_amount ELSE 0 END) AS nat_hours \
+         FROM cur_amortized WHERE ({}) AND {lines} \
+         GROUP BY 1, 2, 3, 4, 5, 6",
+        resources.join(" OR ")
     );
     #[derive(Deserialize)]
     struct Row {
-        week_start: String,
+        day: String,
         account_id: Option<String>,
+        az: Option<String>,
         team: String,
         resource_id: Option<String>,
         kind: String,
@@ -615,22 +690,45 @@ async fn idle_resources(
         nat_gb: Option<f64>,
         nat_hours: Option<f64>,
     }
-    let rows: Vec<Row> = query(session, &sql).await?;
-    let mut found = Vec::new();
+    let rows: Vec<Row> = query_selective(session, &sql).await?;
+    // Per week, account, team, resource and kind (in that order, accounts and resources
+    // without a value last): cost, GB and hours of the idle days.
+    type Key = (Week, (bool, String), String, (bool, String), String);
+    let nulls_last = |v: &Option<String>| (v.is_none(), v.clone().unwrap_or_default());
+    let mut weekly: BTreeMap<Key, (f64, f64, f64)> = BTreeMap::new();
     for row in rows {
-        let Some(week) = parse_day(&row.week_start).map(Week::containing) else {
+        let day = (row.day, row.account_id, row.az, row.resource_id, row.kind);
+        if !idle_days.contains(&day) {
+            continue;
+        }
+        let (day, account_id, _, resource_id, kind) = day;
+        let Some(week) = parse_day(&day).map(Week::containing) else {
             continue;
         };
+        let key = (
+            week,
+            nulls_last(&account_id),
+            row.team,
+            nulls_last(&resource_id),
+            kind,
+        );
+        let sums = weekly.entry(key).or_default();
+        sums.0 += row.cost.unwrap_or(0.0);
+        sums.1 += row.nat_gb.unwrap_or(0.0);
+        sums.2 += row.nat_hours.unwrap_or(0.0);
+    }
+    let mut found = Vec::new();
+    for ((week, (_, account_id), team, (_, resource_id), kind), (cost, nat_gb, nat_hours)) in weekly
+    {
         if week < from || week > to {
             continue;
         }
-        let (kind, gb_per_hour) = match row.kind.as_str() {
+        let (kind, gb_per_hour) = match kind.as_str() {
             "volume" => ("unattached-volume", None),
             "ipv4" => ("idle-public-ipv4", None),
             _ => {
-                let hours = row.nat_hours.unwrap_or(0.0);
-                let per_hour = if hours > 0.0 {
-                    row.nat_gb.unwrap_or(0.0) / hours
+                let per_hour = if nat_hours > 0.0 {
+                    nat_gb / nat_hours
                 } else {
                     0.0
                 };
@@ -642,11 +740,11 @@ async fn idle_resources(
         };
         found.push(IdleResource {
             week: week.label(),
-            account_id: row.account_id.unwrap_or_default(),
-            team: row.team,
-            resource_id: row.resource_id.unwrap_or_default(),
+            account_id,
+            team,
+            resource_id,
             kind: kind.to_string(),
-            cost: row.cost.unwrap_or(0.0),
+            cost,
             gb_per_hour,
         });
     }

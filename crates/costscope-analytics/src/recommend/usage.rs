@@ -1,12 +1,15 @@
 //! The window every rule looks at, and the one aggregate the rules share: the last 30 days
 //! of `cur_amortized`, per (account, resource, usage type, line-item type).
 
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
 use chrono::{Duration, NaiveDate};
 use costscope_query::Session;
 use serde::Deserialize;
 
 use crate::Result;
-use crate::records::query;
+use crate::records::{query, query_selective};
 
 /// Days of usage the rules look at.
 pub const WINDOW_DAYS: i64 = 30;
@@ -102,13 +105,30 @@ pub struct UsageRow {
 const USAGE_LINES: &str =
     "line_item_line_item_type IN ('Usage', 'SavingsPlanCoveredUsage', 'DiscountedUsage')";
 
-/// Strips a region prefix (`USE1-`, `USW2-`, `EU-`…) from a usage type, in SQL.
-pub fn bare_usage_type_sql(column: &str) -> String {
-    format!("regexp_replace({column}, '^[A-Z]{{2,4}}[0-9]?-', '')")
+/// Strips a region prefix (`USE1-`, `USW2-`, `EU-`…) from a usage type, as the SQL
+/// `regexp_replace(usage_type, '^[A-Z]{2,4}[0-9]?-', '')` does.
+pub fn bare_usage_type(usage_type: &str) -> &str {
+    let bytes = usage_type.as_bytes();
+    let letters = bytes.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    if !(2..=4).contains(&letters) {
+        return usage_type;
+    }
+    let mut end = letters;
+    if bytes.get(end).is_some_and(u8::is_ascii_digit) {
+        end += 1;
+    }
+    if bytes.get(end) == Some(&b'-') {
+        &usage_type[end + 1..]
+    } else {
+        usage_type
+    }
 }
 
 /// The shared aggregate: one row per (account, resource, usage type, line-item type) with
 /// resources only; `team_sql` gives each line's team (allocation rules) or the team tag.
+///
+/// Grouped by the usage type as billed; the region prefix is stripped here, on the few
+/// thousand groups instead of every line, and groups that differ only by it are merged.
 pub async fn resource_usage(
     session: &Session,
     window: Window,
@@ -121,7 +141,7 @@ pub async fn resource_usage(
         "SELECT line_item_usage_account_id AS account_id,
                 line_item_resource_id AS resource_id,
                 line_item_product_code AS product_code,
-                {usage_type} AS usage_type,
+                line_item_usage_type AS usage_type,
                 line_item_line_item_type AS line_item_type,
                 max(pricing_term) AS pricing_term,
                 max(line_item_availability_zone) AS az,
@@ -141,10 +161,51 @@ pub async fn resource_usage(
          WHERE {window} AND {USAGE_LINES}
            AND line_item_resource_id IS NOT NULL AND line_item_resource_id <> ''
          GROUP BY 1, 2, 3, 4, 5",
-        usage_type = bare_usage_type_sql("line_item_usage_type"),
         window = window.predicate(),
     );
-    query(session, &sql).await
+    let billed: Vec<UsageRow> = query_selective(session, &sql).await?;
+    type Key = (String, String, String, String, String);
+    let mut merged: BTreeMap<Key, UsageRow> = BTreeMap::new();
+    for mut row in billed {
+        let bare = bare_usage_type(&row.usage_type);
+        if bare.len() != row.usage_type.len() {
+            row.usage_type = bare.to_string();
+        }
+        let key = (
+            row.account_id.clone(),
+            row.resource_id.clone(),
+            row.product_code.clone(),
+            row.usage_type.clone(),
+            row.line_item_type.clone(),
+        );
+        match merged.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
+            Entry::Occupied(mut slot) => slot.get_mut().merge(row),
+        }
+    }
+    Ok(merged.into_values().collect())
+}
+
+impl UsageRow {
+    /// Adds a group of the same key (what one SQL group over both would hold).
+    fn merge(&mut self, other: UsageRow) {
+        self.pricing_term = self.pricing_term.take().max(other.pricing_term);
+        self.az = self.az.take().max(other.az);
+        self.team = self.team.take().max(other.team);
+        self.app = self.app.take().max(other.app);
+        self.created = self.created.take().max(other.created);
+        self.usage += other.usage;
+        self.cost += other.cost;
+        self.office_usage += other.office_usage;
+        if other.first_seen < self.first_seen {
+            self.first_seen = other.first_seen;
+        }
+        if other.last_seen > self.last_seen {
+            self.last_seen = other.last_seen;
+        }
+    }
 }
 
 /// The organisation's hourly On-Demand spend that a Compute Savings Plan would cover (EC2
@@ -156,18 +217,19 @@ pub async fn hourly_eligible_on_demand(session: &Session, window: Window) -> Res
         spend: f64,
     }
     let sql = format!(
-        "SELECT CAST(date_trunc('hour', line_item_usage_start_date) AS VARCHAR) AS hour,
-                sum(line_item_unblended_cost) AS spend
-         FROM cur
-         WHERE {window} AND line_item_line_item_type = 'Usage'
-           AND (pricing_term IS NULL OR pricing_term <> 'Spot')
-           AND ((line_item_product_code = 'AmazonEC2' AND line_item_usage_type LIKE '%BoxUsage%')
-             OR (line_item_product_code = 'AWSLambda' AND line_item_usage_type LIKE '%Lambda-GB-Second%')
-             OR (line_item_product_code = 'AmazonECS' AND line_item_usage_type LIKE '%Fargate%'))
-         GROUP BY 1",
+        "SELECT CAST(hour AS VARCHAR) AS hour, spend
+         FROM (SELECT date_trunc('hour', line_item_usage_start_date) AS hour,
+                      sum(line_item_unblended_cost) AS spend
+               FROM cur
+               WHERE {window} AND line_item_line_item_type = 'Usage'
+                 AND (pricing_term IS NULL OR pricing_term <> 'Spot')
+                 AND ((line_item_product_code = 'AmazonEC2' AND line_item_usage_type LIKE '%BoxUsage%')
+                   OR (line_item_product_code = 'AWSLambda' AND line_item_usage_type LIKE '%Lambda-GB-Second%')
+                   OR (line_item_product_code = 'AmazonECS' AND line_item_usage_type LIKE '%Fargate%'))
+               GROUP BY 1) AS hours",
         window = window.predicate()
     );
-    let rows: Vec<Row> = query(session, &sql).await?;
+    let rows: Vec<Row> = query_selective(session, &sql).await?;
     let hours = (window.to - window.from).num_days() as usize * 24;
     let mut series = vec![0.0; hours];
     for row in rows {
@@ -184,4 +246,31 @@ pub async fn hourly_eligible_on_demand(session: &Session, window: Window) -> Res
         }
     }
     Ok(series)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_usage_type;
+
+    #[test]
+    fn region_prefixes_are_stripped_like_the_sql_pattern() {
+        assert_eq!(
+            bare_usage_type("USE1-BoxUsage:m5.large"),
+            "BoxUsage:m5.large"
+        );
+        assert_eq!(
+            bare_usage_type("EU-DataTransfer-Out-Bytes"),
+            "DataTransfer-Out-Bytes"
+        );
+        assert_eq!(
+            bare_usage_type("APS2-EBS:VolumeUsage.gp2"),
+            "EBS:VolumeUsage.gp2"
+        );
+        assert_eq!(bare_usage_type("BoxUsage:m5.large"), "BoxUsage:m5.large");
+        assert_eq!(bare_usage_type("NatGateway-Hours"), "NatGateway-Hours");
+        assert_eq!(bare_usage_type("ABCDE-x"), "ABCDE-x");
+        assert_eq!(bare_usage_type("A-x"), "A-x");
+        assert_eq!(bare_usage_type("USE12-x"), "USE12-x");
+        assert_eq!(bare_usage_type("USE1x"), "USE1x");
+    }
 }

@@ -33,6 +33,7 @@ pub fn cur_layout() -> TableLayout {
             "line_item_usage_account_id",
             "line_item_product_code",
         ],
+        plain_columns: &[],
     }
 }
 

@@ -35,6 +35,22 @@ const MALFORMED_QUOTED: usize = 20;
 /// How many skipped files are named in the report.
 const SKIPPED_QUOTED: usize = 5;
 
+/// Columns of nearly unique values (addresses, ports, counters, times): a dictionary would
+/// cost time to build and then be abandoned for plain encoding, so they are written plain.
+/// The others (accounts, interfaces, actions, statuses, VPC fields …) repeat and keep it.
+const PLAIN_COLUMNS: &[&str] = &[
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "pkt_srcaddr",
+    "pkt_dstaddr",
+];
+
 /// The layout of the `flow_logs` table.
 pub fn flow_logs_layout() -> TableLayout {
     TableLayout {
@@ -44,6 +60,7 @@ pub fn flow_logs_layout() -> TableLayout {
         schema: flow_logs_schema(),
         append_partition_column: false,
         sort_by: &["start"],
+        plain_columns: PLAIN_COLUMNS,
     }
 }
 

@@ -91,6 +91,7 @@ pub async fn ingest_inventory(lake: &Lake, location: &str) -> Result<IngestRepor
         schema: inventory_schema(),
         append_partition_column: false,
         sort_by: &["date", "ip_address"],
+        plain_columns: &[],
     };
     ingest_records::<InventoryRecord>(lake, location, layout).await
 }
@@ -107,6 +108,7 @@ pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport>
         schema: business_metrics_schema(),
         append_partition_column: false,
         sort_by: &["date", "metric"],
+        plain_columns: &[],
     };
     let started = Instant::now();
     let source = Source::open(location)?;
