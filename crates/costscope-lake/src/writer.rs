@@ -8,12 +8,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use std::cmp::Ordering;
+
+use arrow::array::{ArrayRef, DynComparator, RecordBatch, StringArray, make_comparator};
+use arrow::compute::SortOptions;
 use arrow::compute::{SortColumn, concat_batches, lexsort_to_indices, take_record_batch};
 use arrow::datatypes::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use sha2::{Digest, Sha256};
 
@@ -41,6 +44,9 @@ pub struct TableLayout {
     pub sort_by: &'static [&'static str],
     /// Columns written without dictionary encoding (high-cardinality values).
     pub plain_columns: &'static [&'static str],
+    /// Columns written without min/max statistics: values whose ranges prune nothing
+    /// (addresses), so computing them would only cost time.
+    pub no_statistics: &'static [&'static str],
 }
 
 /// Writes the partitions of one ingest.
@@ -186,23 +192,17 @@ impl TableWriter {
         }
         let batches = std::mem::take(&mut state.buffered);
         state.buffered_rows = 0;
-        let input_schema = batches[0].schema();
-        let chunk =
-            concat_batches(&input_schema, &batches).map_err(|source| arrow_error(&dir, source))?;
-        // Free each copy as soon as the next exists: memory holds at most two per chunk.
-        drop(batches);
-        let chunk =
-            sort_chunk(&chunk, layout.sort_by).map_err(|source| arrow_error(&dir, source))?;
-        let chunk = if layout.append_partition_column {
-            let mut columns: Vec<ArrayRef> = chunk.columns().to_vec();
-            columns.push(Arc::new(StringArray::from(vec![
-                partition;
-                chunk.num_rows()
-            ])));
-            RecordBatch::try_new(layout.schema.clone(), columns)
-                .map_err(|source| arrow_error(&dir, source))?
+        let in_order = in_order(&batches, layout.sort_by).map_err(|e| arrow_error(&dir, e))?;
+        // Batches already in order (flow logs, mostly) are written as they came: no copy.
+        let batches = if in_order {
+            batches
         } else {
-            chunk
+            let input_schema = batches[0].schema();
+            let chunk = concat_batches(&input_schema, &batches)
+                .map_err(|source| arrow_error(&dir, source))?;
+            // Free each copy as soon as the next exists: memory holds at most two per chunk.
+            drop(batches);
+            vec![sort_chunk(&chunk, layout.sort_by).map_err(|source| arrow_error(&dir, source))?]
         };
         if state.writer.is_none() {
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -216,20 +216,41 @@ impl TableWriter {
             for column in layout.plain_columns {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(*column), false);
             }
+            for column in layout.no_statistics {
+                props = props.set_column_statistics_enabled(
+                    ColumnPath::from(*column),
+                    EnabledStatistics::None,
+                );
+            }
             let props = props.build();
             let writer = ArrowWriter::try_new(file, layout.schema.clone(), Some(props))
                 .map_err(|source| parquet_error(&path, source))?;
             state.writer = Some((writer, path, 0));
         }
         if let Some((writer, path, rows)) = state.writer.as_mut() {
-            writer
-                .write(&chunk)
-                .map_err(|source| parquet_error(path, source))?;
+            let mut written = 0;
+            for batch in batches {
+                let batch = if layout.append_partition_column {
+                    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+                    columns.push(Arc::new(StringArray::from(vec![
+                        partition;
+                        batch.num_rows()
+                    ])));
+                    RecordBatch::try_new(layout.schema.clone(), columns)
+                        .map_err(|source| arrow_error(&dir, source))?
+                } else {
+                    batch
+                };
+                writer
+                    .write(&batch)
+                    .map_err(|source| parquet_error(path, source))?;
+                written += batch.num_rows() as u64;
+            }
             writer
                 .flush()
                 .map_err(|source| parquet_error(path, source))?;
-            *rows += chunk.num_rows() as u64;
-            state.rows += chunk.num_rows() as u64;
+            *rows += written;
+            state.rows += written;
             if *rows >= FILE_ROWS {
                 close_file(&self.lake_root, state)?;
             }
@@ -346,11 +367,51 @@ fn sort_chunk(chunk: &RecordBatch, sort_by: &[&str]) -> arrow::error::Result<Rec
         return Ok(chunk.clone());
     }
     let indices = lexsort_to_indices(&columns, None)?;
-    // Input that arrives in order (flow logs, mostly) needs no copy.
-    if indices.values().iter().zip(0u32..).all(|(i, n)| *i == n) {
-        return Ok(chunk.clone());
-    }
     take_record_batch(chunk, &indices)
+}
+
+/// Whether the batches, one after the other, are already sorted by the named columns
+/// (those present) as [`sort_chunk`] would sort them.
+fn in_order(batches: &[RecordBatch], sort_by: &[&str]) -> arrow::error::Result<bool> {
+    let keys = |batch: &RecordBatch| -> Vec<ArrayRef> {
+        sort_by
+            .iter()
+            .filter_map(|name| batch.column_by_name(name).cloned())
+            .collect()
+    };
+    let comparators = |left: &[ArrayRef], right: &[ArrayRef]| {
+        left.iter()
+            .zip(right)
+            .map(|(l, r)| make_comparator(l.as_ref(), r.as_ref(), SortOptions::default()))
+            .collect::<arrow::error::Result<Vec<DynComparator>>>()
+    };
+    let compare = |comparators: &[DynComparator], left: usize, right: usize| {
+        comparators
+            .iter()
+            .map(|c| c(left, right))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    };
+    let mut previous: Option<(Vec<ArrayRef>, usize)> = None;
+    for batch in batches {
+        let current = keys(batch);
+        if current.is_empty() {
+            return Ok(true);
+        }
+        let within = comparators(&current, &current)?;
+        if (1..batch.num_rows()).any(|row| compare(&within, row - 1, row) == Ordering::Greater) {
+            return Ok(false);
+        }
+        if let Some((last, rows)) = &previous
+            && *rows > 0
+            && batch.num_rows() > 0
+            && compare(&comparators(last, &current)?, rows - 1, 0) == Ordering::Greater
+        {
+            return Ok(false);
+        }
+        previous = Some((current, batch.num_rows()));
+    }
+    Ok(true)
 }
 
 fn hash_files(root: &Path, files: &[FileEntry]) -> Result<String> {

@@ -34,6 +34,7 @@ pub fn cur_layout() -> TableLayout {
             "line_item_product_code",
         ],
         plain_columns: &[],
+        no_statistics: &[],
     }
 }
 

@@ -51,6 +51,43 @@ const PLAIN_COLUMNS: &[&str] = &[
     "pkt_dstaddr",
 ];
 
+/// The text columns. Rows are ordered by time and these identifiers recur all day long, so
+/// each row group's min and max span nearly every value and prune nothing: they are not
+/// computed. The times and counters keep theirs.
+const NO_STATISTICS: &[&str] = &[
+    "account_id",
+    "interface_id",
+    "srcaddr",
+    "dstaddr",
+    "action",
+    "log_status",
+    "vpc_id",
+    "subnet_id",
+    "instance_id",
+    "type",
+    "pkt_srcaddr",
+    "pkt_dstaddr",
+    "region",
+    "az_id",
+    "sublocation_type",
+    "sublocation_id",
+    "pkt_src_aws_service",
+    "pkt_dst_aws_service",
+    "flow_direction",
+    "ecs_cluster_arn",
+    "ecs_cluster_name",
+    "ecs_container_instance_arn",
+    "ecs_container_instance_id",
+    "ecs_container_id",
+    "ecs_second_container_id",
+    "ecs_service_name",
+    "ecs_task_definition_arn",
+    "ecs_task_arn",
+    "ecs_task_id",
+    "reject_reason",
+    "resource_id",
+];
+
 /// The layout of the `flow_logs` table.
 pub fn flow_logs_layout() -> TableLayout {
     TableLayout {
@@ -61,6 +98,7 @@ pub fn flow_logs_layout() -> TableLayout {
         append_partition_column: false,
         sort_by: &["start"],
         plain_columns: PLAIN_COLUMNS,
+        no_statistics: NO_STATISTICS,
     }
 }
 
@@ -282,6 +320,21 @@ impl Malformed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_text_columns_go_without_statistics() {
+        use arrow::datatypes::DataType;
+        let schema = flow_logs_schema();
+        for (name, data_type) in costscope_core::tables::FLOW_LOG_FIELDS {
+            let listed = NO_STATISTICS.contains(name);
+            assert_eq!(listed, *data_type == DataType::Utf8, "{name}");
+        }
+        assert!(
+            NO_STATISTICS
+                .iter()
+                .all(|n| schema.field_with_name(n).is_ok())
+        );
+    }
 
     #[test]
     fn both_delivery_layouts_name_the_account() {

@@ -92,6 +92,7 @@ pub async fn ingest_inventory(lake: &Lake, location: &str) -> Result<IngestRepor
         append_partition_column: false,
         sort_by: &["date", "ip_address"],
         plain_columns: &[],
+        no_statistics: &[],
     };
     ingest_records::<InventoryRecord>(lake, location, layout).await
 }
@@ -109,6 +110,7 @@ pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport>
         append_partition_column: false,
         sort_by: &["date", "metric"],
         plain_columns: &[],
+        no_statistics: &[],
     };
     let started = Instant::now();
     let source = Source::open(location)?;

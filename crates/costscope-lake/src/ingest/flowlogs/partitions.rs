@@ -46,11 +46,11 @@ impl Column {
         }
     }
 
-    pub(super) fn append_null(&mut self) {
+    pub(super) fn append_nulls(&mut self, n: usize) {
         match self {
-            Column::Str(b) => b.append_null(),
-            Column::I32(b) => b.append_null(),
-            Column::I64(b) => b.append_null(),
+            Column::Str(b) => b.append_nulls(n),
+            Column::I32(b) => b.append_nulls(n),
+            Column::I64(b) => b.append_nulls(n),
         }
     }
 
@@ -143,10 +143,16 @@ impl<'w> Partitions<'w> {
         &mut self.open[index]
     }
 
-    /// Sends the partition at `index` to the writer when its batch is full.
-    pub(super) fn row_added(&mut self, index: usize) -> Result<()> {
+    /// How many more rows the batch of the partition at `index` takes.
+    pub(super) fn room(&self, index: usize) -> usize {
+        BATCH_ROWS - self.open[index].rows
+    }
+
+    /// Counts `rows` appended to the partition at `index` (at most its [`Partitions::room`])
+    /// and sends its batch to the writer when full.
+    pub(super) fn rows_added(&mut self, index: usize, rows: usize) -> Result<()> {
         let open = &mut self.open[index];
-        open.rows += 1;
+        open.rows += rows;
         if open.rows >= BATCH_ROWS {
             let batch = finish(&self.schema, open)?;
             self.writer.write(&open.key, batch)?;
