@@ -35,6 +35,7 @@ pub fn cur_layout() -> TableLayout {
         ],
         plain_columns: &[],
         no_statistics: &[],
+        delta_columns: &[],
     }
 }
 

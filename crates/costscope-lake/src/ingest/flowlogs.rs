@@ -35,20 +35,25 @@ const MALFORMED_QUOTED: usize = 20;
 /// How many skipped files are named in the report.
 const SKIPPED_QUOTED: usize = 5;
 
-/// Columns of nearly unique values (addresses, ports, counters, times): a dictionary would
-/// cost time to build and then be abandoned for plain encoding, so they are written plain.
-/// The others (accounts, interfaces, actions, statuses, VPC fields …) repeat and keep it.
-const PLAIN_COLUMNS: &[&str] = &[
-    "srcaddr",
-    "dstaddr",
+/// Addresses, nearly unique: a dictionary would cost time to build and then be abandoned
+/// for plain encoding, so they are written plain. The other text columns (accounts,
+/// interfaces, actions, statuses, VPC fields …) repeat and keep it.
+const PLAIN_COLUMNS: &[&str] = &["srcaddr", "dstaddr", "pkt_srcaddr", "pkt_dstaddr"];
+
+/// The integer columns: delta encoding packs times in order, ports and counters in a few
+/// bits each and costs less to write than a dictionary.
+const DELTA_COLUMNS: &[&str] = &[
+    "version",
     "srcport",
     "dstport",
+    "protocol",
     "packets",
     "bytes",
     "start",
     "end",
-    "pkt_srcaddr",
-    "pkt_dstaddr",
+    "tcp_flags",
+    "traffic_path",
+    "encryption_status",
 ];
 
 /// The text columns. Rows are ordered by time and these identifiers recur all day long, so
@@ -99,6 +104,7 @@ pub fn flow_logs_layout() -> TableLayout {
         sort_by: &["start"],
         plain_columns: PLAIN_COLUMNS,
         no_statistics: NO_STATISTICS,
+        delta_columns: DELTA_COLUMNS,
     }
 }
 
@@ -322,12 +328,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_text_columns_go_without_statistics() {
+    fn text_columns_go_without_statistics_and_integers_delta_encoded() {
         use arrow::datatypes::DataType;
         let schema = flow_logs_schema();
         for (name, data_type) in costscope_core::tables::FLOW_LOG_FIELDS {
-            let listed = NO_STATISTICS.contains(name);
-            assert_eq!(listed, *data_type == DataType::Utf8, "{name}");
+            assert_eq!(
+                NO_STATISTICS.contains(name),
+                *data_type == DataType::Utf8,
+                "{name}"
+            );
+            assert_eq!(
+                DELTA_COLUMNS.contains(name),
+                *data_type != DataType::Utf8,
+                "{name}"
+            );
         }
         assert!(
             NO_STATISTICS

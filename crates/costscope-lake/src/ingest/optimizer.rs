@@ -148,6 +148,7 @@ pub async fn ingest_optimizer_from(lake: &Lake, source: Source) -> Result<Ingest
         sort_by: &["account_id", "instance_arn"],
         plain_columns: &[],
         no_statistics: &[],
+        delta_columns: &[],
     };
     let hub_layout = TableLayout {
         table: OPTIMIZER_RECOMMENDATIONS,
@@ -157,6 +158,7 @@ pub async fn ingest_optimizer_from(lake: &Lake, source: Source) -> Result<Ingest
         sort_by: &["account_id", "resource_arn", "recommendation_id"],
         plain_columns: &[],
         no_statistics: &[],
+        delta_columns: &[],
     };
     let written = write_table(lake, &source, ec2_layout, &id, &ec2_rows.by_date).and_then(|ec2| {
         let hub = write_table(lake, &source, hub_layout, &id, &hub_rows.by_date);

@@ -93,6 +93,7 @@ pub async fn ingest_inventory(lake: &Lake, location: &str) -> Result<IngestRepor
         sort_by: &["date", "ip_address"],
         plain_columns: &[],
         no_statistics: &[],
+        delta_columns: &[],
     };
     ingest_records::<InventoryRecord>(lake, location, layout).await
 }
@@ -111,6 +112,7 @@ pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport>
         sort_by: &["date", "metric"],
         plain_columns: &[],
         no_statistics: &[],
+        delta_columns: &[],
     };
     let started = Instant::now();
     let source = Source::open(location)?;
