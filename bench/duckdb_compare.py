@@ -66,6 +66,37 @@ def same(a, b):
     return str(a).replace("T", " ") == str(b).replace("T", " ")
 
 
+def flow_log_ingest(bench):
+    """DuckDB reading the benchmark's gzip flow-log file and writing it as Parquet, like
+    `costscope ingest flowlogs`: every field typed, `-` as NULL, snappy-compressed."""
+    source = bench.get("flow_log_source")
+    if not source:
+        return {}
+    files = [
+        os.path.join(d, f)
+        for d, _, names in os.walk(source)
+        for f in names
+        if f.endswith(".log.gz")
+    ]
+    out = tempfile.mkdtemp(prefix="duckdb-flowlogs-")
+    con = duckdb.connect()
+    start = time.perf_counter()
+    con.execute(
+        f"COPY (SELECT * FROM read_csv({files!r}, delim = ' ', header = true, nullstr = '-')) "
+        f"TO '{out}/flow_logs.parquet' (FORMAT parquet, COMPRESSION snappy)"
+    )
+    seconds = time.perf_counter() - start
+    lines = con.execute(f"SELECT count(*) FROM '{out}/flow_logs.parquet'").fetchone()[0]
+    shutil.rmtree(out, ignore_errors=True)
+    ours = bench["flow_log_ingest_lines_per_second"]
+    return {
+        "flow_log_lines": lines,
+        "flow_log_ingest_duckdb_lines_per_second": lines / seconds,
+        "flow_log_ingest_costscope_lines_per_second": ours,
+        "flow_log_ingest_throughput_ratio": ours / (lines / seconds),
+    }
+
+
 def costscope_rows(binary, lake, sql):
     out = subprocess.run(
         [binary, "--lake", lake, "--quiet", "sql", sql, "--format", "json"],
@@ -132,6 +163,7 @@ def main():
     report["ingest_costscope_rows_per_second"] = bench["ingest_rows_per_second"]
     report["ingest_throughput_ratio"] = bench["ingest_rows_per_second"] / (rows / duck_ingest)
     report["ingest_costscope_peak_rss_bytes"] = bench["ingest_peak_rss_bytes"]
+    report.update(flow_log_ingest(bench))
     json.dump(report, sys.stdout, indent=2)
     print()
     return 1 if mismatches else 0
