@@ -63,10 +63,26 @@ impl MonitorKind {
             MonitorKind::Service => "line_item_product_code".into(),
             MonitorKind::Account => "line_item_usage_account_id".into(),
             MonitorKind::UsageType => "COALESCE(line_item_usage_type, '')".into(),
-            MonitorKind::Tag(key) => format!("COALESCE(resource_tags[{}], '')", literal(key)),
-            MonitorKind::CostCategory(key) => {
-                format!("COALESCE(cost_category[{}], '')", literal(key))
-            }
+            MonitorKind::Tag(key) => format!(
+                "COALESCE(NULLIF(resource_tags[{}], ''), {})",
+                literal(key),
+                literal(&self.missing_value())
+            ),
+            MonitorKind::CostCategory(key) => format!(
+                "COALESCE(NULLIF(cost_category[{}], ''), {})",
+                literal(key),
+                literal(&self.missing_value())
+            ),
+        }
+    }
+
+    /// The value that names cost without the tag or cost category: `(no team)` for the team
+    /// tag, as elsewhere, `(no KEY)` otherwise.
+    pub fn missing_value(&self) -> String {
+        match self {
+            MonitorKind::Tag(key) if key == "user_team" => "(no team)".into(),
+            MonitorKind::Tag(key) | MonitorKind::CostCategory(key) => format!("(no {key})"),
+            _ => String::new(),
         }
     }
 

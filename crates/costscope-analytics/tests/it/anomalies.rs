@@ -189,6 +189,36 @@ async fn daily_series_leave_recurring_charges_to_the_monthly_list() {
 }
 
 #[tokio::test]
+async fn untagged_cost_is_its_own_named_series() {
+    let session = fixture::admin_session().await;
+    let (first, last) = anomalies::usage_span(&session).await.expect("span");
+    let team = MonitorKind::Tag("user_team".into());
+    let set = monitors::daily_series(&session, &team, CostMeasure::Amortized, first, last)
+        .await
+        .expect("series");
+    assert!(!set.series.contains_key(""), "an unnamed team series");
+    let untagged: f64 = set.series.get("(no team)").expect("(no team)").iter().sum();
+    let sql = format!(
+        "SELECT SUM(amortized_cost) AS total FROM cur_amortized \
+         WHERE COALESCE(resource_tags['user_team'], '') = '' \
+         AND line_item_line_item_type NOT IN ('Tax', 'Fee', 'RIFee', \
+             'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Credit', 'Refund') \
+         AND line_item_usage_start_date < TIMESTAMP '{} 00:00:00'",
+        last.succ_opt().expect("next")
+    );
+    let expected = query::<Total>(&session, &sql).await.expect("sql")[0]
+        .total
+        .expect("total");
+    assert!(expected > 0.0, "the fixture has untagged cost");
+    assert!(
+        (untagged - expected).abs() < 1e-6 * expected,
+        "{untagged} vs {expected}"
+    );
+    let category = MonitorKind::CostCategory("business_unit".into());
+    assert_eq!(category.missing_value(), "(no business_unit)");
+}
+
+#[tokio::test]
 async fn detection_meets_its_goals_on_the_labelled_fixture() {
     let session = fixture::admin_session().await;
     let labels = fixture_labels().await;
