@@ -134,6 +134,8 @@ impl Builder<'_> {
         }
         also.extend(usage_types.iter().map(|u| monitor("usage_type", u.clone())));
         if let Some(team) = raised.team {
+            // Untagged cost is the `(no team)` series of the team monitor.
+            let team = if team.is_empty() { "(no team)" } else { team };
             also.push(monitor("team", team.to_string()));
         }
         let primary = monitor(primary.0, primary.1);
