@@ -4,11 +4,10 @@
 //! percentages. Allocated totals add up to the bill.
 //!
 //! The classification runs in the engine as one aggregate over a `CASE` expression
-//! ([`Rules::owner_sql`]), so only a few rows per period come back; the splitting runs
+//! ([`Rules::team`]), so only a few rows per period come back; the splitting runs
 //! here over those rows ([`split`]).
 
 mod file;
-mod pattern;
 mod rules;
 pub mod split;
 
@@ -17,14 +16,14 @@ use std::collections::BTreeMap;
 use costscope_query::Session;
 use serde::{Deserialize, Serialize};
 
-pub use pattern::Pattern;
+pub use costscope_core::team::Pattern;
 pub use rules::{Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split, UNALLOCATED};
 pub use split::{OwnerCost, PoolSplit, Share, TeamCost};
 
 use crate::records::{literal, query};
 use crate::{Error, Result};
 
-pub use crate::measure::CostMeasure as Measure;
+pub use costscope_core::CostMeasure as Measure;
 
 /// What to allocate: a measure over a range of billing periods.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,6 +109,9 @@ pub async fn allocate(
     rules: &Rules,
     options: &AllocateOptions,
 ) -> Result<AllocationReport> {
+    options
+        .measure
+        .supported_by("allocation", &Measure::BILLED)?;
     let sql = allocation_sql(rules, options)?;
     tracing::debug!(rules = rules.origin(), "allocating");
 
@@ -192,7 +194,7 @@ pub fn allocation_sql(rules: &Rules, options: &AllocateOptions) -> Result<String
          ) AS owned \
          GROUP BY GROUPING SETS ((period, currency, owner), (period, currency)) \
          ORDER BY period, currency, owner",
-        owner = rules.owner_sql_over(alias),
+        owner = rules.owner_rules().sql_over(alias),
         measure = options.measure.column(),
     ))
 }

@@ -20,7 +20,7 @@ use costscope_store::anomalies::{AnomalyRecord, FeedbackState};
 use serde::{Deserialize, Serialize};
 
 use crate::forecast::iso_date;
-use crate::measure::CostMeasure;
+use costscope_core::CostMeasure;
 use crate::network;
 use crate::records::query;
 use crate::{Error, Result};

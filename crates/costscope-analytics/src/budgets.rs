@@ -15,12 +15,13 @@ mod projection;
 mod series;
 
 use chrono::{Days, NaiveDate};
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Serialize;
 
 pub use backtest::{BacktestOptions, BacktestPoint, BacktestReport, ScopeBacktest, backtest};
 pub use definition::{
-    Budget, DEFAULT_TEAM_SQL, Measure, PeriodKind, Scope, parse_day, parse_month,
+    Budget, Measure, PeriodKind, Scope, parse_day, parse_month,
 };
 pub use file::{load_budgets, parse_budgets};
 pub use series::RECURRING_LINE_ITEM_TYPES;
@@ -39,8 +40,8 @@ pub struct BudgetOptions {
     pub budgets: Vec<Budget>,
     /// The day the report is made as of (inclusive); `None`: the last day with usage.
     pub as_of: Option<NaiveDate>,
-    /// SQL expression naming a row's team (default: the `user_team` tag).
-    pub team_sql: Option<String>,
+    /// Who owns a row, for team budgets (default: the `user_team` tag).
+    pub team: TeamExpr,
     /// Coverage of the forecast interval, in (0, 1).
     pub confidence: f64,
     /// Days of history the forecast is fitted on.
@@ -52,7 +53,7 @@ impl Default for BudgetOptions {
         BudgetOptions {
             budgets: Vec::new(),
             as_of: None,
-            team_sql: None,
+            team: TeamExpr::default(),
             confidence: DEFAULT_CONFIDENCE,
             history_days: DEFAULT_HISTORY_DAYS,
         }
@@ -169,7 +170,6 @@ pub async fn report(session: &Session, options: &BudgetOptions) -> Result<Budget
             Error::InvalidArgument("the lake holds no cost data (ingest a CUR first)".into())
         })?,
     };
-    let team_sql = options.team_sql.as_deref().unwrap_or(DEFAULT_TEAM_SQL);
     let mut active = Vec::new();
     let mut not_started = Vec::new();
     for budget in &options.budgets {
@@ -188,7 +188,7 @@ pub async fn report(session: &Session, options: &BudgetOptions) -> Result<Budget
         .chain([history_start])
         .min()
         .unwrap_or(as_of);
-    let series = load_series(session, &keys, team_sql, first, as_of).await?;
+    let series = load_series(session, &keys, &options.team, first, as_of).await?;
     let settings = ProjectionSettings {
         history_days: options.history_days,
         confidence: options.confidence,

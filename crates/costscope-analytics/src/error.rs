@@ -39,6 +39,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A value of the shared vocabulary (measure, granularity, team) that does not parse
+    /// or that this analysis cannot use.
+    #[error(transparent)]
+    Vocabulary(#[from] costscope_core::Error),
     /// The query engine failed.
     #[error(transparent)]
     Query(#[from] costscope_query::Error),
@@ -59,7 +63,10 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         use datafusion::error::DataFusionError;
         match self {
-            Error::InvalidArgument(_) | Error::InvalidFile { .. } | Error::Io { .. } => true,
+            Error::InvalidArgument(_)
+            | Error::InvalidFile { .. }
+            | Error::Io { .. }
+            | Error::Vocabulary(_) => true,
             Error::Query(costscope_query::Error::DataFusion(DataFusionError::Internal(_)))
             | Error::DataFusion(DataFusionError::Internal(_))
             | Error::Decode(_) => false,

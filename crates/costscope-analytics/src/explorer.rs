@@ -17,6 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Months, NaiveDate};
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Deserialize;
 
@@ -33,140 +34,8 @@ use crate::{Error, Result, records};
 /// At most this many `group_by` dimensions, as in Cost Explorer (two there, plus time).
 pub const MAX_GROUP_BY: usize = 3;
 
-/// What is summed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Measure {
-    /// `line_item_unblended_cost`.
-    #[default]
-    Unblended,
-    /// Savings Plan and Reserved Instance costs spread over the usage they cover.
-    Amortized,
-    /// Unblended after discounts.
-    NetUnblended,
-    /// Amortized after discounts.
-    NetAmortized,
-    /// What the usage would cost at public on-demand prices.
-    Public,
-    /// `line_item_usage_amount` of usage lines, per pricing unit.
-    Usage,
-}
-
-/// The line-item types whose usage amount the `usage` measure counts: usage however it
-/// was paid for. Commitment fees and the Savings Plan negation repeat hours already
-/// counted on the usage lines, and taxes, credits and refunds carry no usage.
-pub const USAGE_LINE_ITEM_TYPES: [&str; 3] =
-    ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"];
-
-impl Measure {
-    /// The summed column of `cur_amortized`.
-    pub fn column(self) -> &'static str {
-        match self {
-            Measure::Unblended => "line_item_unblended_cost",
-            Measure::Amortized => "amortized_cost",
-            Measure::NetUnblended => "net_unblended_cost",
-            Measure::NetAmortized => "net_amortized_cost",
-            Measure::Public => "pricing_public_on_demand_cost",
-            Measure::Usage => "line_item_usage_amount",
-        }
-    }
-
-    /// The column that names each row's unit: the pricing unit for usage, the currency
-    /// otherwise. It is always a group column, so amounts never mix units.
-    pub fn unit_column(self) -> &'static str {
-        match self {
-            Measure::Usage => "pricing_unit",
-            _ => "line_item_currency_code",
-        }
-    }
-}
-
-impl FromStr for Measure {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Ok(
-            match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-                "unblended" => Measure::Unblended,
-                "amortized" => Measure::Amortized,
-                "net-unblended" => Measure::NetUnblended,
-                "net-amortized" => Measure::NetAmortized,
-                "public" => Measure::Public,
-                "usage" => Measure::Usage,
-                _ => {
-                    return Err(Error::InvalidArgument(format!(
-                        "unknown measure '{text}'; valid measures: unblended, amortized, \
-                     net-unblended, net-amortized, public, usage"
-                    )));
-                }
-            },
-        )
-    }
-}
-
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Measure::Unblended => "unblended",
-            Measure::Amortized => "amortized",
-            Measure::NetUnblended => "net-unblended",
-            Measure::NetAmortized => "net-amortized",
-            Measure::Public => "public",
-            Measure::Usage => "usage",
-        })
-    }
-}
-
-/// The length of each period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Granularity {
-    Hourly,
-    Daily,
-    /// ISO weeks, starting on Monday.
-    Weekly,
-    #[default]
-    Monthly,
-}
-
-impl Granularity {
-    /// The `date_trunc` unit.
-    fn unit(self) -> &'static str {
-        match self {
-            Granularity::Hourly => "hour",
-            Granularity::Daily => "day",
-            Granularity::Weekly => "week",
-            Granularity::Monthly => "month",
-        }
-    }
-}
-
-impl FromStr for Granularity {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        Ok(match text.trim().to_ascii_lowercase().as_str() {
-            "hourly" => Granularity::Hourly,
-            "daily" => Granularity::Daily,
-            "weekly" => Granularity::Weekly,
-            "monthly" => Granularity::Monthly,
-            _ => {
-                return Err(Error::InvalidArgument(format!(
-                    "unknown granularity '{text}'; valid: hourly, daily, weekly, monthly"
-                )));
-            }
-        })
-    }
-}
-
-impl fmt::Display for Granularity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Granularity::Hourly => "hourly",
-            Granularity::Daily => "daily",
-            Granularity::Weekly => "weekly",
-            Granularity::Monthly => "monthly",
-        })
-    }
-}
+pub use costscope_core::measures::USAGE_LINE_ITEM_TYPES;
+pub use costscope_core::{CostMeasure as Measure, Granularity};
 
 /// What the range is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,7 +59,7 @@ impl FromStr for Compare {
 }
 
 /// What to explore.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ExplorerOptions {
     /// Up to [`MAX_GROUP_BY`] dimensions; none gives one total per period.
     pub group_by: Vec<Dimension>,
@@ -205,10 +74,26 @@ pub struct ExplorerOptions {
     /// Keep the N largest groups over the whole range (per unit), sum the rest as `Others`.
     pub top: Option<usize>,
     pub compare: Option<Compare>,
-    /// The owner of a row as SQL over `cur_amortized` (from the allocation rules), for
-    /// the `team` dimension. Trusted SQL: never pass user text here. Without it, `team`
-    /// is the `user_team` tag.
-    pub team_sql: Option<String>,
+    /// The owner of a row, for the `team` dimension: the `user_team` tag unless
+    /// allocation rules (or another tag or category) say otherwise.
+    pub team: TeamExpr,
+}
+
+impl Default for ExplorerOptions {
+    /// Unblended cost per month over all the data, as AWS's Cost Explorer opens.
+    fn default() -> Self {
+        ExplorerOptions {
+            group_by: Vec::new(),
+            granularity: Granularity::Monthly,
+            measure: Measure::Unblended,
+            filters: Vec::new(),
+            from: None,
+            to: None,
+            top: None,
+            compare: None,
+            team: TeamExpr::default(),
+        }
+    }
 }
 
 /// Parses a `YYYY-MM-DD` date, naming the option in the error.

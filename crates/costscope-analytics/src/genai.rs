@@ -15,6 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Serialize;
 
@@ -92,8 +93,8 @@ pub struct GenaiOptions {
     pub from: Option<NaiveDate>,
     /// Last day (inclusive).
     pub to: Option<NaiveDate>,
-    /// The team of a line as SQL (allocation rules); `None`: the `user_team` tag.
-    pub team_sql: Option<String>,
+    /// Who owns a line (allocation rules, or by default the `user_team` tag).
+    pub team: TeamExpr,
 }
 
 impl Default for GenaiOptions {
@@ -102,7 +103,7 @@ impl Default for GenaiOptions {
             group_by: vec![GroupBy::Model],
             from: None,
             to: None,
-            team_sql: None,
+            team: TeamExpr::default(),
         }
     }
 }
@@ -357,10 +358,7 @@ async fn load(
     options: &GenaiOptions,
     group_by: &[GroupBy],
 ) -> Result<Vec<Line>> {
-    let team = options
-        .team_sql
-        .clone()
-        .unwrap_or_else(|| "resource_tags['user_team']".to_string());
+    let team = options.team.sql();
     let tags: Vec<String> = group_by
         .iter()
         .filter_map(|g| match g {

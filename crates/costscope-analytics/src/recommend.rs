@@ -21,6 +21,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use costscope_core::prices::PriceTable;
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use costscope_store::Store;
 use costscope_store::recommendations::{State, StoredRecommendation};
@@ -223,8 +224,8 @@ pub struct RecommendOptions {
     pub category: Option<Category>,
     pub team: Option<String>,
     pub status: Option<Status>,
-    /// The team of each line as SQL (allocation rules); default: the `user_team` tag.
-    pub team_sql: Option<String>,
+    /// Who owns each line (allocation rules, or by default the `user_team` tag).
+    pub team_expr: TeamExpr,
     /// The last day of the window (default: the last day with usage).
     pub as_of: Option<NaiveDate>,
     /// Prices (default: the built-in us-east-1 table).
@@ -288,9 +289,9 @@ pub async fn recommend(
     if let Some(last) = last {
         let w = Window::ending(last);
         window = Some(w);
-        all = rules::evaluate(session, w, options.team_sql.as_deref(), &prices).await?;
+        all = rules::evaluate(session, w, &options.team_expr, &prices).await?;
     }
-    all.extend(imports::imported(session, window, options.team_sql.as_deref()).await?);
+    all.extend(imports::imported(session, window, &options.team_expr).await?);
     let mut recommendations = dedupe(all);
     if let Some(store) = store {
         apply_lifecycle(store, &mut recommendations)?;

@@ -1,8 +1,8 @@
-//! Turning query results into typed rows, and quoting values into SQL.
+//! Turning query results into typed rows.
 
 use arrow::array::RecordBatch;
-use costscope_query::{QueryResult, Session};
-use datafusion::prelude::{SQLOptions, SessionContext};
+pub use costscope_core::sql::{ident, literal};
+use costscope_query::{QueryOptions, QueryResult, Session};
 use serde::de::DeserializeOwned;
 
 use crate::Result;
@@ -31,52 +31,9 @@ pub async fn query<T: DeserializeOwned>(session: &Session, sql: &str) -> Result<
     decode(&result)
 }
 
-/// Runs `sql` in `session` with Parquet filter pushdown, and decodes its rows into `T`.
-///
-/// The scan then evaluates the `WHERE` conjuncts while decoding (late materialization): the
-/// filter columns are read first, and the other columns (the tag and product maps above all)
-/// only for the rows that pass. For the selective scans of the analyses (Bedrock lines, a
-/// week, a window) this reads a fraction of the bytes; results are the same. The session's
-/// own settings are left as they are (the state is a copy sharing the session's tables, so
-/// the principal's filters apply).
+/// Runs `sql` in `session` as a selective scan (see [`QueryOptions::selective`]), and
+/// decodes its rows into `T`.
 pub async fn query_selective<T: DeserializeOwned>(session: &Session, sql: &str) -> Result<Vec<T>> {
-    let mut state = session.context().state();
-    let parquet = &mut state.config_mut().options_mut().execution.parquet;
-    parquet.pushdown_filters = true;
-    parquet.reorder_filters = true;
-    let options = SQLOptions::new()
-        .with_allow_ddl(false)
-        .with_allow_dml(false)
-        .with_allow_statements(false);
-    let batches = async {
-        SessionContext::new_with_state(state)
-            .sql_with_options(sql, options)
-            .await?
-            .collect()
-            .await
-    }
-    .await
-    .map_err(costscope_query::Error::from)?;
-    decode_batches(&batches)
-}
-
-/// A string as an SQL literal: `O'Brien` → `'O''Brien'`.
-pub fn literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-/// A name as an SQL identifier: `team` → `"team"`.
-pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literals_and_identifiers_escape_their_quotes() {
-        assert_eq!(literal("O'Brien"), "'O''Brien'");
-        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
-    }
+    let result = session.sql_with(sql, QueryOptions::selective()).await?;
+    decode(&result)
 }

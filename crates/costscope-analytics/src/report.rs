@@ -19,12 +19,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use costscope_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::Rules;
-use crate::budgets::{Budget, BudgetState, DEFAULT_TEAM_SQL};
+use crate::budgets::{Budget, BudgetState};
 use crate::records::{literal, query};
 use crate::{Error, Result};
 
@@ -334,12 +335,9 @@ pub struct AnomalyLine {
     pub root_cause: String,
 }
 
-/// The team expression (SQL over `cur_amortized`) and how to describe it.
-fn team_source(rules: Option<&Rules>) -> (String, String) {
-    match rules {
-        Some(rules) => (rules.owner_sql(), format!("rules {}", rules.origin())),
-        None => (DEFAULT_TEAM_SQL.to_string(), "tag user_team".to_string()),
-    }
+/// Who owns a line: the rules' owner, else the `user_team` tag.
+fn team_expr(rules: Option<&Rules>) -> TeamExpr {
+    rules.map(Rules::team).unwrap_or_default()
 }
 
 /// The teams a report can be made for: the declared teams of `rules`, else every value of
@@ -352,11 +350,12 @@ pub async fn teams(session: &Session, rules: Option<&Rules>) -> Result<Vec<Strin
     struct Row {
         team: Option<String>,
     }
+    let team = TeamExpr::default().sql();
     let rows: Vec<Row> = query(
         session,
         &format!(
-            "SELECT DISTINCT {DEFAULT_TEAM_SQL} AS team FROM cur \
-             WHERE {DEFAULT_TEAM_SQL} IS NOT NULL AND {DEFAULT_TEAM_SQL} <> '' ORDER BY 1"
+            "SELECT DISTINCT {team} AS team FROM cur \
+             WHERE {team} IS NOT NULL AND {team} <> '' ORDER BY 1"
         ),
     )
     .await?;
@@ -400,8 +399,8 @@ pub fn last_complete_week(last_day: NaiveDate) -> IsoWeek {
 #[derive(Debug, Clone)]
 pub struct ReportContext {
     pub team: String,
-    /// The team of a line as SQL over `cur_amortized`.
-    pub team_sql: String,
+    /// Who owns a line.
+    pub team_expr: TeamExpr,
     pub week: IsoWeek,
     /// Weeks of history, the report week included.
     pub history_weeks: u32,
@@ -416,7 +415,7 @@ impl ReportContext {
 
     /// A predicate over `cur_amortized` selecting the team's lines.
     pub fn team_predicate(&self) -> String {
-        format!("({}) = {}", self.team_sql, literal(&self.team))
+        format!("({}) = {}", self.team_expr.sql(), literal(&self.team))
     }
 }
 
@@ -430,10 +429,11 @@ pub async fn build_weekly(session: &Session, options: &WeeklyOptions) -> Result<
     let week = options
         .week
         .unwrap_or_else(|| last_complete_week(data_through));
-    let (team_sql, source) = team_source(options.rules.as_ref());
+    let team_expr = team_expr(options.rules.as_ref());
+    let source = team_expr.to_string();
     let context = ReportContext {
         team: options.team.clone(),
-        team_sql,
+        team_expr,
         week,
         history_weeks: match options.history_weeks {
             0 => DEFAULT_HISTORY_WEEKS,

@@ -6,8 +6,8 @@
 //! session and groups line items by period, account, team, resource, service, usage type,
 //! line-item type, currency and the raw value of each required key. That result is small
 //! (thousands of rows where the lake has millions), so every section of the report is
-//! then computed by SQL over it in a private in-memory context, which adds no table to
-//! the caller's session.
+//! then computed by SQL over it in a scratch space of the session, which adds no table
+//! to the session itself.
 //!
 //! What counts: only usage lines (`Usage`, `DiscountedUsage`, `SavingsPlanCoveredUsage`)
 //! belong to a resource that can carry tags. Tax, support and other fees, credits,
@@ -18,15 +18,9 @@ mod keys;
 mod sql;
 mod values;
 
-use std::str::FromStr;
-use std::sync::Arc;
-
-use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
 use chrono::NaiveDate;
-use costscope_query::Session;
-use datafusion::datasource::MemTable;
-use datafusion::prelude::SessionContext;
+use costscope_core::TeamExpr;
+use costscope_query::{Scratch, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -43,44 +37,7 @@ pub const ALL_REQUIRED: &str = "*";
 pub const TAGGABLE_LINE_ITEM_TYPES: [&str; 3] =
     ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"];
 
-pub use crate::measure::CostMeasure as Measure;
-
-/// The length of the periods coverage is reported for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Granularity {
-    Daily,
-    /// Weeks start on Monday.
-    Weekly,
-    #[default]
-    Monthly,
-}
-
-impl Granularity {
-    /// The `date_trunc` unit.
-    fn unit(self) -> &'static str {
-        match self {
-            Granularity::Daily => "day",
-            Granularity::Weekly => "week",
-            Granularity::Monthly => "month",
-        }
-    }
-}
-
-impl FromStr for Granularity {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "daily" | "day" => Ok(Granularity::Daily),
-            "weekly" | "week" => Ok(Granularity::Weekly),
-            "monthly" | "month" => Ok(Granularity::Monthly),
-            _ => Err(Error::InvalidArgument(format!(
-                "unknown granularity `{text}`: use daily, weekly or monthly"
-            ))),
-        }
-    }
-}
+pub use costscope_core::{CostMeasure as Measure, Granularity};
 
 /// Parses a `YYYY-MM-DD` date, naming `what` (e.g. `--from`) in the error.
 pub fn parse_date(what: &str, text: &str) -> Result<NaiveDate> {
@@ -101,9 +58,9 @@ pub struct TagOptions {
     pub to: Option<NaiveDate>,
     /// The currency to report; `None`: the only one billed (an error if several are).
     pub currency: Option<String>,
-    /// SQL expression over `cur_amortized` columns naming a line item's team;
-    /// `None`: the `user_team` tag. Empty or NULL means no team.
-    pub team_sql: Option<String>,
+    /// Who owns a line item (by default the `user_team` tag). Empty or NULL means no
+    /// team.
+    pub team: TeamExpr,
     /// How many untagged resources to list.
     pub top: usize,
     /// Look for inconsistent values in every tag key, not only the required ones.
@@ -125,7 +82,7 @@ impl Default for TagOptions {
             from: None,
             to: None,
             currency: None,
-            team_sql: None,
+            team: TeamExpr::default(),
             top: 20,
             values_of_all_keys: false,
             fuzzy_values: false,
@@ -222,6 +179,12 @@ pub struct TagReport {
 #[tracing::instrument(skip_all, fields(required = ?options.required))]
 pub async fn tag_report(session: &Session, options: &TagOptions) -> Result<TagReport> {
     let required = keys::parse_required(&options.required)?;
+    options
+        .measure
+        .supported_by("tag coverage", &Measure::BILLED)?;
+    options
+        .granularity
+        .supported_by("tag coverage", &Granularity::CALENDAR)?;
     if let (Some(from), Some(to)) = (options.from, options.to)
         && from >= to
     {
@@ -235,10 +198,10 @@ pub async fn tag_report(session: &Session, options: &TagOptions) -> Result<TagRe
         granularity: options.granularity,
         from: options.from,
         to: options.to,
-        team_sql: options.team_sql.as_deref(),
+        team: &options.team,
     };
     let lines = session.sql(&plan.lines_query()).await?;
-    let local = local_context(lines.schema.clone(), lines.batches)?;
+    let local = session.scratch(sql::LINES, lines)?;
 
     let mut report = TagReport {
         required: required.clone(),
@@ -286,27 +249,13 @@ pub async fn tag_report(session: &Session, options: &TagOptions) -> Result<TagRe
     Ok(report)
 }
 
-/// A private context holding the first aggregation as table `lines`.
-fn local_context(schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<SessionContext> {
-    // The batches' own schema, which may differ from the plan's in nullability.
-    let schema = batches.first().map(|b| b.schema()).unwrap_or(schema);
-    let table = MemTable::try_new(schema, vec![batches])?;
-    let ctx = SessionContext::new();
-    ctx.register_table(sql::LINES, Arc::new(table))?;
-    Ok(ctx)
-}
-
-/// Runs `query` in the private context and decodes its rows.
-async fn local_query<T: serde::de::DeserializeOwned>(
-    ctx: &SessionContext,
-    query: &str,
-) -> Result<Vec<T>> {
-    let batches = ctx.sql(query).await?.collect().await?;
-    records::decode_batches(&batches)
+/// Runs `query` over the scratch table and decodes its rows.
+async fn local_query<T: serde::de::DeserializeOwned>(ctx: &Scratch, query: &str) -> Result<Vec<T>> {
+    records::decode(&ctx.sql(query).await?)
 }
 
 /// The currency to report in: the requested one, or the only one billed.
-async fn choose_currency(ctx: &SessionContext, requested: Option<&str>) -> Result<Option<String>> {
+async fn choose_currency(ctx: &Scratch, requested: Option<&str>) -> Result<Option<String>> {
     #[derive(Deserialize)]
     struct Row {
         currency: Option<String>,
@@ -330,7 +279,7 @@ async fn choose_currency(ctx: &SessionContext, requested: Option<&str>) -> Resul
 /// Refuses required keys that no line item in the range carries: most likely misspelt.
 async fn refuse_absent_keys(
     session: &Session,
-    ctx: &SessionContext,
+    ctx: &Scratch,
     plan: &sql::Plan<'_>,
 ) -> Result<()> {
     #[derive(Deserialize)]
@@ -383,7 +332,7 @@ fn listing(items: &[String]) -> String {
 
 /// The resources with the most cost on line items missing a required key.
 async fn top_untagged(
-    ctx: &SessionContext,
+    ctx: &Scratch,
     plan: &sql::Plan<'_>,
     currency: &str,
     top: usize,
@@ -438,9 +387,9 @@ mod tests {
             .expect_err("unknown")
             .to_string();
         assert!(message.contains("blended") && message.contains("amortized"));
-        let message = "hourly"
-            .parse::<Granularity>()
-            .expect_err("unknown")
+        let message = Granularity::Hourly
+            .supported_by("tag coverage", &Granularity::CALENDAR)
+            .expect_err("not for tags")
             .to_string();
         assert!(message.contains("hourly") && message.contains("monthly"));
     }

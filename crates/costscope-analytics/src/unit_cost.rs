@@ -28,106 +28,21 @@ pub use metric::{BILL_METRICS, BillMetric, MetricSource, bill_metric};
 pub use scope::Scope;
 pub use summary::Summary;
 
+use costscope_core::sql::{date, midnight};
+
 use crate::records::{literal, query};
 use crate::{Error, Result};
 
-/// The width of one period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Granularity {
-    Daily,
-    Weekly,
-    Monthly,
-}
+pub use costscope_core::{CostMeasure, Granularity};
 
-impl Granularity {
-    fn trunc_unit(self) -> &'static str {
-        match self {
-            Granularity::Daily => "day",
-            Granularity::Weekly => "week",
-            Granularity::Monthly => "month",
-        }
-    }
-
-    /// `2026-10-05` for a day, `2026-W41` for an ISO week, `2026-10` for a month.
-    fn label(self, start: NaiveDate) -> String {
-        match self {
-            Granularity::Daily => start.format("%Y-%m-%d").to_string(),
-            Granularity::Weekly => start.format("%G-W%V").to_string(),
-            Granularity::Monthly => start.format("%Y-%m").to_string(),
-        }
-    }
-}
-
-impl FromStr for Granularity {
-    type Err = Error;
-    fn from_str(text: &str) -> Result<Self> {
-        match text {
-            "daily" => Ok(Granularity::Daily),
-            "weekly" => Ok(Granularity::Weekly),
-            "monthly" => Ok(Granularity::Monthly),
-            other => Err(Error::InvalidArgument(format!(
-                "unknown granularity `{other}` (expected daily, weekly or monthly)"
-            ))),
-        }
-    }
-}
-
-/// Which cost measure (DESIGN §4) is divided by the units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CostMeasure {
-    Unblended,
-    Amortized,
-    NetUnblended,
-    NetAmortized,
-    /// On-demand equivalent (`pricing_public_on_demand_cost`).
-    Public,
-}
-
-impl CostMeasure {
-    fn column(self) -> &'static str {
-        match self {
-            CostMeasure::Unblended => "line_item_unblended_cost",
-            CostMeasure::Amortized => "amortized_cost",
-            CostMeasure::NetUnblended => "net_unblended_cost",
-            CostMeasure::NetAmortized => "net_amortized_cost",
-            CostMeasure::Public => "pricing_public_on_demand_cost",
-        }
-    }
-}
-
-impl fmt::Display for CostMeasure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CostMeasure::Unblended => "unblended",
-            CostMeasure::Amortized => "amortized",
-            CostMeasure::NetUnblended => "net-unblended",
-            CostMeasure::NetAmortized => "net-amortized",
-            CostMeasure::Public => "public",
-        })
-    }
-}
-
-impl FromStr for CostMeasure {
-    type Err = Error;
-    fn from_str(text: &str) -> Result<Self> {
-        [
-            CostMeasure::Unblended,
-            CostMeasure::Amortized,
-            CostMeasure::NetUnblended,
-            CostMeasure::NetAmortized,
-            CostMeasure::Public,
-        ]
-        .into_iter()
-        .find(|m| m.to_string() == text)
-        .ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "unknown measure `{text}` (expected unblended, amortized, net-unblended, net-amortized or public)"
-            ))
-        })
-    }
-}
+/// The measures cost per unit divides: money, billed or at on-demand prices.
+pub const MEASURES: [CostMeasure; 5] = [
+    CostMeasure::Unblended,
+    CostMeasure::Amortized,
+    CostMeasure::NetUnblended,
+    CostMeasure::NetAmortized,
+    CostMeasure::Public,
+];
 
 /// What to compute.
 #[derive(Debug, Clone)]
@@ -215,6 +130,10 @@ pub struct UnitCostReport {
 /// Computes cost per unit of `options.metric` in `session` (the principal's access
 /// applies to both cost and metrics).
 pub async fn unit_cost(session: &Session, options: &UnitCostOptions) -> Result<UnitCostReport> {
+    options.measure.supported_by("unit cost", &MEASURES)?;
+    options
+        .granularity
+        .supported_by("unit cost", &Granularity::CALENDAR)?;
     if let (Some(start), Some(end)) = (options.start, options.end)
         && start >= end
     {
@@ -395,14 +314,10 @@ async fn cost_by_period(
     let is_static = options.classification.static_predicate();
     let mut filters: Vec<String> = options.scope.iter().map(Scope::cur_predicate).collect();
     if let Some(start) = options.start {
-        filters.push(format!(
-            "line_item_usage_start_date >= TIMESTAMP '{start} 00:00:00'"
-        ));
+        filters.push(format!("line_item_usage_start_date >= {}", midnight(start)));
     }
     if let Some(end) = options.end {
-        filters.push(format!(
-            "line_item_usage_start_date < TIMESTAMP '{end} 00:00:00'"
-        ));
+        filters.push(format!("line_item_usage_start_date < {}", midnight(end)));
     }
     let units = bill
         .map(|b| format!(", sum({}) AS units", b.units_sql()))
@@ -466,10 +381,10 @@ async fn business_by_period(
         }
     }
     if let Some(start) = options.start {
-        filters.push(format!("date >= DATE '{start}'"));
+        filters.push(format!("date >= {}", date(start)));
     }
     if let Some(end) = options.end {
-        filters.push(format!("date < DATE '{end}'"));
+        filters.push(format!("date < {}", date(end)));
     }
     #[derive(Deserialize)]
     struct Row {

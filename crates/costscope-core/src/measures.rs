@@ -55,3 +55,170 @@ pub fn amortized_cost(
         _ => unblended,
     }
 }
+
+/// What an analysis sums: one of the cost measures, the on-demand equivalent, or usage.
+/// The default is amortized, what FinOps reports show; the Cost Explorer, like AWS's,
+/// defaults to unblended.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostMeasure {
+    /// `line_item_unblended_cost`: Savings Plan covered usage at on-demand rates.
+    Unblended,
+    /// Savings Plan and Reserved Instance costs spread over the usage they cover.
+    #[default]
+    Amortized,
+    /// Unblended after discounts.
+    NetUnblended,
+    /// Amortized after discounts.
+    NetAmortized,
+    /// What the usage would cost at public on-demand prices.
+    Public,
+    /// `line_item_usage_amount` of usage lines, per pricing unit (not money).
+    Usage,
+}
+
+/// The line-item types whose usage amount the `usage` measure counts: usage however it
+/// was paid for. Commitment fees and the Savings Plan negation repeat hours already
+/// counted on the usage lines, and taxes, credits and refunds carry no usage.
+pub const USAGE_LINE_ITEM_TYPES: [&str; 3] =
+    ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"];
+
+impl CostMeasure {
+    /// Every measure, in the order they are documented.
+    pub const ALL: [CostMeasure; 6] = [
+        CostMeasure::Unblended,
+        CostMeasure::Amortized,
+        CostMeasure::NetUnblended,
+        CostMeasure::NetAmortized,
+        CostMeasure::Public,
+        CostMeasure::Usage,
+    ];
+
+    /// The four measures of billed money (what allocation, tags and budgets sum).
+    pub const BILLED: [CostMeasure; 4] = [
+        CostMeasure::Unblended,
+        CostMeasure::Amortized,
+        CostMeasure::NetUnblended,
+        CostMeasure::NetAmortized,
+    ];
+
+    /// The name used in files, flags and JSON: `amortized`, `net-unblended` …
+    pub fn name(self) -> &'static str {
+        match self {
+            CostMeasure::Unblended => "unblended",
+            CostMeasure::Amortized => "amortized",
+            CostMeasure::NetUnblended => "net-unblended",
+            CostMeasure::NetAmortized => "net-amortized",
+            CostMeasure::Public => "public",
+            CostMeasure::Usage => "usage",
+        }
+    }
+
+    /// The column of the `cur_amortized` view holding this measure.
+    pub fn column(self) -> &'static str {
+        match self {
+            CostMeasure::Unblended => "line_item_unblended_cost",
+            CostMeasure::Amortized => "amortized_cost",
+            CostMeasure::NetUnblended => "net_unblended_cost",
+            CostMeasure::NetAmortized => "net_amortized_cost",
+            CostMeasure::Public => "pricing_public_on_demand_cost",
+            CostMeasure::Usage => "line_item_usage_amount",
+        }
+    }
+
+    /// The value of one `cur` row under this measure, as SQL over `cur` columns.
+    pub fn sql(self) -> &'static str {
+        match self {
+            CostMeasure::Amortized => AMORTIZED_COST_SQL,
+            CostMeasure::NetUnblended => NET_UNBLENDED_COST_SQL,
+            CostMeasure::NetAmortized => NET_AMORTIZED_COST_SQL,
+            other => other.column(),
+        }
+    }
+
+    /// The column naming each row's unit: the pricing unit for usage, the currency
+    /// otherwise. Amounts are only ever summed per unit.
+    pub fn unit_column(self) -> &'static str {
+        match self {
+            CostMeasure::Usage => "pricing_unit",
+            _ => crate::cur::CURRENCY,
+        }
+    }
+
+    /// This measure if `analysis` accepts it (one of `allowed`), else an error naming
+    /// the ones it does.
+    pub fn supported_by(
+        self,
+        analysis: &'static str,
+        allowed: &[CostMeasure],
+    ) -> crate::Result<CostMeasure> {
+        if allowed.contains(&self) {
+            Ok(self)
+        } else {
+            Err(crate::Error::Unsupported {
+                what: "measure",
+                value: self.name().to_string(),
+                analysis,
+                expected: crate::error::choices(allowed),
+            })
+        }
+    }
+}
+
+impl std::fmt::Display for CostMeasure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for CostMeasure {
+    type Err = crate::Error;
+
+    /// Accepts the names in any case, with `-` or `_`.
+    fn from_str(text: &str) -> crate::Result<Self> {
+        let wanted = text.trim().to_ascii_lowercase().replace('_', "-");
+        CostMeasure::ALL
+            .into_iter()
+            .find(|m| m.name() == wanted)
+            .ok_or_else(|| crate::Error::UnknownValue {
+                what: "measure",
+                value: text.to_string(),
+                expected: crate::error::choices(&CostMeasure::ALL),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_in_any_spelling() {
+        for measure in CostMeasure::ALL {
+            assert_eq!(measure.name().parse::<CostMeasure>().ok(), Some(measure));
+            let snake = measure.name().replace('-', "_").to_uppercase();
+            assert_eq!(snake.parse::<CostMeasure>().ok(), Some(measure));
+        }
+        let error = "blended".parse::<CostMeasure>().expect_err("unknown");
+        assert_eq!(
+            error.to_string(),
+            "unknown measure `blended`: use unblended, amortized, net-unblended, net-amortized, public or usage"
+        );
+    }
+
+    #[test]
+    fn analyses_refuse_measures_they_cannot_sum() {
+        let error = CostMeasure::Usage
+            .supported_by("allocation", &CostMeasure::BILLED)
+            .expect_err("usage is not money");
+        assert!(error.to_string().contains("not available for allocation"));
+        assert_eq!(
+            CostMeasure::NetAmortized
+                .supported_by("allocation", &CostMeasure::BILLED)
+                .ok(),
+            Some(CostMeasure::NetAmortized)
+        );
+    }
+}

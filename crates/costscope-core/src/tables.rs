@@ -1,4 +1,5 @@
-//! Names and Arrow schemas of the lake's tables other than `cur` (see [`crate::cur`]).
+//! The one table registry: every table the lake stores (name, folder and Arrow schema) and
+//! every view the engine defines. The lake, the engine and access control all read it.
 
 use std::sync::Arc;
 
@@ -18,6 +19,48 @@ pub const OPTIMIZER_EC2: &str = "optimizer_ec2";
 pub const OPTIMIZER_RECOMMENDATIONS: &str = "optimizer_recommendations";
 /// The view adding amortized and net measures to `cur`.
 pub const CUR_AMORTIZED: &str = "cur_amortized";
+/// The view naming which resource held each IP address, and when.
+pub const IP_OWNERS: &str = "ip_owners";
+
+/// A table the lake stores as Parquet files in a folder of its name.
+#[derive(Debug, Clone, Copy)]
+pub struct LakeTable {
+    /// The table's SQL name, also its folder in the lake.
+    pub name: &'static str,
+    /// The schema of its files, partition columns included.
+    pub schema: fn() -> SchemaRef,
+}
+
+/// Every table the lake stores, in the order they are listed.
+pub const LAKE_TABLES: [LakeTable; 6] = [
+    LakeTable {
+        name: CUR,
+        schema: crate::cur::lake_schema,
+    },
+    LakeTable {
+        name: FLOW_LOGS,
+        schema: flow_logs_schema,
+    },
+    LakeTable {
+        name: INVENTORY,
+        schema: inventory_schema,
+    },
+    LakeTable {
+        name: BUSINESS_METRICS,
+        schema: business_metrics_schema,
+    },
+    LakeTable {
+        name: OPTIMIZER_EC2,
+        schema: optimizer_ec2_schema,
+    },
+    LakeTable {
+        name: OPTIMIZER_RECOMMENDATIONS,
+        schema: optimizer_recommendations_schema,
+    },
+];
+
+/// The views the engine defines over the lake tables.
+pub const VIEWS: [&str; 2] = [CUR_AMORTIZED, IP_OWNERS];
 
 /// Every flow-log field AWS documents (versions 2 to 5, the ECS fields of version 7,
 /// `reject-reason`, `resource-id` and `encryption-status`) with its Athena type, named as in

@@ -15,15 +15,6 @@ use crate::{Error, Result};
 const MANIFEST: &str = "manifest.json";
 const LOCK: &str = ".lock";
 
-/// Tables whose folders the lake owns.
-pub const TABLE_DIRS: &[&str] = &[
-    "cur",
-    "flow_logs",
-    "inventory",
-    "business_metrics",
-    "optimizer_ec2",
-    "optimizer_recommendations",
-];
 
 /// Per table, the new partitions of one publish.
 pub type TablePartitions = BTreeMap<String, BTreeMap<String, PartitionEntry>>;
@@ -157,8 +148,8 @@ impl Lake {
             .map(|f| self.root.join(&f.path))
             .collect();
         let mut removed = 0;
-        for table in TABLE_DIRS {
-            let dir = self.root.join(table);
+        for table in costscope_core::tables::LAKE_TABLES {
+            let dir = self.root.join(table.name);
             if dir.exists() {
                 removed += remove_unlisted(&dir, &live)?;
             }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use costscope_core::{cur, measures, tables};
+use costscope_core::{measures, tables};
 use costscope_lake::Lake;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -15,7 +15,7 @@ use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::execution::SessionStateBuilder;
-use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{DataFrame, SQLOptions, SessionConfig, SessionContext};
 
 use crate::{Result, functions};
 
@@ -88,31 +88,20 @@ impl Engine {
         functions::install(&mut state)?;
         let ctx = SessionContext::new_with_state(state);
         let manifest = self.lake.manifest()?;
-        let lake_tables: [(&str, SchemaRef); 6] = [
-            (tables::CUR, cur::lake_schema()),
-            (tables::FLOW_LOGS, tables::flow_logs_schema()),
-            (tables::INVENTORY, tables::inventory_schema()),
-            (tables::BUSINESS_METRICS, tables::business_metrics_schema()),
-            (tables::OPTIMIZER_EC2, tables::optimizer_ec2_schema()),
-            (
-                tables::OPTIMIZER_RECOMMENDATIONS,
-                tables::optimizer_recommendations_schema(),
-            ),
-        ];
-        for (name, schema) in lake_tables {
+        for table in tables::LAKE_TABLES {
             let files: Vec<String> = manifest
                 .tables
-                .get(name)
+                .get(table.name)
                 .into_iter()
                 .flat_map(|t| t.partitions.values())
                 .flat_map(|p| p.files.iter())
                 .map(|f| self.lake.root().join(&f.path).display().to_string())
                 .collect();
-            let provider = lake_table(files, schema)?;
-            ctx.register_table(name, provider)?;
+            let provider = lake_table(files, (table.schema)())?;
+            ctx.register_table(table.name, provider)?;
         }
         ctx.sql(&cur_amortized_view()).await?;
-        ctx.sql(IP_OWNERS_VIEW).await?;
+        ctx.sql(&ip_owners_view()).await?;
         Ok(Session {
             ctx,
             principal: principal.clone(),
@@ -143,11 +132,16 @@ fn lake_table(files: Vec<String>, schema: SchemaRef) -> Result<Arc<dyn TableProv
 /// `flow_logs f JOIN ip_owners o ON f.srcaddr = o.ip_address AND CAST(f.date AS DATE)
 /// BETWEEN o.valid_from AND o.valid_to`. Tags stay in `inventory` (join on `resource_id`
 /// and `date`).
-const IP_OWNERS_VIEW: &str = "CREATE VIEW ip_owners AS SELECT ip_address, resource_id, \
-    resource_type, account_id, region, availability_zone, az_id, subnet_id, vpc_id, eni_id, \
-    nat_gateway_id, MIN(date) AS valid_from, MAX(date) AS valid_to FROM inventory \
-    WHERE ip_address IS NOT NULL GROUP BY ip_address, resource_id, resource_type, account_id, \
-    region, availability_zone, az_id, subnet_id, vpc_id, eni_id, nat_gateway_id";
+fn ip_owners_view() -> String {
+    const COLUMNS: &str = "ip_address, resource_id, resource_type, account_id, region, \
+        availability_zone, az_id, subnet_id, vpc_id, eni_id, nat_gateway_id";
+    format!(
+        "CREATE VIEW {} AS SELECT {COLUMNS}, MIN(date) AS valid_from, MAX(date) AS valid_to \
+         FROM {} WHERE ip_address IS NOT NULL GROUP BY {COLUMNS}",
+        tables::IP_OWNERS,
+        tables::INVENTORY
+    )
+}
 
 /// `cur_amortized`: every `cur` column plus the amortized and net measures.
 fn cur_amortized_view() -> String {
@@ -161,29 +155,95 @@ fn cur_amortized_view() -> String {
     )
 }
 
+/// How a query scans the lake.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueryOptions {
+    /// Evaluate the `WHERE` conjuncts while decoding Parquet (late materialization): the
+    /// filter columns are read first, the others (the tag and product maps above all) only
+    /// for the rows that pass. For selective scans (Bedrock lines, a week, a window) this
+    /// reads a fraction of the bytes; results are the same.
+    pub selective: bool,
+}
+
+impl QueryOptions {
+    /// Options for a scan that keeps few rows.
+    pub fn selective() -> QueryOptions {
+        QueryOptions { selective: true }
+    }
+}
+
 impl Session {
     /// The principal this session belongs to.
     pub fn principal(&self) -> &Principal {
         &self.principal
     }
 
-    /// The DataFusion context, for analyses that build plans directly.
-    pub fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-
     /// Runs one read-only SQL statement. Statements that would write (INSERT, COPY) or
     /// change the catalog (CREATE, DROP) are refused: the lake changes only by ingest.
+    pub async fn sql(&self, query: &str) -> Result<QueryResult> {
+        self.sql_with(query, QueryOptions::default()).await
+    }
+
+    /// [`Session::sql`] with scan options. The session's own settings are left as they
+    /// are: the options apply to a copy of its state, which shares the session's tables
+    /// (so the principal's access applies).
+    pub async fn sql_with(&self, query: &str, options: QueryOptions) -> Result<QueryResult> {
+        let sql_options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(!options.selective);
+        let frame = if options.selective {
+            let mut state = self.ctx.state();
+            let parquet = &mut state.config_mut().options_mut().execution.parquet;
+            parquet.pushdown_filters = true;
+            parquet.reorder_filters = true;
+            SessionContext::new_with_state(state)
+                .sql_with_options(query, sql_options)
+                .await?
+        } else {
+            self.ctx.sql_with_options(query, sql_options).await?
+        };
+        collect(frame).await
+    }
+
+    /// A scratch space holding `result` (rows this session already read, so already
+    /// within the principal's access) as table `name`, for analyses that query their
+    /// own intermediate results several times. It sees no lake table.
+    pub fn scratch(&self, name: &str, result: QueryResult) -> Result<Scratch> {
+        // The batches' own schema, which may differ from the plan's in nullability.
+        let schema = result
+            .batches
+            .first()
+            .map(|b| b.schema())
+            .unwrap_or(result.schema);
+        let table = MemTable::try_new(schema, vec![result.batches])?;
+        let ctx = SessionContext::new();
+        ctx.register_table(name, Arc::new(table))?;
+        Ok(Scratch { ctx })
+    }
+}
+
+/// Intermediate results of one session, queryable by SQL (see [`Session::scratch`]).
+pub struct Scratch {
+    ctx: SessionContext,
+}
+
+impl Scratch {
+    /// Runs one read-only query over the scratch table.
     pub async fn sql(&self, query: &str) -> Result<QueryResult> {
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
-            .with_allow_statements(true);
-        let frame = self.ctx.sql_with_options(query, options).await?;
-        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
-        let batches = frame.collect().await?;
-        Ok(QueryResult { schema, batches })
+            .with_allow_statements(false);
+        collect(self.ctx.sql_with_options(query, options).await?).await
     }
+}
+
+/// Runs a planned query to completion, keeping its schema even when it has no rows.
+async fn collect(frame: DataFrame) -> Result<QueryResult> {
+    let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+    let batches = frame.collect().await?;
+    Ok(QueryResult { schema, batches })
 }
 
 /// The rows of a query and their schema (kept even when there are no rows).

@@ -7,5 +7,5 @@ pub mod functions;
 
 /// AWS service IP ranges, for `whois` and the network analyses.
 pub use costscope_lake::ip_ranges;
-pub use engine::{Engine, Principal, QueryResult, Role, Session};
+pub use engine::{Engine, Principal, QueryOptions, QueryResult, Role, Scratch, Session};
 pub use error::{Error, Result};

@@ -55,12 +55,12 @@ pub struct TeamArgs {
 }
 
 impl TeamArgs {
-    /// The team of a line as SQL over `cur_amortized`, from the rules if given.
-    pub fn team_sql(&self) -> anyhow::Result<Option<String>> {
-        let Some(path) = &self.rules else {
-            return Ok(None);
-        };
-        let rules = costscope_analytics::allocation::Rules::load(path)?;
-        Ok(Some(rules.owner_sql()))
+    /// Who owns a line: the rules' owner if given, else the `user_team` tag.
+    pub fn team(&self) -> anyhow::Result<costscope_core::TeamExpr> {
+        Ok(match &self.rules {
+            Some(path) => costscope_analytics::allocation::Rules::load(path)?.team(),
+            None => costscope_core::TeamExpr::default(),
+        })
     }
+}
 }

@@ -1,5 +1,5 @@
 //! Allocation rules: read from YAML, validated once (every error names file, line and
-//! column), and turned into one SQL `CASE` expression that names each line's owner.
+//! column), and turned into a team expression that names each line's owner.
 
 use std::fmt;
 use std::path::Path;
@@ -7,15 +7,15 @@ use std::sync::OnceLock;
 
 mod validate;
 
+use costscope_core::TeamExpr;
+pub use costscope_core::team::{Condition, Field, UNALLOCATED};
+use costscope_core::team::{OwnerRule, OwnerRules, Pattern};
+
 use super::file::RulesFile;
-use super::pattern::{Pattern, any_matches_sql};
-use crate::records::literal;
 use crate::rules_file;
 use crate::{Error, Result};
 use validate::{Validator, locate_unknown_field};
 
-/// The owner of cost no rule claims.
-pub const UNALLOCATED: &str = "unallocated";
 /// Prefix of a shared pool's owner label: `shared:<pool>`.
 pub const SHARED_PREFIX: &str = "shared:";
 
@@ -86,48 +86,6 @@ impl Owner {
 impl fmt::Display for Owner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.label())
-    }
-}
-
-/// A test of one field of a CUR line against one or more patterns.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
-    pub field: Field,
-    pub patterns: Vec<Pattern>,
-}
-
-/// The CUR fields rules can match.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Field {
-    AccountId,
-    AccountName,
-    Service,
-    LineItemType,
-    UsageType,
-    Operation,
-    Region,
-    ResourceId,
-    /// A resource tag by its CUR 2.0 key (`user_team`).
-    Tag(String),
-    /// A cost category by name.
-    CostCategory(String),
-}
-
-impl Field {
-    /// The SQL expression over `cur` / `cur_amortized` that holds this field.
-    pub fn column_sql(&self) -> String {
-        match self {
-            Field::AccountId => "line_item_usage_account_id".into(),
-            Field::AccountName => "line_item_usage_account_name".into(),
-            Field::Service => "line_item_product_code".into(),
-            Field::LineItemType => "line_item_line_item_type".into(),
-            Field::UsageType => "line_item_usage_type".into(),
-            Field::Operation => "line_item_operation".into(),
-            Field::Region => "product_region_code".into(),
-            Field::ResourceId => "line_item_resource_id".into(),
-            Field::Tag(key) => format!("resource_tags[{}]", literal(key)),
-            Field::CostCategory(name) => format!("cost_category[{}]", literal(name)),
-        }
     }
 }
 
@@ -209,34 +167,30 @@ impl Rules {
         &self.pools
     }
 
-    /// An SQL expression over the columns of `cur` or `cur_amortized` naming each line's
-    /// direct owner: a team, `shared:<pool>` or `unallocated`. The first rule (by
-    /// precedence) whose conditions all hold decides; every value is quoted.
-    pub fn owner_sql(&self) -> String {
-        self.owner_sql_over(|field| field.column_sql())
+    /// Each line's direct owner as a team expression: a team, `shared:<pool>` or
+    /// `unallocated`. The first rule (by precedence) whose conditions all hold decides.
+    pub fn team(&self) -> TeamExpr {
+        TeamExpr::Rules(std::sync::Arc::new(self.owner_rules()))
     }
 
-    /// [`Rules::owner_sql`] with each field read from the expression `column` gives
-    /// (the allocation query classifies pre-grouped rows whose columns are aliases).
-    pub fn owner_sql_over(&self, column: impl Fn(&Field) -> String) -> String {
-        if self.rules.is_empty() {
-            return literal(UNALLOCATED);
-        }
-        let mut sql = String::from("CASE");
-        for rule in &self.rules {
-            let tests: Vec<String> = rule
-                .conditions
+    /// The rules as the shared vocabulary holds them: owners by label, in precedence.
+    pub fn owner_rules(&self) -> OwnerRules {
+        OwnerRules {
+            origin: self.origin.clone(),
+            rules: self
+                .rules
                 .iter()
-                .map(|c| any_matches_sql(&column(&c.field), &c.patterns))
-                .collect();
-            sql.push_str(&format!(
-                " WHEN {} THEN {}",
-                tests.join(" AND "),
-                literal(&rule.owner.label())
-            ));
+                .map(|rule| OwnerRule {
+                    owner: rule.owner.label(),
+                    conditions: rule.conditions.clone(),
+                })
+                .collect(),
         }
-        sql.push_str(&format!(" ELSE {} END", literal(UNALLOCATED)));
-        sql
+    }
+
+    /// The owner expression as SQL over `cur` / `cur_amortized` (every value quoted).
+    pub fn owner_sql(&self) -> String {
+        self.owner_rules().sql()
     }
 
     /// Every field some rule tests, once each, in order of first use.

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
-use crate::measure::CostMeasure;
+use costscope_core::CostMeasure;
 use crate::records::{literal, query};
 use crate::rules_file::{self, Spanned, invalid};
 

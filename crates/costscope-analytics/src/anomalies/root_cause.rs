@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::monitors::{MonitorKind, recurring_sql};
 use crate::Result;
-use crate::measure::CostMeasure;
+use costscope_core::CostMeasure;
 use crate::records::{literal, query};
 
 /// The levels of the tree below the monitor, in order.

@@ -7,7 +7,9 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use costscope_query::Session;
 use serde::Serialize;
 
-use super::definition::{DEFAULT_TEAM_SQL, Measure, Scope, month_start, parse_month};
+use costscope_core::TeamExpr;
+
+use super::definition::{Measure, Scope, month_start, parse_month};
 use super::projection::{ProjectionSettings, project};
 use super::series::{ScopeSeries, last_usage_day, load_series};
 use super::{DEFAULT_HISTORY_DAYS, check_settings};
@@ -26,7 +28,7 @@ pub struct BacktestOptions {
     pub month: Option<String>,
     /// The first as-of day of the month; every later day but the last is one too.
     pub first_as_of_day: u32,
-    pub team_sql: Option<String>,
+    pub team: TeamExpr,
     pub confidence: f64,
     pub history_days: usize,
 }
@@ -38,7 +40,7 @@ impl Default for BacktestOptions {
             measure: Measure::default(),
             month: None,
             first_as_of_day: 7,
-            team_sql: None,
+            team: TeamExpr::default(),
             confidence: DEFAULT_CONFIDENCE,
             history_days: DEFAULT_HISTORY_DAYS,
         }
@@ -128,11 +130,10 @@ pub async fn backtest(session: &Session, options: &BacktestOptions) -> Result<Ba
         .iter()
         .map(|s| (s.clone(), options.measure))
         .collect();
-    let team_sql = options.team_sql.as_deref().unwrap_or(DEFAULT_TEAM_SQL);
     let history_start = month_first
         .checked_sub_days(Days::new(options.history_days as u64))
         .unwrap_or(month_first);
-    let series = load_series(session, &keys, team_sql, history_start, month_last).await?;
+    let series = load_series(session, &keys, &options.team, history_start, month_last).await?;
     let settings = ProjectionSettings {
         history_days: options.history_days,
         confidence: options.confidence,

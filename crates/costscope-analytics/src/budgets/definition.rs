@@ -8,12 +8,10 @@ use std::str::FromStr;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
-use crate::records::literal;
+use costscope_core::TeamExpr;
+use costscope_core::sql::{literal, map_value};
 
-/// The tag that names a row's team unless the options give another expression.
-pub const DEFAULT_TEAM_SQL: &str = "resource_tags['user_team']";
-
-pub use crate::measure::CostMeasure as Measure;
+pub use costscope_core::CostMeasure as Measure;
 
 /// How long a budget's period is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -77,8 +75,8 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// An SQL predicate over `cur` selecting the scope's rows; `team_sql` names a row's team.
-    pub fn predicate(&self, team_sql: &str) -> String {
+    /// An SQL predicate over `cur` selecting the scope's rows; `team` names a row's team.
+    pub fn predicate(&self, team: &TeamExpr) -> String {
         match self {
             Scope::Overall => "TRUE".to_string(),
             Scope::Account(account) => format!(
@@ -87,9 +85,9 @@ impl Scope {
             ),
             Scope::Service(code) => format!("line_item_product_code = {}", literal(code)),
             Scope::Tag { key, value } => {
-                format!("resource_tags[{}] = {}", literal(key), literal(value))
+                format!("{} = {}", map_value("resource_tags", key), literal(value))
             }
-            Scope::Team(team) => format!("({team_sql}) = {}", literal(team)),
+            Scope::Team(name) => format!("({}) = {}", team.sql(), literal(name)),
         }
     }
 }
@@ -247,7 +245,7 @@ mod tests {
         let scope = Scope::Account("x' OR '1'='1".into());
         assert!(
             scope
-                .predicate(DEFAULT_TEAM_SQL)
+                .predicate(&TeamExpr::default())
                 .contains("'x'' OR ''1''=''1'")
         );
     }

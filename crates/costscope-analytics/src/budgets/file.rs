@@ -6,7 +6,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::definition::{Budget, Measure, PeriodKind, Scope, parse_month};
+use super::definition::{Budget, PeriodKind, Scope, parse_month};
+use crate::measure::{CostMeasure, parse_billed};
 use crate::Result;
 use crate::rules_file::{self, Spanned, invalid};
 
@@ -57,12 +58,9 @@ fn validate(file: BudgetsFile, origin: &str) -> Result<Vec<Budget>> {
     };
     let default_measure = match &defaults.measure {
         Some(m) => {
-            parse_with(m, &|t| {
-                t.parse::<Measure>().map(drop).map_err(|e| e.to_string())
-            })?;
-            m.parse::<Measure>().unwrap_or_default()
+            parse_billed(m, "budgets").map_err(|e| invalid(origin, m, e.to_string()))?
         }
-        None => Measure::default(),
+        None => CostMeasure::default(),
     };
     let default_period = match &defaults.period {
         Some(p) => {
@@ -95,9 +93,7 @@ fn validate(file: BudgetsFile, origin: &str) -> Result<Vec<Budget>> {
             None => default_period,
         };
         let measure = match &entry.measure {
-            Some(m) => m
-                .parse::<Measure>()
-                .map_err(|e| invalid(origin, m, e.to_string()))?,
+            Some(m) => parse_billed(m, "budgets").map_err(|e| invalid(origin, m, e.to_string()))?,
             None => default_measure,
         };
         let start = match &entry.start {

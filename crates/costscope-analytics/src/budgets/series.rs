@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Days, NaiveDate};
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Deserialize;
 
@@ -77,7 +78,7 @@ struct DayRow {
 pub async fn load_series(
     session: &Session,
     keys: &[(Scope, Measure)],
-    team_sql: &str,
+    team: &TeamExpr,
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<Vec<ScopeSeries>> {
@@ -93,14 +94,14 @@ pub async fn load_series(
         .map(|(i, (scope, measure))| {
             format!(
                 "sum(CASE WHEN {} THEN {} END) AS s{i}",
-                scope.predicate(team_sql),
+                scope.predicate(team),
                 measure.sql()
             )
         })
         .collect();
     let matched: Vec<String> = keys
         .iter()
-        .map(|(scope, _)| format!("({})", scope.predicate(team_sql)))
+        .map(|(scope, _)| format!("({})", scope.predicate(team)))
         .collect();
     // Group on cheap keys (a date, the type, two flags) and classify the few groups in
     // Rust; casting and CASE over strings per row would dominate the scan.

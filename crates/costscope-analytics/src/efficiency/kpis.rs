@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
+use costscope_core::TeamExpr;
+use costscope_core::sql::labelled;
 use costscope_query::Session;
 use serde::{Deserialize, Serialize};
 
@@ -17,9 +19,8 @@ use crate::{Error, Result};
 /// What to compute.
 #[derive(Debug, Clone, Default)]
 pub struct KpiOptions {
-    /// The team of a line as SQL over `cur_amortized` (allocation rules' `owner_sql()`);
-    /// `None`: the `user_team` tag.
-    pub team_sql: Option<String>,
+    /// Who owns a line (allocation rules, or by default the `user_team` tag).
+    pub team: TeamExpr,
     /// First week (inclusive); default: the week `to` falls back from.
     pub from: Option<Week>,
     /// Last week (inclusive); default: the last complete week with usage.
@@ -179,7 +180,7 @@ pub(super) type Key = (Week, String, String);
 /// Computes every KPI per account, team and week.
 pub async fn kpis(session: &Session, options: &KpiOptions) -> Result<KpiReport> {
     let (from, to) = range(session, options.from, options.to).await?;
-    let (parts, idle) = collect(session, options.team_sql.as_deref(), from, to).await?;
+    let (parts, idle) = collect(session, &options.team, from, to).await?;
     let goals = goals_or_defaults(&options.goals);
     let mut rows = Vec::new();
     for ((week, account_id, team), parts) in &parts {
@@ -318,12 +319,8 @@ fn days_filter(from: Week, to: Week) -> String {
     )
 }
 
-fn team_expression(team_sql: Option<&str>) -> String {
-    let team = team_sql.unwrap_or("resource_tags['user_team']");
-    format!(
-        "coalesce(nullif(CAST(({team}) AS VARCHAR), ''), {})",
-        literal(NO_TEAM)
-    )
+fn team_expression(team: &TeamExpr) -> String {
+    labelled(&format!("CAST(({}) AS VARCHAR)", team.sql()), NO_TEAM)
 }
 
 #[derive(Deserialize)]
@@ -347,12 +344,12 @@ struct Group {
 /// Every KPI's parts per week, account and team, and the idle resources found.
 pub(super) async fn collect(
     session: &Session,
-    team_sql: Option<&str>,
+    team: &TeamExpr,
     from: Week,
     to: Week,
 ) -> Result<(BTreeMap<Key, Parts>, Vec<IdleResource>)> {
     let filter = range_filter(from, to);
-    let team = team_expression(team_sql);
+    let team = team_expression(team);
     let sql = format!(
         "SELECT CAST(week_start AS VARCHAR) AS week_start, account_id, max(account_name) AS account_name, \
                 team, usage_type, line_item_type, created, fee_period, \

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::{Deserialize, Serialize};
 
@@ -173,8 +174,8 @@ impl ScoreConfig {
 /// What to score.
 #[derive(Debug, Clone, Default)]
 pub struct ScoreOptions {
-    /// The team of a line as SQL (allocation rules); `None`: the `user_team` tag.
-    pub team_sql: Option<String>,
+    /// Who owns a line (allocation rules, or by default the `user_team` tag).
+    pub team_expr: TeamExpr,
     /// The week; default: the last complete week with usage.
     pub week: Option<Week>,
     /// Only this team's explanation (the league table still ranks every team).
@@ -273,7 +274,7 @@ pub fn attainment(kpi: Kpi, value: f64, goal: f64) -> f64 {
 pub async fn score(session: &Session, options: &ScoreOptions) -> Result<ScoreReport> {
     let (_, week) = range(session, None, options.week).await?;
     let first = Week(week.start() - chrono::Duration::days(7 * (options.history_weeks as i64 + 1)));
-    let (parts, _) = collect(session, options.team_sql.as_deref(), first, week).await?;
+    let (parts, _) = collect(session, &options.team_expr, first, week).await?;
     // Per week and team, summed over accounts.
     let mut by_team: BTreeMap<(Week, String), BTreeMap<Kpi, Part>> = BTreeMap::new();
     for ((w, _, team), parts) in &parts {

@@ -8,7 +8,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::records::literal;
+pub use costscope_core::team::tag_column_key;
+use costscope_core::TeamExpr;
+use costscope_core::sql::{labelled, like, literal, map_value};
+
 use crate::{Error, Result};
 
 /// The label of an empty or missing column value.
@@ -121,9 +124,9 @@ pub struct DimensionColumn {
 
 impl Dimension {
     /// The columns this dimension adds to each row (two for service and account: the
-    /// id and its name), as NULL-free SQL over `cur_amortized`. `team_sql` is the
-    /// allocation rules' owner expression, if any.
-    pub fn columns(&self, team_sql: Option<&str>) -> Vec<DimensionColumn> {
+    /// id and its name), as NULL-free SQL over `cur_amortized`. `team` decides the
+    /// `team` dimension.
+    pub fn columns(&self, team: &TeamExpr) -> Vec<DimensionColumn> {
         let column = |name: &str, sql: String| DimensionColumn {
             name: name.to_string(),
             sql,
@@ -177,41 +180,29 @@ impl Dimension {
             Dimension::Tag(key) => vec![column(
                 &self.to_string(),
                 labelled(
-                    &format!("resource_tags[{}]", literal(&tag_column_key(key))),
+                    &map_value("resource_tags", &tag_column_key(key)),
                     UNTAGGED_LABEL,
                 ),
             )],
             Dimension::CostCategory(name) => vec![column(
                 &self.to_string(),
                 labelled(
-                    &format!("cost_category[{}]", literal(name)),
+                    &map_value("cost_category", name),
                     UNCATEGORIZED_LABEL,
                 ),
             )],
             Dimension::Team => vec![column(
                 "team",
-                match team_sql {
-                    Some(sql) => labelled(&format!("CAST(({sql}) AS VARCHAR)"), UNALLOCATED_LABEL),
-                    None => labelled("resource_tags['user_team']", UNTAGGED_LABEL),
+                match team {
+                    TeamExpr::Rules(_) => labelled(
+                        &format!("CAST(({}) AS VARCHAR)", team.sql()),
+                        UNALLOCATED_LABEL,
+                    ),
+                    TeamExpr::Tag(_) => labelled(&team.sql(), UNTAGGED_LABEL),
+                    TeamExpr::CostCategory(_) => labelled(&team.sql(), UNCATEGORIZED_LABEL),
                 },
             )],
         }
-    }
-}
-
-/// `expr`, with NULL and the empty string shown as `label`.
-fn labelled(expr: &str, label: &str) -> String {
-    format!("coalesce(nullif({expr}, ''), {})", literal(label))
-}
-
-/// The key CUR 2.0 stores a tag under: user tags get a `user_` prefix and AWS tags an
-/// `aws_` one, with `:` written as `_` (`team`, `user:team` → `user_team`).
-pub fn tag_column_key(key: &str) -> String {
-    let key = key.replace(':', "_");
-    if key.starts_with("user_") || key.starts_with("aws_") {
-        key
-    } else {
-        format!("user_{key}")
     }
 }
 
@@ -293,17 +284,17 @@ impl Filter {
     /// The filter as an SQL predicate over `cur_amortized`. A two-column dimension
     /// matches on either column (`service=AmazonEC2` or `service=Amazon Elastic%`,
     /// `account=App-Team-%`). Every value is quoted.
-    pub fn sql(&self, team_sql: Option<&str>) -> String {
+    pub fn sql(&self, team: &TeamExpr) -> String {
         let (patterns, exact): (Vec<&String>, Vec<&String>) =
             self.values.iter().partition(|v| v.contains('%'));
         let mut matches = Vec::new();
-        for column in self.dimension.columns(team_sql) {
+        for column in self.dimension.columns(team) {
             if !exact.is_empty() {
                 let list: Vec<String> = exact.iter().map(|v| literal(v)).collect();
                 matches.push(format!("{} IN ({})", column.sql, list.join(", ")));
             }
             for pattern in &patterns {
-                matches.push(format!("{} LIKE {}", column.sql, literal(pattern)));
+                matches.push(like(&column.sql, pattern));
             }
         }
         let any = format!("({})", matches.join(" OR "));

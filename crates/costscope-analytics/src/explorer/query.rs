@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use super::report::{self, Comparison, ComparisonRow, ComparisonTotal, CostRow, OTHERS_LABEL};
 use super::{DimensionColumn, ExplorerOptions, Granularity, Measure, USAGE_LINE_ITEM_TYPES};
-use crate::records::{self, literal};
+use costscope_core::sql::{in_list, literal, midnight};
+
+use crate::records;
 use crate::{Error, Result};
 
 /// The usage start of a row: what ranges and periods are cut on.
@@ -41,18 +43,17 @@ struct RawRow {
 
 impl Spec {
     pub fn new(options: &ExplorerOptions, from: NaiveDate, to: NaiveDate) -> Spec {
-        let team_sql = options.team_sql.as_deref();
+        let team = &options.team;
         let columns = options
             .group_by
             .iter()
-            .flat_map(|d| d.columns(team_sql))
+            .flat_map(|d| d.columns(team))
             .collect();
-        let mut predicates: Vec<String> = options.filters.iter().map(|f| f.sql(team_sql)).collect();
+        let mut predicates: Vec<String> = options.filters.iter().map(|f| f.sql(team)).collect();
         if options.measure == Measure::Usage {
-            let types: Vec<String> = USAGE_LINE_ITEM_TYPES.iter().map(|t| literal(t)).collect();
-            predicates.push(format!(
-                "line_item_line_item_type IN ({})",
-                types.join(", ")
+            predicates.push(in_list(
+                "line_item_line_item_type",
+                USAGE_LINE_ITEM_TYPES,
             ));
         }
         Spec {
@@ -93,15 +94,15 @@ impl Spec {
 
     fn where_clause(&self, from: NaiveDate) -> String {
         let mut predicates = vec![
-            format!("{USAGE_START} >= {}", timestamp(from)),
-            format!("{USAGE_START} < {}", timestamp(self.to)),
+            format!("{USAGE_START} >= {}", midnight(from)),
+            format!("{USAGE_START} < {}", midnight(self.to)),
         ];
         predicates.extend(self.predicates.iter().cloned());
         predicates.join(" AND ")
     }
 
     fn period_sql(&self) -> String {
-        let truncated = format!("date_trunc('{}', {USAGE_START})", self.granularity.unit());
+        let truncated = format!("date_trunc('{}', {USAGE_START})", self.granularity.trunc_unit());
         match self.granularity {
             Granularity::Hourly => truncated,
             _ => format!("CAST({truncated} AS DATE)"),
@@ -166,7 +167,7 @@ impl Spec {
 
     /// The SQL comparing `[from, to)` with `[previous_from, from)` per group.
     pub fn comparison_sql(&self, previous_from: NaiveDate) -> String {
-        let from = timestamp(self.from);
+        let from = midnight(self.from);
         let measure = self.measure.column();
         let mut items = self.group_items();
         let groups = (1..=items.len())
@@ -262,12 +263,6 @@ impl Spec {
             })
             .collect()
     }
-}
-
-/// `TIMESTAMP 'YYYY-MM-DD 00:00:00'`: midnight UTC of `date` (formatted from a date, so
-/// nothing user-typed reaches the SQL).
-fn timestamp(date: NaiveDate) -> String {
-    format!("TIMESTAMP '{} 00:00:00'", date.format("%Y-%m-%d"))
 }
 
 /// `ranked`: the rows of `base` with their group's rank within its unit by the group's

@@ -10,6 +10,7 @@
 //! Graviton by costscope counts one saving, the others shown as alternatives. Savings in a
 //! currency other than USD are left out (costscope never sums currencies).
 
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Deserialize;
 
@@ -31,17 +32,17 @@ const SAVINGS_PLAN_RESOURCE: &str = "compute-savings-plan";
 pub async fn imported(
     session: &Session,
     window: Option<Window>,
-    team_sql: Option<&str>,
+    team: &TeamExpr,
 ) -> Result<Vec<Recommendation>> {
-    let owners = owners_sql(window, team_sql);
+    let owners = owners_sql(window, team);
     let mut out = compute_optimizer(session, &owners).await?;
     out.extend(cost_optimization_hub(session, &owners).await?);
     Ok(out)
 }
 
 /// Team and app of every resource in the window's CUR lines, as the rules find them.
-fn owners_sql(window: Option<Window>, team_sql: Option<&str>) -> String {
-    let team = team_sql.unwrap_or("resource_tags['user_team']");
+fn owners_sql(window: Option<Window>, team: &TeamExpr) -> String {
+    let team = team.sql();
     let predicate = window.map_or_else(|| "TRUE".to_string(), |w| w.predicate());
     format!(
         "owners AS (SELECT line_item_resource_id AS resource_id, max({team}) AS team, \

@@ -10,6 +10,7 @@ mod networking;
 mod storage;
 
 use costscope_core::prices::PriceTable;
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 
 use super::usage::{self, UsageRow, Window};
@@ -91,10 +92,10 @@ pub(crate) fn team_of(team: Option<&str>) -> String {
 pub async fn evaluate(
     session: &Session,
     window: Window,
-    team_sql: Option<&str>,
+    team: &TeamExpr,
     prices: &PriceTable,
 ) -> Result<Vec<Recommendation>> {
-    let rows = usage::resource_usage(session, window, team_sql).await?;
+    let rows = usage::resource_usage(session, window, team).await?;
     let cx = Context {
         window,
         prices,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 use chrono::{Duration, NaiveDate};
+use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Deserialize;
 
@@ -125,18 +126,16 @@ pub fn bare_usage_type(usage_type: &str) -> &str {
 }
 
 /// The shared aggregate: one row per (account, resource, usage type, line-item type) with
-/// resources only; `team_sql` gives each line's team (allocation rules) or the team tag.
+/// resources only; `team` gives each line's team (allocation rules) or the team tag.
 ///
 /// Grouped by the usage type as billed; the region prefix is stripped here, on the few
 /// thousand groups instead of every line, and groups that differ only by it are merged.
 pub async fn resource_usage(
     session: &Session,
     window: Window,
-    team_sql: Option<&str>,
+    team: &TeamExpr,
 ) -> Result<Vec<UsageRow>> {
-    let team = team_sql
-        .map(str::to_string)
-        .unwrap_or_else(|| "resource_tags['user_team']".to_string());
+    let team = team.sql();
     let sql = format!(
         "SELECT line_item_usage_account_id AS account_id,
                 line_item_resource_id AS resource_id,

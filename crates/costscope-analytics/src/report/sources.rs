@@ -230,7 +230,7 @@ pub async fn budgets(
         &BudgetOptions {
             budgets: mine,
             as_of: Some(as_of),
-            team_sql: Some(context.team_sql.clone()),
+            team: context.team_expr.clone(),
             ..BudgetOptions::default()
         },
     )
@@ -355,7 +355,7 @@ pub async fn score(
     let report = efficiency::score(
         session,
         &ScoreOptions {
-            team_sql: Some(context.team_sql.clone()),
+            team_expr: context.team_expr.clone(),
             week: Some(Week(context.week.monday())),
             team: Some(context.team.clone()),
             history_weeks: context.history_weeks.saturating_sub(1),
@@ -430,7 +430,7 @@ pub async fn recommendations(
         store,
         &RecommendOptions {
             team: Some(context.team.clone()),
-            team_sql: Some(context.team_sql.clone()),
+            team_expr: context.team_expr.clone(),
             status: Some(Status::Open),
             as_of: Some(context.week.sunday().min(context.data_through)),
             ..RecommendOptions::default()

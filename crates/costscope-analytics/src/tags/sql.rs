@@ -1,18 +1,16 @@
 //! The SQL of the tag report: one aggregation over the lake (`lines_query`, run in the
 //! principal's session), and the sections computed from its result, table [`LINES`]
-//! in a private context. Every user-supplied value enters as a quoted literal; the
+//! in a scratch space of the session. Every user-supplied value enters as a quoted literal; the
 //! required keys' values are columns `v0`, `v1`, … so key names never become identifiers.
 
 use chrono::NaiveDate;
 
 use super::{ALL_REQUIRED, Granularity, Measure, RequiredKey, TAGGABLE_LINE_ITEM_TYPES};
-use crate::records::literal;
+use costscope_core::TeamExpr;
+use costscope_core::sql::{literal, map_value};
 
 /// The name of the first aggregation's result in the private context.
 pub const LINES: &str = "lines";
-
-/// The team of a line item when the caller gives no expression.
-const DEFAULT_TEAM_SQL: &str = "resource_tags['user_team']";
 
 /// Everything the queries depend on.
 pub struct Plan<'a> {
@@ -21,7 +19,7 @@ pub struct Plan<'a> {
     pub granularity: Granularity,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub team_sql: Option<&'a str>,
+    pub team: &'a TeamExpr,
 }
 
 impl Plan<'_> {
@@ -32,7 +30,7 @@ impl Plan<'_> {
             .required
             .iter()
             .enumerate()
-            .map(|(i, key)| format!(", resource_tags[{}] AS v{i}", literal(&key.tag_key)))
+            .map(|(i, key)| format!(", {} AS v{i}", map_value("resource_tags", &key.tag_key)))
             .collect();
         // Account names and services follow from account and resource ids: aggregated,
         // not grouped by, which keeps the grouping key short.
@@ -54,8 +52,8 @@ impl Plan<'_> {
                {values}, \
                coalesce(sum({measure}), 0.0) AS cost \
              FROM cur_amortized {range} GROUP BY {group_by}",
-            unit = literal(self.granularity.unit()),
-            team = self.team_sql.unwrap_or(DEFAULT_TEAM_SQL),
+            unit = literal(self.granularity.trunc_unit()),
+            team = self.team.sql(),
             measure = self.measure.column(),
             range = self.range_filter(),
             group_by = group_by.join(", "),

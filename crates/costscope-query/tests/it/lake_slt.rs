@@ -3,13 +3,14 @@
 //! administrator's session.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use costscope_lake::generate::{GenerateOptions, generate};
 use costscope_lake::ingest::{cur, flowlogs, tabular};
 use costscope_lake::{IngestOptions, Lake};
 use costscope_query::{Engine, Principal};
 
-use crate::slt::run_dir;
+use crate::slt::{Target, run_dir};
 
 #[tokio::test]
 async fn seed_queries_over_the_generated_organisation() {
@@ -40,9 +41,9 @@ async fn seed_queries_over_the_generated_organisation() {
         .session(&Principal::admin())
         .await
         .expect("session");
-    let ctx = session.context().clone();
+    let session = Arc::new(session);
     let slt = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt/lake");
-    match run_dir(&slt, move || ctx.clone()).await {
+    match run_dir(&slt, move || Target::Session(session.clone())).await {
         Ok(files) => assert!(files > 0, "no .slt files under {}", slt.display()),
         Err(failures) => panic!("sqllogictest failures:\n{failures}"),
     }

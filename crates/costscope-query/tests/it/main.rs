@@ -2,3 +2,4 @@
 
 mod lake_slt;
 mod slt;
+mod quoting;

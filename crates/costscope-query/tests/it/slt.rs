@@ -7,11 +7,13 @@
 //! file in place instead of checking it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Float16Type, Float32Type, Float64Type};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use async_trait::async_trait;
+use costscope_query::Session;
 use datafusion::error::DataFusionError;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -78,9 +80,17 @@ impl ColumnType for ColumnKind {
     }
 }
 
-/// A sqllogictest connection: one DataFusion session.
+/// What a sqllogictest file runs against: a bare context with the function set, or a
+/// principal's session over a lake (through its one door, as users query).
+#[derive(Clone)]
+pub enum Target {
+    Context(SessionContext),
+    Session(Arc<Session>),
+}
+
+/// A sqllogictest connection.
 pub struct DataFusionDb {
-    ctx: SessionContext,
+    target: Target,
 }
 
 #[async_trait]
@@ -89,9 +99,20 @@ impl AsyncDB for DataFusionDb {
     type ColumnType = ColumnKind;
 
     async fn run(&mut self, sql: &str) -> Result<DBOutput<ColumnKind>, DataFusionError> {
-        let frame = self.ctx.sql(sql).await?;
-        let schema = frame.schema().as_arrow().clone();
-        let batches = frame.collect().await?;
+        let (schema, batches) = match &self.target {
+            Target::Context(ctx) => {
+                let frame = ctx.sql(sql).await?;
+                let schema = frame.schema().as_arrow().clone();
+                (schema, frame.collect().await?)
+            }
+            Target::Session(session) => {
+                let result = session
+                    .sql(sql)
+                    .await
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                (result.schema.as_ref().clone(), result.batches)
+            }
+        };
         if schema.fields().is_empty() {
             return Ok(DBOutput::StatementComplete(0));
         }
@@ -182,20 +203,20 @@ fn slt_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Runs (or, with `COSTSCOPE_SLT_COMPLETE=1`, rewrites) every `.slt` file
-/// under `dir`, each on a fresh session from `make_context`. Returns how many
+/// under `dir`, each on a fresh target from `make_target`. Returns how many
 /// files ran, or every failure at once.
-pub async fn run_dir<F>(dir: impl AsRef<Path>, make_context: F) -> Result<usize, String>
+pub async fn run_dir<F>(dir: impl AsRef<Path>, make_target: F) -> Result<usize, String>
 where
-    F: Fn() -> SessionContext + Clone + Send + 'static,
+    F: Fn() -> Target + Clone + Send + 'static,
 {
     let complete = std::env::var("COSTSCOPE_SLT_COMPLETE").is_ok_and(|v| v == "1");
     let files = slt_files(dir.as_ref()).map_err(|e| format!("{}: {e}", dir.as_ref().display()))?;
     let mut failures = Vec::new();
     for file in &files {
-        let make_context = make_context.clone();
+        let make_target = make_target.clone();
         let mut runner = Runner::new(move || {
-            let ctx = make_context();
-            async move { Ok::<_, DataFusionError>(DataFusionDb { ctx }) }
+            let target = make_target();
+            async move { Ok::<_, DataFusionError>(DataFusionDb { target }) }
         });
         runner.with_column_validator(strict_column_validator);
         let result = if complete {
@@ -229,7 +250,7 @@ where
 #[tokio::test]
 async fn functions() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt/functions");
-    match run_dir(&dir, athena_context).await {
+    match run_dir(&dir, || Target::Context(athena_context())).await {
         Ok(files) => assert!(files > 0, "no .slt files under {}", dir.display()),
         Err(failures) => panic!("sqllogictest failures:\n{failures}"),
     }

@@ -11,6 +11,7 @@ use costscope_analytics::budgets::{self, BudgetOptions};
 use costscope_analytics::explorer::{self, ExplorerOptions, Measure};
 use costscope_analytics::tags::{self, TagOptions};
 use costscope_analytics::unit_cost::{self, UnitCostOptions};
+use costscope_core::TeamExpr;
 use costscope_lake::Lake;
 use costscope_lake::generate::{GenerateOptions, generate};
 use costscope_query::{Engine, Principal, Session};
@@ -175,7 +176,7 @@ async fn bench_anomalies(global: &Global, args: BenchArgs) -> anyhow::Result<()>
 async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<QueryTiming>> {
     let rules = Rules::parse(super::demo::ALLOCATION_RULES, "examples/allocation.yaml")?;
     let budget_list = budgets::parse_budgets(super::demo::BUDGETS, "examples/budgets.yaml")?;
-    let explore = |group_by: &str, team_sql: Option<String>| -> anyhow::Result<ExplorerOptions> {
+    let explore = |group_by: &str, team: TeamExpr| -> anyhow::Result<ExplorerOptions> {
         Ok(ExplorerOptions {
             group_by: group_by
                 .split(',')
@@ -183,12 +184,12 @@ async fn time_analyses(session: &Session, runs: usize) -> anyhow::Result<Vec<Que
                 .collect::<Result<_, _>>()?,
             measure: Measure::Amortized,
             top: Some(10),
-            team_sql,
+            team,
             ..ExplorerOptions::default()
         })
     };
-    let by_service = explore("service", None)?;
-    let by_team = explore("team,service", Some(rules.owner_sql()))?;
+    let by_service = explore("service", TeamExpr::default())?;
+    let by_team = explore("team,service", rules.team())?;
     // Bill-derived units: the benchmark lake holds the CUR only.
     let mut unit_options = UnitCostOptions::new("lambda-requests");
     unit_options.scope = vec!["tag:app=clickstream".parse()?];

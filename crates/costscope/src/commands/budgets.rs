@@ -57,7 +57,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
     let session = crate::commands::admin_session(global).await?;
     let invalid = |message: String| Error::InvalidArgument(message);
     let measure: Measure = args.measure.parse()?;
-    let team_sql = args.team.team_sql()?;
+    let team = args.team.team()?;
     if args.backtest {
         let scopes = match &args.scope {
             Some(scope) => vec![scope.parse::<Scope>().map_err(invalid)?],
@@ -69,7 +69,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
                 scopes,
                 measure,
                 month: args.month.clone(),
-                team_sql: team_sql.clone(),
+                team: team.clone(),
                 confidence: args.confidence,
                 ..BacktestOptions::default()
             },
@@ -112,7 +112,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
         &BudgetOptions {
             budgets: list,
             as_of,
-            team_sql: team_sql.clone(),
+            team: team.clone(),
             confidence: args.confidence,
             ..BudgetOptions::default()
         },

@@ -73,7 +73,7 @@ impl CostArgs {
                 .transpose()?,
             top: self.top,
             compare: self.compare.as_deref().map(str::parse).transpose()?,
-            team_sql: self.team.team_sql()?,
+            team: self.team.team()?,
         })
     }
 }

@@ -51,7 +51,7 @@ pub async fn run(global: &Global, args: GenaiArgs) -> anyhow::Result<()> {
         group_by,
         from: args.from.as_deref().map(parse_day).transpose()?,
         to: args.to.as_deref().map(parse_day).transpose()?,
-        team_sql: args.rules.team_sql()?,
+        team: args.rules.team()?,
     };
     let session = crate::commands::admin_session(global).await?;
     let report = genai::genai(&session, &options).await?;

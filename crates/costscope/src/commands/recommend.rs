@@ -101,7 +101,7 @@ pub async fn run(global: &Global, args: RecommendArgs) -> anyhow::Result<()> {
             .as_deref()
             .map(str::parse::<Status>)
             .transpose()?,
-        team_sql: args.team_rules.team_sql()?,
+        team_expr: args.team_rules.team()?,
         as_of: args.as_of.as_deref().map(date).transpose()?,
         prices: args
             .prices

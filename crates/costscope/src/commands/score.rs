@@ -41,11 +41,11 @@ pub async fn run(global: &Global, args: ScoreArgs) -> anyhow::Result<()> {
         None => ScoreConfig::default(),
     };
     let week = args.week.as_deref().map(str::parse::<Week>).transpose()?;
-    let team_sql = args.rules.team_sql()?;
+    let team_expr = args.rules.team()?;
     let session = crate::commands::admin_session(global).await?;
     if args.kpis {
         let options = KpiOptions {
-            team_sql,
+            team: team_expr,
             from: args
                 .from_week
                 .as_deref()
@@ -58,7 +58,7 @@ pub async fn run(global: &Global, args: ScoreArgs) -> anyhow::Result<()> {
         return print_kpis(&report, args.output.format);
     }
     let options = ScoreOptions {
-        team_sql,
+        team_expr,
         week,
         team: args.team.clone(),
         config,

@@ -85,7 +85,7 @@ pub async fn run(global: &Global, args: TagsArgs) -> anyhow::Result<()> {
             .map(|d| tags::parse_date("--to", d))
             .transpose()?,
         currency: args.currency,
-        team_sql: args.team.team_sql()?,
+        team: args.team.team()?,
         top: args.top,
         values_of_all_keys: args.all_keys,
         fuzzy_values: args.fuzzy,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use costscope_analytics::unit_cost::{
     Classification, CostMeasure, Granularity, PeriodUnitCost, Scope, UnitCostOptions,
     UnitCostReport, parse_day, unit_cost,
@@ -25,8 +25,9 @@ pub struct UnitCostArgs {
     #[arg(long)]
     pub scope: Vec<String>,
     /// Period width.
-    #[arg(long, value_enum, default_value_t = GranularityArg::Monthly)]
-    pub granularity: GranularityArg,
+    /// daily, weekly or monthly.
+    #[arg(long, default_value = "monthly")]
+    pub granularity: String,
     /// Cost measure: unblended, amortized, net-unblended, net-amortized or public.
     #[arg(long, default_value = "amortized")]
     pub measure: String,
@@ -46,23 +47,6 @@ pub struct UnitCostArgs {
     pub output: FormatArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum GranularityArg {
-    Daily,
-    Weekly,
-    Monthly,
-}
-
-impl From<GranularityArg> for Granularity {
-    fn from(value: GranularityArg) -> Self {
-        match value {
-            GranularityArg::Daily => Granularity::Daily,
-            GranularityArg::Weekly => Granularity::Weekly,
-            GranularityArg::Monthly => Granularity::Monthly,
-        }
-    }
-}
-
 pub async fn run(global: &Global, args: UnitCostArgs) -> anyhow::Result<()> {
     let scope = args
         .scope
@@ -75,7 +59,7 @@ pub async fn run(global: &Global, args: UnitCostArgs) -> anyhow::Result<()> {
     };
     let options = UnitCostOptions {
         scope,
-        granularity: args.granularity.into(),
+        granularity: args.granularity.parse::<Granularity>()?,
         measure: args.measure.parse::<CostMeasure>()?,
         classification,
         revenue_metric: args.revenue_metric.clone(),

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use super::{Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split, UNALLOCATED};
 use crate::allocation::file::{Entries, PoolFile, RuleFile, RulesFile, SplitFile, Values};
-use crate::allocation::pattern::Pattern;
+use costscope_core::team::Pattern;
 use crate::error::Location;
 use crate::rules_file::{Spanned, invalid};
 use crate::{Error, Result};

@@ -1,10 +1,8 @@
 //! The values a rule matches: an exact value, an SQL `LIKE` pattern (any value with a
-//! `%`) or a regular expression (`/…/`), and the SQL that tests a column against them.
-
-use crate::records::literal;
+//! `%`) or a regular expression (`/…/`), matched in Rust exactly as SQL matches it.
 
 /// One value a condition accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Pattern {
     /// The column equals this value.
     Exact(String),
@@ -97,38 +95,6 @@ fn like_to_regex(pattern: &str) -> String {
     expression
 }
 
-/// SQL that is true when `column` matches any of `patterns` (NULL, which a `CASE`
-/// treats as false, when the column is NULL).
-pub fn any_matches_sql(column: &str, patterns: &[Pattern]) -> String {
-    let exact: Vec<String> = patterns
-        .iter()
-        .filter_map(|p| match p {
-            Pattern::Exact(value) => Some(literal(value)),
-            _ => None,
-        })
-        .collect();
-    let mut tests = Vec::new();
-    match exact.len() {
-        0 => {}
-        1 => tests.push(format!("{column} = {}", exact[0])),
-        _ => tests.push(format!("{column} IN ({})", exact.join(", "))),
-    }
-    for pattern in patterns {
-        match pattern {
-            Pattern::Exact(_) => {}
-            Pattern::Like(like) => tests.push(format!("{column} LIKE {}", literal(like))),
-            Pattern::Regex(expression) => {
-                tests.push(format!("regexp_like({column}, {})", literal(expression)))
-            }
-        }
-    }
-    if tests.len() == 1 {
-        tests.remove(0)
-    } else {
-        format!("({})", tests.join(" OR "))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,22 +128,5 @@ mod tests {
         assert!(one.matches("abc") && one.matches("a.cdef") && !one.matches("ac"));
         let escaped = Pattern::parse("100\\%%").expect("pattern");
         assert!(escaped.matches("100%x") && !escaped.matches("100x"));
-    }
-
-    #[test]
-    fn sql_quotes_every_value() {
-        let patterns = [
-            Pattern::Exact("O'Brien".into()),
-            Pattern::Exact("b".into()),
-            Pattern::Like("x%".into()),
-        ];
-        assert_eq!(
-            any_matches_sql("col", &patterns),
-            "(col IN ('O''Brien', 'b') OR col LIKE 'x%')"
-        );
-        assert_eq!(
-            any_matches_sql("col", &[Pattern::Regex("^a".into())]),
-            "regexp_like(col, '^a')"
-        );
     }
 }
