@@ -311,6 +311,38 @@ pub fn is_network_usage(usage_type: &str) -> bool {
     usage_type.contains("NatGateway-") || usage_type.contains("DataTransfer-Regional-Bytes")
 }
 
+/// The root-cause tree of `anomaly` over its days up to `end`, against the days before it
+/// back to `first` (at most the detector's training window); `None` when its monitor is
+/// no longer configured.
+pub(crate) async fn cause_tree(
+    session: &Session,
+    options: &AnomalyOptions,
+    anomaly: &Anomaly,
+    first: NaiveDate,
+    end: NaiveDate,
+) -> Result<Option<CauseNode>> {
+    let Some(monitor) = options.monitors.iter().find(|m| m.name == anomaly.monitor) else {
+        return Ok(None);
+    };
+    let baseline_days = (anomaly.start - first)
+        .num_days()
+        .clamp(1, options.detector.training_days.max(1) as i64) as u32;
+    let tag_key = match &monitor.kind {
+        MonitorKind::Tag(key) => key.as_str(),
+        _ => costscope_core::team::DEFAULT_TEAM_TAG,
+    };
+    let query = root_cause::CauseQuery {
+        kind: &monitor.kind,
+        value: &anomaly.value,
+        measure: options.measure,
+        start: anomaly.start,
+        end,
+        baseline_days,
+        tag_key,
+    };
+    Ok(Some(root_cause::root_cause(session, &query).await?))
+}
+
 /// Adds the root cause, its explanation and, for network usage, the flow-log evidence.
 async fn explain(
     session: &Session,
@@ -318,30 +350,10 @@ async fn explain(
     first: NaiveDate,
     anomaly: &mut Anomaly,
 ) -> Result<()> {
-    let Some(monitor) = options.monitors.iter().find(|m| m.name == anomaly.monitor) else {
+    let end = anomaly.start + chrono::Days::new(anomaly.days as u64 - 1);
+    let Some(tree) = cause_tree(session, options, anomaly, first, end).await? else {
         return Ok(());
     };
-    let baseline_days = (anomaly.start - first)
-        .num_days()
-        .clamp(0, i64::from(options.detector.training_days as u32)) as u32;
-    let end = anomaly.start + chrono::Days::new(anomaly.days as u64 - 1);
-    let tag_key = match &monitor.kind {
-        MonitorKind::Tag(key) => key.as_str(),
-        _ => "user_team",
-    };
-    let tree = root_cause::root_cause(
-        session,
-        &root_cause::CauseQuery {
-            kind: &monitor.kind,
-            value: &anomaly.value,
-            measure: options.measure,
-            start: anomaly.start,
-            end,
-            baseline_days: baseline_days.max(1),
-            tag_key,
-        },
-    )
-    .await?;
     anomaly.explanation = tree.explanation();
     let mut usage = Vec::new();
     tree.nodes_at("usage_type", &mut usage);

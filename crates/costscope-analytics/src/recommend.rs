@@ -218,6 +218,60 @@ impl Recommendation {
     }
 }
 
+/// What a rule or an import found: a recommendation before its id, alternatives and
+/// lifecycle, which [`Found::open`] adds.
+pub(crate) struct Found {
+    pub rule: String,
+    pub source: Source,
+    pub category: Category,
+    pub effort: Effort,
+    pub team: String,
+    pub account_id: String,
+    pub resource_id: String,
+    pub pool: String,
+    pub current: String,
+    pub recommended: String,
+    pub monthly_cost: f64,
+    pub monthly_saving: f64,
+    pub explanation: String,
+    pub app: Option<String>,
+}
+
+impl Found {
+    /// A new, open recommendation with no alternatives yet, its id from its rule and
+    /// resource.
+    pub fn open(self) -> Recommendation {
+        let id = Recommendation::id_of(&self.rule, &self.resource_id);
+        self.open_as(id)
+    }
+
+    /// [`Found::open`] under a given id.
+    pub fn open_as(self, id: String) -> Recommendation {
+        Recommendation {
+            id,
+            rule: self.rule,
+            source: self.source,
+            category: self.category,
+            effort: self.effort,
+            team: self.team,
+            account_id: self.account_id,
+            resource_id: self.resource_id,
+            pool: self.pool,
+            current: self.current,
+            recommended: self.recommended,
+            monthly_cost: self.monthly_cost,
+            monthly_saving: self.monthly_saving,
+            explanation: self.explanation,
+            app: self.app,
+            alternatives: Vec::new(),
+            status: Status::Open,
+            reason: None,
+            implemented_on: None,
+            realized_monthly_saving: None,
+        }
+    }
+}
+
 /// What to recommend over.
 #[derive(Debug, Clone, Default)]
 pub struct RecommendOptions {

@@ -309,26 +309,10 @@ async fn nat_check(
             if *detected != first_day || !label.touches(kind, &anomaly.value) {
                 continue;
             }
-            let Some(monitor) = options.monitors.iter().find(|m| m.name == anomaly.monitor) else {
+            let Some(tree) = super::cause_tree(session, options, anomaly, first, *detected).await?
+            else {
                 continue;
             };
-            let baseline_days = (anomaly.start - first)
-                .num_days()
-                .clamp(1, options.detector.training_days as i64)
-                as u32;
-            let tree = root_cause::root_cause(
-                session,
-                &root_cause::CauseQuery {
-                    kind: &monitor.kind,
-                    value: &anomaly.value,
-                    measure: options.measure,
-                    start: anomaly.start,
-                    end: *detected,
-                    baseline_days,
-                    tag_key: "user_team",
-                },
-            )
-            .await?;
             let usage = tree.top_at("usage_type");
             let resource = usage.and_then(|u| {
                 u.top_path()

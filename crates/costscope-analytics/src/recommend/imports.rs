@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::rules::{team_of, usd};
 use super::usage::Window;
-use super::{Category, Effort, Recommendation, Source, Status};
+use super::{Category, Effort, Found, Recommendation, Source};
 use crate::Result;
 use crate::records::query;
 
@@ -106,8 +106,7 @@ async fn compute_optimizer(session: &Session, owners: &str) -> Result<Vec<Recomm
                 price(r.recommended_price),
                 usd(r.saving)
             );
-            Recommendation {
-                id: Recommendation::id_of(COMPUTE_OPTIMIZER_RULE, &r.resource_id),
+            Found {
                 rule: COMPUTE_OPTIMIZER_RULE.to_string(),
                 source: Source::ComputeOptimizer,
                 category: Category::Compute,
@@ -122,12 +121,8 @@ async fn compute_optimizer(session: &Session, owners: &str) -> Result<Vec<Recomm
                 monthly_saving: r.saving,
                 explanation,
                 app: r.app,
-                alternatives: Vec::new(),
-                status: Status::Open,
-                reason: None,
-                implemented_on: None,
-                realized_monthly_saving: None,
             }
+            .open()
         })
         .collect())
 }
@@ -206,12 +201,8 @@ async fn cost_optimization_hub(session: &Session, owners: &str) -> Result<Vec<Re
             monthly_saving: r.saving,
             explanation,
             app: r.app,
-            alternatives: Vec::new(),
-            status: Status::Open,
-            reason: None,
-            implemented_on: None,
-            realized_monthly_saving: None,
-        };
+        }
+        .open_as(id);
         // One recommendation per id: the larger saving of the same action on a resource.
         match out.iter_mut().find(|o| o.id == recommendation.id) {
             Some(o) if o.monthly_saving >= recommendation.monthly_saving => {}

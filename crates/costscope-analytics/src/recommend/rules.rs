@@ -14,7 +14,7 @@ use costscope_core::TeamExpr;
 use costscope_query::Session;
 
 use super::usage::{self, UsageRow, Window};
-use super::{Category, Effort, Recommendation, Source, Status};
+use super::{Category, Effort, Found, Recommendation, Source};
 use crate::Result;
 
 /// What every rule needs.
@@ -53,8 +53,7 @@ pub(crate) struct Draft<'a> {
 
 impl Draft<'_> {
     pub fn build(self) -> Recommendation {
-        Recommendation {
-            id: Recommendation::id_of(self.rule, &self.resource_id),
+        Found {
             rule: self.rule.to_string(),
             source: Source::Costscope,
             category: self.category,
@@ -69,12 +68,8 @@ impl Draft<'_> {
             monthly_saving: self.monthly_saving,
             explanation: self.explanation,
             app: self.row.app.clone(),
-            alternatives: Vec::new(),
-            status: Status::Open,
-            reason: None,
-            implemented_on: None,
-            realized_monthly_saving: None,
         }
+        .open()
     }
 }
 

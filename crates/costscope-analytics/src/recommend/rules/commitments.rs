@@ -7,7 +7,7 @@
 //! commit): the same dollar is never counted by both.
 
 use super::{Context, UNTAGGED, usd};
-use crate::recommend::{Category, Effort, Recommendation, Source, Status};
+use crate::recommend::{Category, Effort, Found, Recommendation, Source};
 
 /// Percentile of hourly spend the commitment covers.
 pub const BASELINE_PERCENTILE: f64 = 0.10;
@@ -45,8 +45,7 @@ pub(crate) fn compute_savings_plan(
     let commitment = sized * (1.0 - discount);
     let saving = sized * discount * super::usage::HOURS_PER_MONTH;
     let resource_id = "compute-savings-plan".to_string();
-    vec![Recommendation {
-        id: Recommendation::id_of("compute-savings-plan", &resource_id),
+    vec![Found {
         rule: "compute-savings-plan".to_string(),
         source: Source::Costscope,
         category: Category::Compute,
@@ -75,12 +74,8 @@ pub(crate) fn compute_savings_plan(
             usd(saving)
         ),
         app: None,
-        alternatives: Vec::new(),
-        status: Status::Open,
-        reason: None,
-        implemented_on: None,
-        realized_monthly_saving: None,
-    }]
+    }
+    .open()]
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use costscope_query::Session;
 use super::{Context, Draft, UNTAGGED, team_of, usd};
 use crate::Result;
 use crate::network::{NetworkFix, nat_findings};
-use crate::recommend::{Category, Effort, Recommendation, Source, Status};
+use crate::recommend::{Category, Effort, Found, Recommendation, Source};
 
 /// A NAT gateway processing less than this on average is nearly idle.
 pub const IDLE_NAT_GB_PER_HOUR: f64 = 2.0;
@@ -128,8 +128,7 @@ pub(crate) async fn nat_traffic(
             };
             let resource_id = format!("{}/{}/{}", f.nat_gateway_id, f.source_az, f.destination);
             let (team, app) = team_of_nat(&f.nat_gateway_id);
-            Recommendation {
-                id: Recommendation::id_of(rule, &resource_id),
+            Found {
                 rule: rule.to_string(),
                 source: Source::Costscope,
                 category: Category::Networking,
@@ -154,12 +153,8 @@ pub(crate) async fn nat_traffic(
                 ),
                 resource_id,
                 app,
-                alternatives: Vec::new(),
-                status: Status::Open,
-                reason: None,
-                implemented_on: None,
-                realized_monthly_saving: None,
             }
+            .open()
         })
         .collect())
 }
