@@ -58,7 +58,8 @@ pub struct AllocationReport {
     pub totals: Vec<CurrencyTotal>,
 }
 
-/// One team's cost over all periods of the report.
+/// One team's cost (in one period, or over all periods of the report): what its rules
+/// claim directly, its part of the shared pools, and their sum.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeamTotal {
     pub currency: String,
@@ -66,6 +67,19 @@ pub struct TeamTotal {
     pub direct: f64,
     pub shared: f64,
     pub total: f64,
+}
+
+impl TeamTotal {
+    /// `direct + shared` of `team`, in `currency`.
+    pub fn new(currency: &str, team: &str, direct: f64, shared: f64) -> TeamTotal {
+        TeamTotal {
+            currency: currency.to_string(),
+            team: team.to_string(),
+            direct,
+            shared,
+            total: direct + shared,
+        }
+    }
 }
 
 /// One period's bill beside what was allocated.
@@ -236,23 +250,21 @@ pub fn report(
             period_total(&bill.period, &bill.currency, bill.bill),
         );
     }
-    for row in &rows {
+    for TeamCost {
+        period: row_period,
+        cost: row,
+    } in &rows
+    {
         let total = team_totals
             .entry((&row.currency, team_order(&row.team)))
-            .or_insert_with(|| TeamTotal {
-                currency: row.currency.clone(),
-                team: row.team.clone(),
-                direct: 0.0,
-                shared: 0.0,
-                total: 0.0,
-            });
+            .or_insert_with(|| TeamTotal::new(&row.currency, &row.team, 0.0, 0.0));
         total.direct += row.direct;
         total.shared += row.shared;
         total.total += row.total;
 
         let period = periods
-            .entry((&row.period, &row.currency))
-            .or_insert_with(|| period_total(&row.period, &row.currency, 0.0));
+            .entry((row_period, &row.currency))
+            .or_insert_with(|| period_total(row_period, &row.currency, 0.0));
         if row.team == UNALLOCATED {
             period.unallocated += row.direct;
         } else {
@@ -328,11 +340,11 @@ impl AllocationReport {
             let rows: Vec<&TeamCost> = self
                 .rows
                 .iter()
-                .filter(|r| r.period == period.period && r.currency == period.currency)
+                .filter(|r| r.period == period.period && r.cost.currency == period.currency)
                 .collect();
-            let totals: Vec<f64> = rows.iter().map(|r| r.total).collect();
+            let totals: Vec<f64> = rows.iter().map(|r| r.cost.total).collect();
             let cents = split::round_to_cents(&totals, period.bill);
-            for (row, total) in rows.into_iter().zip(cents) {
+            for (TeamCost { period, cost: row }, total) in rows.into_iter().zip(cents) {
                 // What no rule claims is never shared: all of it is direct.
                 let direct = if row.team == UNALLOCATED {
                     total
@@ -340,7 +352,7 @@ impl AllocationReport {
                     (row.direct * 100.0).round() as i64
                 };
                 out.push(TeamCents {
-                    period: row.period.clone(),
+                    period: period.clone(),
                     currency: row.currency.clone(),
                     team: row.team.clone(),
                     direct,

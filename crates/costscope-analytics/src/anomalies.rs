@@ -20,10 +20,10 @@ use costscope_store::anomalies::{AnomalyRecord, FeedbackState};
 use serde::{Deserialize, Serialize};
 
 use crate::forecast::iso_date;
-use costscope_core::CostMeasure;
 use crate::network;
 use crate::records::query;
 use crate::{Error, Result};
+use costscope_core::CostMeasure;
 pub use detector::{DetectorConfig, Run};
 pub use monitors::{Monitor, MonitorKind, RecurringCharge};
 pub use root_cause::CauseNode;

@@ -20,9 +20,7 @@ use costscope_query::Session;
 use serde::Serialize;
 
 pub use backtest::{BacktestOptions, BacktestPoint, BacktestReport, ScopeBacktest, backtest};
-pub use definition::{
-    Budget, Measure, PeriodKind, Scope, parse_day, parse_month,
-};
+pub use definition::{Budget, Measure, PeriodKind, Scope, parse_day, parse_month};
 pub use file::{load_budgets, parse_budgets};
 pub use series::RECURRING_LINE_ITEM_TYPES;
 

@@ -13,7 +13,6 @@ mod dimension;
 mod query;
 mod report;
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Months, NaiveDate};

@@ -20,8 +20,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use costscope_core::prices::PriceTable;
 use costscope_core::TeamExpr;
+use costscope_core::prices::PriceTable;
 use costscope_query::Session;
 use costscope_store::Store;
 use costscope_store::recommendations::{State, StoredRecommendation};

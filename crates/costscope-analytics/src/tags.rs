@@ -277,11 +277,7 @@ async fn choose_currency(ctx: &Scratch, requested: Option<&str>) -> Result<Optio
 }
 
 /// Refuses required keys that no line item in the range carries: most likely misspelt.
-async fn refuse_absent_keys(
-    session: &Session,
-    ctx: &Scratch,
-    plan: &sql::Plan<'_>,
-) -> Result<()> {
+async fn refuse_absent_keys(session: &Session, ctx: &Scratch, plan: &sql::Plan<'_>) -> Result<()> {
     #[derive(Deserialize)]
     struct Row {
         present: Vec<bool>,

@@ -15,8 +15,6 @@ mod scope;
 mod summary;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use costscope_query::Session;

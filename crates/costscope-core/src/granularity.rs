@@ -119,7 +119,10 @@ mod tests {
             assert_eq!(g.name().parse::<Granularity>().ok(), Some(g));
             assert_eq!(g.trunc_unit().parse::<Granularity>().ok(), Some(g));
         }
-        assert_eq!("Weekly".parse::<Granularity>().ok(), Some(Granularity::Weekly));
+        assert_eq!(
+            "Weekly".parse::<Granularity>().ok(),
+            Some(Granularity::Weekly)
+        );
         let error = "fortnightly".parse::<Granularity>().expect_err("unknown");
         assert_eq!(
             error.to_string(),

@@ -60,7 +60,17 @@ pub fn amortized_cost(
 /// The default is amortized, what FinOps reports show; the Cost Explorer, like AWS's,
 /// defaults to unblended.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum CostMeasure {

@@ -225,7 +225,10 @@ mod tests {
 
     #[test]
     fn team_expressions_parse_with_clear_errors() {
-        assert_eq!("tag:team".parse::<TeamExpr>().ok(), Some(TeamExpr::default()));
+        assert_eq!(
+            "tag:team".parse::<TeamExpr>().ok(),
+            Some(TeamExpr::default())
+        );
         assert_eq!(
             "tag:user_team".parse::<TeamExpr>().ok(),
             Some(TeamExpr::Tag("user_team".into()))
@@ -271,7 +274,10 @@ mod tests {
             "CASE WHEN (line_item_usage_account_name IN ('O''Brien', 'b') OR \
              line_item_usage_account_name LIKE 'x%') THEN 'o''team' ELSE 'unallocated' END"
         );
-        assert_eq!(TeamExpr::Rules(Arc::new(rules)).to_string(), "rules rules.yaml");
+        assert_eq!(
+            TeamExpr::Rules(Arc::new(rules)).to_string(),
+            "rules rules.yaml"
+        );
         let empty = OwnerRules {
             origin: "none".into(),
             rules: vec![],

@@ -15,7 +15,6 @@ use crate::{Error, Result};
 const MANIFEST: &str = "manifest.json";
 const LOCK: &str = ".lock";
 
-
 /// Per table, the new partitions of one publish.
 pub type TablePartitions = BTreeMap<String, BTreeMap<String, PartitionEntry>>;
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::TeamTotal;
 use super::rules::{Owner, Rules, Split, UNALLOCATED};
 
 /// The cost of one owner in one period and currency (one row of the aggregate).
@@ -25,11 +26,8 @@ pub struct OwnerCost {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeamCost {
     pub period: String,
-    pub currency: String,
-    pub team: String,
-    pub direct: f64,
-    pub shared: f64,
-    pub total: f64,
+    #[serde(flatten)]
+    pub cost: TeamTotal,
 }
 
 /// How one shared pool was split in one period.
@@ -140,20 +138,12 @@ pub fn split_pools(rules: &Rules, costs: &[OwnerCost]) -> (Vec<TeamCost>, Vec<Po
             let shared = shared.get(team.as_str()).copied().unwrap_or(0.0);
             rows.push(TeamCost {
                 period: period_name.to_string(),
-                currency: currency.to_string(),
-                team: team.clone(),
-                direct,
-                shared,
-                total: direct + shared,
+                cost: TeamTotal::new(currency, team, direct, shared),
             });
         }
         rows.push(TeamCost {
             period: period_name.to_string(),
-            currency: currency.to_string(),
-            team: UNALLOCATED.to_string(),
-            direct: period.unallocated,
-            shared: 0.0,
-            total: period.unallocated,
+            cost: TeamTotal::new(currency, UNALLOCATED, period.unallocated, 0.0),
         });
     }
     (rows, splits)

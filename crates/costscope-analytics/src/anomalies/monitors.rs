@@ -13,9 +13,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
-use costscope_core::CostMeasure;
 use crate::records::{literal, query};
 use crate::rules_file::{self, Spanned, invalid};
+use costscope_core::CostMeasure;
 
 /// Line-item types that are charged periodically, not from daily usage.
 pub const RECURRING_LINE_ITEM_TYPES: [&str; 7] = [

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use costscope_query::Session;
 use serde::{Deserialize, Serialize};
 
-use super::{AnomalyOptions, DetectorConfig, detect_in, monitors, root_cause, usage_span};
+use super::{AnomalyOptions, DetectorConfig, detect_in, monitors, usage_span};
 use crate::{Error, Result};
 
 /// A monitored value in a label.

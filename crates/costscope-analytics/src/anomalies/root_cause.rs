@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::monitors::{MonitorKind, recurring_sql};
 use crate::Result;
-use costscope_core::CostMeasure;
 use crate::records::{literal, query};
+use costscope_core::CostMeasure;
 
 /// The levels of the tree below the monitor, in order.
 pub const LEVELS: [&str; 7] = [

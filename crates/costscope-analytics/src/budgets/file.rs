@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::definition::{Budget, PeriodKind, Scope, parse_month};
-use crate::measure::{CostMeasure, parse_billed};
 use crate::Result;
+use crate::measure::{CostMeasure, parse_billed};
 use crate::rules_file::{self, Spanned, invalid};
 
 #[derive(Debug, Deserialize)]
@@ -57,9 +57,7 @@ fn validate(file: BudgetsFile, origin: &str) -> Result<Vec<Budget>> {
         parse(value.as_str()).map_err(|message| invalid(origin, value, message))
     };
     let default_measure = match &defaults.measure {
-        Some(m) => {
-            parse_billed(m, "budgets").map_err(|e| invalid(origin, m, e.to_string()))?
-        }
+        Some(m) => parse_billed(m, "budgets").map_err(|e| invalid(origin, m, e.to_string()))?,
         None => CostMeasure::default(),
     };
     let default_period = match &defaults.period {

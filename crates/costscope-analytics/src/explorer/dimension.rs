@@ -8,9 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-pub use costscope_core::team::tag_column_key;
 use costscope_core::TeamExpr;
 use costscope_core::sql::{labelled, like, literal, map_value};
+pub use costscope_core::team::tag_column_key;
 
 use crate::{Error, Result};
 
@@ -186,10 +186,7 @@ impl Dimension {
             )],
             Dimension::CostCategory(name) => vec![column(
                 &self.to_string(),
-                labelled(
-                    &map_value("cost_category", name),
-                    UNCATEGORIZED_LABEL,
-                ),
+                labelled(&map_value("cost_category", name), UNCATEGORIZED_LABEL),
             )],
             Dimension::Team => vec![column(
                 "team",
@@ -353,7 +350,7 @@ mod tests {
         assert_eq!(filter.dimension, Dimension::Account);
         assert_eq!(filter.values, ["App-Team-%", "333333333333"]);
         assert_eq!(filter.to_string(), "account!=App-Team-%,333333333333");
-        let sql = filter.sql(None);
+        let sql = filter.sql(&TeamExpr::default());
         assert!(
             sql.starts_with("NOT (") && sql.contains("LIKE 'App-Team-%'"),
             "{sql}"
@@ -366,6 +363,6 @@ mod tests {
     #[test]
     fn filter_values_are_quoted() {
         let filter: Filter = "tag:team=o'brien".parse().expect("filter");
-        assert!(filter.sql(None).contains("'o''brien'"));
+        assert!(filter.sql(&TeamExpr::default()).contains("'o''brien'"));
     }
 }

@@ -51,10 +51,7 @@ impl Spec {
             .collect();
         let mut predicates: Vec<String> = options.filters.iter().map(|f| f.sql(team)).collect();
         if options.measure == Measure::Usage {
-            predicates.push(in_list(
-                "line_item_line_item_type",
-                USAGE_LINE_ITEM_TYPES,
-            ));
+            predicates.push(in_list("line_item_line_item_type", USAGE_LINE_ITEM_TYPES));
         }
         Spec {
             columns,
@@ -102,7 +99,10 @@ impl Spec {
     }
 
     fn period_sql(&self) -> String {
-        let truncated = format!("date_trunc('{}', {USAGE_START})", self.granularity.trunc_unit());
+        let truncated = format!(
+            "date_trunc('{}', {USAGE_START})",
+            self.granularity.trunc_unit()
+        );
         match self.granularity {
             Granularity::Hourly => truncated,
             _ => format!("CAST({truncated} AS DATE)"),

@@ -185,8 +185,7 @@ async fn cost_optimization_hub(session: &Session, owners: &str) -> Result<Vec<Re
                 .map(|c| format!(" (current cost {}/month)", usd(c)))
                 .unwrap_or_default()
         );
-        let recommendation = Recommendation {
-            id,
+        let recommendation = Found {
             rule,
             source: Source::CostOptimizationHub,
             category,

@@ -9,8 +9,8 @@ mod genai;
 mod networking;
 mod storage;
 
-use costscope_core::prices::PriceTable;
 use costscope_core::TeamExpr;
+use costscope_core::prices::PriceTable;
 use costscope_query::Session;
 
 use super::usage::{self, UsageRow, Window};

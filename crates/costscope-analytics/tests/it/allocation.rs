@@ -60,7 +60,7 @@ async fn example_rules_allocate_the_whole_bill() {
         "SELECT sum(amortized_cost) AS value FROM cur_amortized",
     )
     .await;
-    let allocated: f64 = report.rows.iter().map(|r| r.total).sum();
+    let allocated: f64 = report.rows.iter().map(|r| r.cost.total).sum();
     assert_close(allocated, bill, "team totals vs the bill");
     let by_team: f64 = report.team_totals.iter().map(|t| t.total).sum();
     assert_close(by_team, bill, "team totals over all periods vs the bill");
@@ -209,8 +209,8 @@ async fn pools_split_as_the_rules_say() {
                         report
                             .rows
                             .iter()
-                            .find(|r| r.period == pool.period && r.team == s.team)
-                            .map(|r| r.direct.max(0.0))
+                            .find(|r| r.period == pool.period && r.cost.team == s.team)
+                            .map(|r| r.cost.direct.max(0.0))
                             .unwrap_or(0.0)
                     })
                     .collect();
@@ -229,17 +229,21 @@ async fn pools_split_as_the_rules_say() {
         "untagged networking is shared"
     );
     // Shared cost of each team is the sum of its shares.
-    for row in report.rows.iter().filter(|r| r.team != UNALLOCATED) {
+    for row in report.rows.iter().filter(|r| r.cost.team != UNALLOCATED) {
         let shares: f64 = report
             .pools
             .iter()
             .filter(|p| p.period == row.period)
             .flat_map(|p| p.shares.iter())
-            .filter(|s| s.team == row.team)
+            .filter(|s| s.team == row.cost.team)
             .map(|s| s.amount)
             .sum();
-        assert_close(row.shared, shares, &row.team);
-        assert_close(row.total, row.direct + row.shared, &row.team);
+        assert_close(row.cost.shared, shares, &row.cost.team);
+        assert_close(
+            row.cost.total,
+            row.cost.direct + row.cost.shared,
+            &row.cost.team,
+        );
     }
 }
 
@@ -267,7 +271,7 @@ async fn measures_and_period_ranges_change_what_is_allocated() {
     )
     .await;
     assert_close(report.periods[0].bill, bill, "unblended bill");
-    let allocated: f64 = report.rows.iter().map(|r| r.total).sum();
+    let allocated: f64 = report.rows.iter().map(|r| r.cost.total).sum();
     assert_close(allocated, bill, "unblended allocation");
 
     for (from, to) in [

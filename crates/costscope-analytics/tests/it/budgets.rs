@@ -231,7 +231,7 @@ async fn the_team_expression_can_be_replaced() {
     let options = BudgetOptions {
         budgets: vec![Budget::new("team=Data".parse().expect("scope"), 10.0)],
         as_of: Some(date("2026-10-12")),
-        team_sql: Some("resource_tags['user_department']".into()),
+        team: costscope_core::TeamExpr::Tag("user_department".into()),
         ..BudgetOptions::default()
     };
     let status = &report(&session, &options).await.expect("report").budgets[0];

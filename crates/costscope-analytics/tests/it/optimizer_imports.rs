@@ -10,6 +10,7 @@ use costscope_analytics::efficiency::{self, KpiOptions};
 use costscope_analytics::recommend::{
     self, RecommendOptions, RecommendReport, Recommendation, Source, imports,
 };
+use costscope_core::TeamExpr;
 use costscope_lake::generate::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
 use costscope_lake::ingest::{cur, optimizer};
 use costscope_lake::{IngestOptions, Lake};
@@ -133,7 +134,7 @@ async fn an_import_overlapping_a_rule_counts_one_saving_with_the_rule_as_alterna
         &session(&imported().await.lake).await,
         with.window_from
             .map(|from| recommend::Window::ending(from + chrono::Duration::days(29))),
-        None,
+        &TeamExpr::default(),
     )
     .await
     .expect("imports");
@@ -278,7 +279,7 @@ async fn a_later_export_is_kept_as_history_and_only_the_latest_counts() {
     );
 
     let session = session(&lake).await;
-    let recs = imports::imported(&session, None, None)
+    let recs = imports::imported(&session, None, &TeamExpr::default())
         .await
         .expect("imports");
     let (arn, doubled) = kept.expect("an over-provisioned instance");

@@ -9,6 +9,11 @@ use costscope_analytics::tags::{
 };
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use costscope_core::TeamExpr;
+use costscope_core::team::{Condition, Field, OwnerRule, OwnerRules, Pattern};
+
 use crate::fixture;
 
 const DEV_ACCOUNT: &str = "333333333333";
@@ -370,8 +375,33 @@ async fn granularity_and_range_slice_the_same_costs() {
 
 #[tokio::test]
 async fn a_team_expression_replaces_the_team_tag() {
+    // Rules naming every line's team after its account.
+    #[derive(Deserialize)]
+    struct Account {
+        name: String,
+    }
+    let session = fixture::admin_session().await;
+    let names: Vec<Account> = query(
+        &session,
+        "SELECT DISTINCT line_item_usage_account_name AS name FROM cur ORDER BY 1",
+    )
+    .await
+    .expect("accounts");
+    let rules = OwnerRules {
+        origin: "accounts".into(),
+        rules: names
+            .into_iter()
+            .map(|account| OwnerRule {
+                conditions: vec![Condition {
+                    field: Field::AccountName,
+                    patterns: vec![Pattern::Exact(account.name.clone())],
+                }],
+                owner: account.name,
+            })
+            .collect(),
+    };
     let report = report(&TagOptions {
-        team_sql: Some("line_item_usage_account_name".into()),
+        team: TeamExpr::Rules(Arc::new(rules)),
         ..options(&["department"])
     })
     .await;

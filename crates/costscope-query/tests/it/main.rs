@@ -1,5 +1,5 @@
 //! The crate's single integration-test binary; each module is one area.
 
 mod lake_slt;
-mod slt;
 mod quoting;
+mod slt;

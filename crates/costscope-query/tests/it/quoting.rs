@@ -32,7 +32,11 @@ fn run(sql: &str) -> QueryResult {
 /// The single row of `result`, each column as text (NULL as `None`).
 fn only_row(result: &QueryResult) -> Vec<Option<String>> {
     assert_eq!(result.num_rows(), 1, "one row expected");
-    let batch = result.batches.iter().find(|b| b.num_rows() == 1).expect("row");
+    let batch = result
+        .batches
+        .iter()
+        .find(|b| b.num_rows() == 1)
+        .expect("row");
     batch
         .columns()
         .iter()

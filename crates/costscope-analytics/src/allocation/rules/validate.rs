@@ -5,10 +5,10 @@ use std::sync::OnceLock;
 
 use super::{Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split, UNALLOCATED};
 use crate::allocation::file::{Entries, PoolFile, RuleFile, RulesFile, SplitFile, Values};
-use costscope_core::team::Pattern;
 use crate::error::Location;
 use crate::rules_file::{Spanned, invalid};
 use crate::{Error, Result};
+use costscope_core::team::Pattern;
 
 /// How close fixed percentages must come to 100.
 const PERCENT_TOLERANCE: f64 = 1e-6;

@@ -361,16 +361,16 @@ proptest! {
             let rows: Vec<_> = report
                 .rows
                 .iter()
-                .filter(|r| r.period == *period && r.currency == *currency)
+                .filter(|r| r.period == *period && r.cost.currency == *currency)
                 .collect();
             // Every team and the unallocated bucket, each row adding up.
             prop_assert_eq!(rows.len(), rules.teams().len() + 1);
-            let allocated: f64 = rows.iter().map(|r| r.total).sum();
+            let allocated: f64 = rows.iter().map(|r| r.cost.total).sum();
             let tolerance = 1e-9 * magnitude.max(1.0);
             prop_assert!((allocated - bill).abs() <= tolerance, "{} {}: {} vs {}", period, currency, allocated, bill);
             for row in &rows {
-                prop_assert!(row.total.is_finite());
-                prop_assert!((row.total - row.direct - row.shared).abs() <= tolerance);
+                prop_assert!(row.cost.total.is_finite());
+                prop_assert!((row.cost.total - row.cost.direct - row.cost.shared).abs() <= tolerance);
             }
             // Nothing unclaimed is dropped: the unallocated bucket holds it.
             let unclaimed: f64 = by_owner
@@ -378,7 +378,7 @@ proptest! {
                 .filter(|((p, c, o), _)| p == period && c == currency && *o == Owner::Unallocated)
                 .map(|(_, cost)| cost)
                 .sum();
-            let bucket = rows.iter().find(|r| r.team == UNALLOCATED).map(|r| r.total);
+            let bucket = rows.iter().find(|r| r.cost.team == UNALLOCATED).map(|r| r.cost.total);
             prop_assert_eq!(bucket, Some(unclaimed));
             // Rounded for display, the cents still add up to the rounded bill.
             let cents: i64 = report
@@ -454,7 +454,7 @@ fn random_rules_over_the_lake_agree_with_an_independent_classification() {
             let report = runtime
                 .block_on(allocate(&session, &rules, &AllocateOptions::default()))
                 .expect("allocate");
-            let allocated: f64 = report.rows.iter().map(|r| r.total).sum();
+            let allocated: f64 = report.rows.iter().map(|r| r.cost.total).sum();
             assert_close(allocated, bill, "allocated vs the bill");
 
             // Direct costs (and pool costs) as the Rust classifier sees them.
@@ -475,14 +475,14 @@ fn random_rules_over_the_lake_agree_with_an_independent_classification() {
                     Owner::Team(team) => report
                         .rows
                         .iter()
-                        .filter(|r| r.period == *period && r.team == *team)
-                        .map(|r| r.direct)
+                        .filter(|r| r.period == *period && r.cost.team == *team)
+                        .map(|r| r.cost.direct)
                         .sum(),
                     Owner::Unallocated => report
                         .rows
                         .iter()
-                        .filter(|r| r.period == *period && r.team == UNALLOCATED)
-                        .map(|r| r.direct)
+                        .filter(|r| r.period == *period && r.cost.team == UNALLOCATED)
+                        .map(|r| r.cost.direct)
                         .sum(),
                 };
                 assert_close(got, *cost, &format!("{period} {owner}\n{}", set.yaml()));

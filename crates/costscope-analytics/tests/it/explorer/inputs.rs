@@ -39,16 +39,18 @@ async fn bad_arguments_are_refused_with_clear_messages() {
         text.contains("'size'") && text.contains("tag:KEY"),
         "{text}"
     );
-    let text = message("blended".parse::<Measure>().expect_err("measure"));
+    let text = "blended"
+        .parse::<Measure>()
+        .expect_err("measure")
+        .to_string();
     assert!(
-        text.contains("'blended'") && text.contains("net-amortized"),
+        text.contains("`blended`") && text.contains("net-amortized"),
         "{text}"
     );
-    let text = message(
-        "fortnightly"
-            .parse::<Granularity>()
-            .expect_err("granularity"),
-    );
+    let text = "fortnightly"
+        .parse::<Granularity>()
+        .expect_err("granularity")
+        .to_string();
     assert!(text.contains("fortnightly"), "{text}");
     let text = message(explorer::parse_date("--from", "2026-02-30").expect_err("date"));
     assert!(

@@ -1,6 +1,11 @@
 //! Reports over each dimension, measure and granularity against hand-written SQL and
 //! the generator's ledger.
 
+use std::sync::Arc;
+
+use costscope_core::TeamExpr;
+use costscope_core::team::{Condition, Field, OwnerRule, OwnerRules, Pattern};
+
 use super::*;
 
 #[tokio::test]
@@ -168,9 +173,16 @@ async fn charge_type_category_and_team_expression_equal_sql() {
         &ExplorerOptions {
             group_by: dims(&["charge-type", "category:business_unit", "team"]),
             measure: Measure::NetAmortized,
-            team_sql: Some(
-                "CASE WHEN line_item_usage_account_name LIKE 'App-Team-%' THEN 'apps' END".into(),
-            ),
+            team: TeamExpr::Rules(Arc::new(OwnerRules {
+                origin: "test".into(),
+                rules: vec![OwnerRule {
+                    owner: "apps".into(),
+                    conditions: vec![Condition {
+                        field: Field::AccountName,
+                        patterns: vec![Pattern::Like("App-Team-%".into())],
+                    }],
+                }],
+            })),
             ..ExplorerOptions::default()
         },
     )
@@ -185,7 +197,7 @@ async fn charge_type_category_and_team_expression_equal_sql() {
            WHEN 'Fee' THEN CASE WHEN reservation_reservation_a_r_n <> '' THEN 'Upfront Fee' ELSE 'Fee' END \
            ELSE line_item_line_item_type END AS k2, \
          cost_category['business_unit'] AS k3, \
-         CASE WHEN line_item_usage_account_name LIKE 'App-Team-%' THEN 'apps' END AS k4, \
+         CASE WHEN line_item_usage_account_name LIKE 'App-Team-%' THEN 'apps' ELSE 'unallocated' END AS k4, \
          line_item_currency_code AS k5, sum(net_amortized_cost) AS amount FROM cur_amortized \
          GROUP BY 1, 2, 3, 4, 5",
         &["?", "?", "(uncategorized)", "(unallocated)", "?"],
