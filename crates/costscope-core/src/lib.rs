@@ -7,4 +7,4 @@ pub mod measures;
 pub mod prices;
 pub mod tables;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};

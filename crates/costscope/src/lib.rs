@@ -5,6 +5,7 @@ pub mod commands;
 pub mod output;
 
 use cli::{Cli, Command};
+use costscope_core::ErrorKind;
 
 /// Runs one command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -46,22 +47,33 @@ pub fn install_tracing(quiet: bool) {
         .try_init();
 }
 
-/// The exit code for a failed command: 1 for bad input or a query the user can fix,
-/// 3 for an internal error (a bug worth reporting).
+/// The exit code for a failed command: the kind of the first of our errors in its chain
+/// (see [`ErrorKind`] for the table). Errors of no crate of ours (arguments, terminal
+/// output) are user errors.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    use datafusion::error::DataFusionError;
-    for cause in error.chain() {
-        if let Some(analysis) = cause.downcast_ref::<costscope_analytics::Error>() {
-            return if analysis.is_user_error() { 1 } else { 3 };
-        }
-        if let Some(DataFusionError::Internal(_)) = cause.downcast_ref::<DataFusionError>() {
-            return 3;
-        }
-        if let Some(costscope_query::Error::DataFusion(DataFusionError::Internal(_))) =
-            cause.downcast_ref::<costscope_query::Error>()
-        {
-            return 3;
-        }
-    }
-    1
+    error_kind(error).exit_code()
+}
+
+/// The kind of a failed command's error.
+pub fn error_kind(error: &anyhow::Error) -> ErrorKind {
+    error
+        .chain()
+        .find_map(|cause| {
+            if let Some(error) = cause.downcast_ref::<costscope_analytics::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_store::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_query::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_lake::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_core::Error>() {
+                Some(error.kind())
+            } else {
+                cause
+                    .downcast_ref::<datafusion::error::DataFusionError>()
+                    .map(costscope_query::error::classify)
+            }
+        })
+        .unwrap_or(ErrorKind::User)
 }
