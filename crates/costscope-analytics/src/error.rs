@@ -31,6 +31,9 @@ pub enum Error {
     /// An argument the caller can fix: an unknown dimension, an empty date range …
     #[error("{0}")]
     InvalidArgument(String),
+    /// A record the caller named by id does not exist.
+    #[error("no {kind} with id `{id}`")]
+    NotFound { kind: &'static str, id: String },
     /// A rules or budgets file that does not parse or validate.
     #[error("{location}: {message}")]
     InvalidFile { location: Location, message: String },
@@ -65,6 +68,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidArgument(_) | Error::InvalidFile { .. } => ErrorKind::User,
+            Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Io { source, .. } => ErrorKind::of_io(source),
             Error::Query(error) => error.kind(),
             Error::Store(error) => error.kind(),

@@ -320,7 +320,10 @@ pub async fn show(
     all.recommendations
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| Error::InvalidArgument(format!("no recommendation with id `{id}`")))
+        .ok_or_else(|| Error::NotFound {
+            kind: "recommendation",
+            id: id.into(),
+        })
 }
 
 /// Finds the current recommendation `id` so the store can keep a snapshot of it.

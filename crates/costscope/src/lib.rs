@@ -77,3 +77,39 @@ pub fn error_kind(error: &anyhow::Error) -> ErrorKind {
         })
         .unwrap_or(ErrorKind::User)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_of_our_errors_in_the_chain_decides() {
+        let unknown = costscope_store::Error::NotFound {
+            kind: "anomaly",
+            id: "an-nope".into(),
+        };
+        let error = anyhow::Error::new(unknown).context("anomalies show");
+        assert_eq!(error_kind(&error), ErrorKind::NotFound);
+        assert_eq!(exit_code(&error), 1);
+
+        let disk_full = costscope_lake::Error::Io {
+            path: "lake/cur".into(),
+            source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+        };
+        assert_eq!(exit_code(&anyhow::Error::new(disk_full)), 4);
+
+        let bug = datafusion::error::DataFusionError::Internal("broken".into());
+        assert_eq!(exit_code(&anyhow::Error::new(bug)), 3);
+        let bug = costscope_analytics::Error::Query(costscope_query::Error::DataFusion(
+            datafusion::error::DataFusionError::Internal("broken".into()),
+        ));
+        assert_eq!(exit_code(&anyhow::Error::new(bug)), 3);
+    }
+
+    #[test]
+    fn errors_of_no_crate_of_ours_are_user_errors() {
+        assert_eq!(exit_code(&anyhow::anyhow!("unknown format `xml`")), 1);
+        let terminal = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(error_kind(&anyhow::Error::new(terminal)), ErrorKind::User);
+    }
+}

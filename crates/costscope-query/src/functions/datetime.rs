@@ -14,18 +14,30 @@ mod unit;
 use arrow::datatypes::{DataType, Date32Type, TimestampMillisecondType};
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime};
 use datafusion::common::{Result, exec_err};
-use datafusion::logical_expr::ColumnarValue;
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF};
 
-use crate::functions::args::PrimitiveArg;
+use self::format::DateParse;
+use self::iso8601::{FromIso8601, Iso8601};
+use crate::functions::args::{OnBadValue, PrimitiveArg};
 
 pub(crate) use self::arithmetic::{DateAdd, DateDiff};
 pub(crate) use self::fields::date_field_udfs;
-pub(crate) use self::format::{DateFormat, DateParse};
-pub(crate) use self::iso8601::{FromIso8601Date, FromIso8601Timestamp};
+pub(crate) use self::format::DateFormat;
 pub(crate) use self::truncate::DateTrunc;
 pub(crate) use crate::functions::args::TIMESTAMP_MS;
 
 pub(crate) const MILLIS_PER_DAY: i64 = 86_400_000;
+
+/// The functions that can meet text they cannot read: `date_parse`,
+/// `from_iso8601_timestamp` and `from_iso8601_date`, or with [`OnBadValue::Null`] their
+/// `try_` forms.
+pub(crate) fn fallible_udfs(on_bad_value: OnBadValue) -> Vec<ScalarUDF> {
+    vec![
+        ScalarUDF::new_from_impl(DateParse::new(on_bad_value)),
+        ScalarUDF::new_from_impl(FromIso8601::new(Iso8601::Timestamp, on_bad_value)),
+        ScalarUDF::new_from_impl(FromIso8601::new(Iso8601::Date, on_bad_value)),
+    ]
+}
 
 /// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
