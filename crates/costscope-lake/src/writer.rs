@@ -354,7 +354,7 @@ impl BackgroundWriter {
     }
 
     /// Waits for the queued work and finishes the files; on failure deletes them.
-    fn finish(mut self) -> Result<BTreeMap<String, PartitionEntry>> {
+    pub fn finish(mut self) -> Result<BTreeMap<String, PartitionEntry>> {
         self.sender.take();
         match self.join()? {
             Ok(writer) => writer.finish(),

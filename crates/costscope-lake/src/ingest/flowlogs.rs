@@ -247,7 +247,8 @@ pub async fn ingest_flow_logs(
     }
     bar.finish_and_clear();
     let dates = std::mem::take(&mut parts.dates);
-    let partitions = writer.conclude(outcome.and_then(|()| parts.finish()))?;
+    let outcome = outcome.and_then(|()| parts.finish());
+    let partitions = writer.conclude(outcome)?;
     // Partitions of the old date-only layout hold every account of their date: the new
     // data of that date replaces them.
     let legacy: Vec<String> = lake

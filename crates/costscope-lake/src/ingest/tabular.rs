@@ -11,10 +11,10 @@ use std::time::Instant;
 use arrow::datatypes::SchemaRef;
 use arrow::json::ReaderBuilder;
 use chrono::NaiveDate;
-use object_store::ObjectMeta;
 use costscope_core::tables::{
     BUSINESS_METRICS, INVENTORY, business_metrics_schema, inventory_schema,
 };
+use object_store::ObjectMeta;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

@@ -9,14 +9,14 @@ use chrono::{Datelike, NaiveDateTime};
 use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::unit::{Unit, UnitArg};
-use super::{
-    TIMESTAMP_MS, TemporalArg, add_months, date_to_days, date_value, datetime_to_millis,
-    days_in_month, timestamp_value,
+use super::calendar::{
+    TemporalArg, add_months, date_to_days, date_value, datetime_to_millis, days_in_month,
+    timestamp_value,
 };
+use super::unit::{Unit, UnitArg};
 use crate::functions::args::{
-    PrimitiveArg, bigint, coerce_args, date_or_timestamp, output, output_rows, udf_struct,
-    varchar,
+    PrimitiveArg, TIMESTAMP_MS, bigint, coerce_args, date_or_timestamp, output, output_rows,
+    udf_struct, varchar,
 };
 
 fn out_of_range<T>(name: &str) -> Result<T> {

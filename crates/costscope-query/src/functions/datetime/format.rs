@@ -11,11 +11,11 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::calendar::{datetime_to_millis, timestamp_value};
 use super::specifiers::MySqlFormat;
-use super::{TIMESTAMP_MS, datetime_to_millis, timestamp_value};
 use crate::functions::args::{
-    OnBadValue, PrimitiveArg, StrArg, coerce_args, output, output_rows, timestamp, udf_struct,
-    varchar,
+    OnBadValue, PrimitiveArg, StrArg, TIMESTAMP_MS, coerce_args, output, output_rows, timestamp,
+    udf_struct, varchar,
 };
 
 /// Compiles format strings, once for a constant and on change for a column.

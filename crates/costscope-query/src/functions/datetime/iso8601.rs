@@ -17,8 +17,10 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{TIMESTAMP_MS, date_to_days};
-use crate::functions::args::{OnBadValue, StrArg, coerce_args, output, output_rows, varchar};
+use super::calendar::date_to_days;
+use crate::functions::args::{
+    OnBadValue, StrArg, TIMESTAMP_MS, coerce_args, output, output_rows, varchar,
+};
 
 /// Parses an ISO 8601 timestamp into UTC epoch milliseconds.
 pub(crate) fn parse_timestamp(input: &str) -> Option<i64> {
@@ -214,9 +216,9 @@ impl FromIso8601 {
                 None => Ok(None),
                 Some(input) => match parse(input) {
                     Some(value) => Ok(Some(value)),
-                    None => self.on_bad_value.reject(|| {
-                        exec_datafusion_err!("Invalid ISO 8601 {what}: \"{input}\"")
-                    }),
+                    None => self
+                        .on_bad_value
+                        .reject(|| exec_datafusion_err!("Invalid ISO 8601 {what}: \"{input}\"")),
                 },
             })
             .collect()
@@ -257,9 +259,11 @@ impl ScalarUDFImpl for FromIso8601 {
                 "timestamp",
                 parse_timestamp,
             )?),
-            Iso8601::Date => Arc::new(self.parse_rows::<_, Date32Array>(&args, "date", |text| {
-                parse_date(text).map(date_to_days)
-            })?),
+            Iso8601::Date => {
+                Arc::new(self.parse_rows::<_, Date32Array>(&args, "date", |text| {
+                    parse_date(text).map(date_to_days)
+                })?)
+            }
         };
         output(values, &args.args)
     }
