@@ -496,9 +496,7 @@ pub async fn scan(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let stored = store
-        .record_anomalies(&records, &report.as_of.to_string())
-        .map_err(store_error)?;
+    let stored = store.record_anomalies(&records, &report.as_of.to_string())?;
     let mut kept = Vec::with_capacity(report.anomalies.len());
     for (mut anomaly, history) in report.anomalies.drain(..).zip(stored) {
         anomaly.first_detected = Some(history.first_detected.clone());
@@ -525,22 +523,10 @@ pub async fn scan(
 
 /// A stored anomaly with its feedback, as last detected.
 pub fn show(store: &Store, id: &str) -> Result<Anomaly> {
-    let stored = store.anomaly(id).map_err(store_error)?;
+    let stored = store.anomaly(id)?;
     let mut anomaly: Anomaly = serde_json::from_str(&stored.record.detail)?;
     anomaly.first_detected = Some(stored.first_detected);
     anomaly.runs = Some(stored.runs);
     anomaly.feedback = stored.feedback.map(|f| f.state.name().to_string());
     Ok(anomaly)
-}
-
-/// Maps store errors: an unknown id is the caller's mistake.
-pub fn store_error(error: costscope_store::Error) -> Error {
-    if error.is_user_error() {
-        Error::InvalidArgument(error.to_string())
-    } else {
-        Error::Io {
-            path: "the metadata store".into(),
-            source: std::io::Error::other(error),
-        }
-    }
 }

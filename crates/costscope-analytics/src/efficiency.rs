@@ -84,6 +84,22 @@ impl Kpi {
         !matches!(self, Kpi::OldSnapshots | Kpi::S3Standard | Kpi::Idle)
     }
 
+    /// The documented default goal: the value to reach (higher-is-better KPIs) or stay
+    /// under (lower-is-better). A score configuration may set others.
+    pub fn default_goal(self) -> f64 {
+        match self {
+            Kpi::Graviton => 0.60,
+            Kpi::CurrentGeneration => 0.95,
+            Kpi::Spot => 0.10,
+            Kpi::CommitmentCoverage => 0.70,
+            Kpi::CommitmentUtilisation => 0.95,
+            Kpi::Gp3 => 0.90,
+            Kpi::OldSnapshots => 0.10,
+            Kpi::S3Standard => 0.60,
+            Kpi::Idle => 0.02,
+        }
+    }
+
     /// The action that raises this KPI.
     pub fn action(self) -> &'static str {
         match self {

@@ -1,7 +1,9 @@
 //! The analytics error type: bad arguments and bad rule files (user errors) apart from
-//! query failures.
+//! query and store failures.
 
 use std::fmt;
+
+use costscope_core::ErrorKind;
 
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -29,6 +31,9 @@ pub enum Error {
     /// An argument the caller can fix: an unknown dimension, an empty date range …
     #[error("{0}")]
     InvalidArgument(String),
+    /// A record the caller named by id does not exist.
+    #[error("no {kind} with id `{id}`")]
+    NotFound { kind: &'static str, id: String },
     /// A rules or budgets file that does not parse or validate.
     #[error("{location}: {message}")]
     InvalidFile { location: Location, message: String },
@@ -46,10 +51,13 @@ pub enum Error {
     /// The query engine failed.
     #[error(transparent)]
     Query(#[from] costscope_query::Error),
+    /// The metadata store failed, or refused a change.
+    #[error(transparent)]
+    Store(#[from] costscope_store::Error),
     /// DataFusion failed outside a session query (building frames, decoding results).
     #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
-    /// Arrow failed while decoding a result.
+    /// Arrow failed while decoding a result (a bug).
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
     /// A result row did not have the shape the analysis expects (a bug).
@@ -58,19 +66,61 @@ pub enum Error {
 }
 
 impl Error {
-    /// True when the caller can fix the cause (bad argument, bad file, bad SQL), false
-    /// for a failure worth reporting as a bug.
-    pub fn is_user_error(&self) -> bool {
-        use datafusion::error::DataFusionError;
+    /// The kind of failure: bad arguments and files are the user's (a file that cannot be
+    /// read is classified by its I/O error); query and store failures keep their own kind;
+    /// a result that does not decode is a bug.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidArgument(_)
-            | Error::InvalidFile { .. }
-            | Error::Io { .. }
-            | Error::Vocabulary(_) => true,
-            Error::Query(costscope_query::Error::DataFusion(DataFusionError::Internal(_)))
-            | Error::DataFusion(DataFusionError::Internal(_))
-            | Error::Decode(_) => false,
-            Error::Query(_) | Error::DataFusion(_) | Error::Arrow(_) => true,
+            Error::InvalidArgument(_) | Error::InvalidFile { .. } => ErrorKind::User,
+            Error::Vocabulary(error) => error.kind(),
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Io { source, .. } => ErrorKind::of_io(source),
+            Error::Query(error) => error.kind(),
+            Error::Store(error) => error.kind(),
+            Error::DataFusion(error) => costscope_query::error::classify(error),
+            Error::Arrow(_) | Error::Decode(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::error::DataFusionError;
+
+    use super::*;
+
+    #[test]
+    fn each_variant_has_its_kind() {
+        let missing = Error::Io {
+            path: "rules.yaml".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let unknown_id = costscope_store::Error::NotFound {
+            kind: "anomaly",
+            id: "an-nope".into(),
+        };
+        let bad_query = costscope_query::Error::DataFusion(DataFusionError::Plan("x".into()));
+        let decode = serde_json::from_str::<u8>("x").expect_err("not JSON");
+        let cases = [
+            (
+                Error::InvalidArgument("empty range".into()),
+                ErrorKind::User,
+            ),
+            (missing, ErrorKind::NotFound),
+            (Error::Store(unknown_id), ErrorKind::NotFound),
+            (Error::Query(bad_query), ErrorKind::User),
+            (
+                Error::DataFusion(DataFusionError::Internal("x".into())),
+                ErrorKind::Internal,
+            ),
+            (
+                Error::DataFusion(DataFusionError::ResourcesExhausted("x".into())),
+                ErrorKind::Unavailable,
+            ),
+            (Error::Decode(decode), ErrorKind::Internal),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{error}");
         }
     }
 }

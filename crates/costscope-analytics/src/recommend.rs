@@ -375,7 +375,10 @@ pub async fn show(
     all.recommendations
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| Error::InvalidArgument(format!("no recommendation with id `{id}`")))
+        .ok_or_else(|| Error::NotFound {
+            kind: "recommendation",
+            id: id.into(),
+        })
 }
 
 /// Finds the current recommendation `id` so the store can keep a snapshot of it.
@@ -402,7 +405,7 @@ pub async fn transition(
         Some(r) => Some(serde_json::to_string(r)?),
         None => None,
     };
-    let stored = match (&snapshot, store.get(id).map_err(store_error)?) {
+    let stored = match (&snapshot, store.get(id)?) {
         (None, None) => {
             return Err(Error::InvalidArgument(format!(
                 "no recommendation with id `{id}`"
@@ -415,8 +418,7 @@ pub async fn transition(
         Change::Dismiss(reason) => store.dismiss(id, &reason, stored.as_deref()),
         Change::Reopen => store.reopen(id),
         Change::Implement(on) => store.implement(id, on, stored.as_deref()),
-    }
-    .map_err(store_error)?;
+    }?;
     let mut options = options.clone();
     options.status = None;
     show(session, store, id, &options).await
@@ -429,16 +431,6 @@ pub enum Change {
     Dismiss(String),
     Reopen,
     Implement(NaiveDate),
-}
-
-fn store_error(error: costscope_store::Error) -> Error {
-    match error {
-        costscope_store::Error::NotFound { .. }
-        | costscope_store::Error::InvalidTransition { .. } => {
-            Error::InvalidArgument(error.to_string())
-        }
-        other => Error::InvalidArgument(format!("metadata store: {other}")),
-    }
 }
 
 /// Keeps, per (resource, pool), the recommendation with the largest saving; the others
@@ -477,8 +469,7 @@ pub fn dedupe(all: Vec<Recommendation>) -> Vec<Recommendation> {
 
 fn apply_lifecycle(store: &Store, recommendations: &mut [Recommendation]) -> Result<()> {
     let stored: BTreeMap<String, StoredRecommendation> = store
-        .list()
-        .map_err(store_error)?
+        .list()?
         .into_iter()
         .map(|s| (s.id.clone(), s))
         .collect();
@@ -499,7 +490,7 @@ async fn add_implemented(
     store: &Store,
     recommendations: &mut Vec<Recommendation>,
 ) -> Result<()> {
-    let stored = store.list().map_err(store_error)?;
+    let stored = store.list()?;
     for s in &stored {
         if recommendations.iter().any(|r| r.id == s.id) {
             continue;

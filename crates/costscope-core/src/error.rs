@@ -1,4 +1,7 @@
-//! The error type shared by the crates that only need domain errors.
+//! The error type shared by the crates that only need domain errors, and [`ErrorKind`], the
+//! one classification of failures that every crate's error maps to.
+
+use arrow::error::ArrowError;
 
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -44,5 +47,209 @@ pub(crate) fn choices<T: std::fmt::Display>(values: &[T]) -> String {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+impl Error {
+    /// Every variant describes an input the user can fix.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::User
+    }
+}
+
+/// What kind of failure an error is, whichever crate raised it. Every crate's error has a
+/// `kind()`; the CLI's exit code and the HTTP status are derived from it here, and nowhere
+/// else.
+///
+/// | kind | exit code | HTTP status |
+/// |---|---|---|
+/// | `user` | 1 | 400 |
+/// | `not-found` | 1 | 404 |
+/// | `denied` | 1 | 403 |
+/// | `conflict` | 1 | 409 |
+/// | `unavailable` | 4 | 503 |
+/// | `internal` | 3 | 500 |
+///
+/// The exit code says who has to act: 1 the caller (change the request), 4 the environment
+/// (a store, a file system or S3; trying again may work), 3 costscope (a bug). Exit code 2 is
+/// left to argument parsing, which reports unknown options and missing arguments with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The request is wrong and the caller can fix it: a bad argument, option, query, rules
+    /// file or input file.
+    User,
+    /// Something the request names does not exist: an id, a path, an object in S3.
+    NotFound,
+    /// The caller may not do this: file or bucket permissions, missing credentials, and
+    /// later the access policies of a principal.
+    Denied,
+    /// The request clashes with the current state: a lifecycle transition that is not
+    /// allowed, another ingest holding the lake's lock, a concurrent change.
+    Conflict,
+    /// Something outside the request failed: an external service, store or S3 could not be
+    /// reached, a file system failed, memory ran out.
+    Unavailable,
+    /// A bug: an invariant of costscope does not hold.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of the table above.
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::User,
+        ErrorKind::NotFound,
+        ErrorKind::Denied,
+        ErrorKind::Conflict,
+        ErrorKind::Unavailable,
+        ErrorKind::Internal,
+    ];
+
+    /// A stable lowercase name, for logs and error bodies.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::User => "user",
+            ErrorKind::NotFound => "not-found",
+            ErrorKind::Denied => "denied",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// The CLI's exit code (see the table on [`ErrorKind`]).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::User | ErrorKind::NotFound | ErrorKind::Denied | ErrorKind::Conflict => 1,
+            ErrorKind::Internal => 3,
+            ErrorKind::Unavailable => 4,
+        }
+    }
+
+    /// The HTTP status of a response reporting the error.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::User => 400,
+            ErrorKind::Denied => 403,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::Internal => 500,
+            ErrorKind::Unavailable => 503,
+        }
+    }
+
+    /// The kind of an I/O failure: a missing path or a permission names the request; bad
+    /// data in a file the user gave is theirs to fix; anything else is the file system.
+    pub fn of_io(error: &std::io::Error) -> ErrorKind {
+        use std::io::ErrorKind as Io;
+        match error.kind() {
+            Io::NotFound => ErrorKind::NotFound,
+            Io::PermissionDenied | Io::ReadOnlyFilesystem => ErrorKind::Denied,
+            Io::AlreadyExists => ErrorKind::Conflict,
+            Io::InvalidInput
+            | Io::InvalidData
+            | Io::InvalidFilename
+            | Io::IsADirectory
+            | Io::NotADirectory => ErrorKind::User,
+            _ => ErrorKind::Unavailable,
+        }
+    }
+
+    /// The kind of an Arrow failure met while reading or computing values: a value that
+    /// does not cast, parse or fit is the input's or the query's; I/O and memory are the
+    /// environment's; the rest (and wrapped errors of unknown origin) are bugs.
+    pub fn of_arrow(error: &ArrowError) -> ErrorKind {
+        match error {
+            ArrowError::CastError(_)
+            | ArrowError::ParseError(_)
+            | ArrowError::ComputeError(_)
+            | ArrowError::DivideByZero
+            | ArrowError::ArithmeticOverflow(_)
+            | ArrowError::InvalidArgumentError(_)
+            | ArrowError::SchemaError(_)
+            | ArrowError::CsvError(_)
+            | ArrowError::JsonError(_)
+            | ArrowError::ParquetError(_)
+            | ArrowError::NotYetImplemented(_) => ErrorKind::User,
+            ArrowError::IoError(_, source) => ErrorKind::of_io(source),
+            ArrowError::MemoryError(_) => ErrorKind::Unavailable,
+            ArrowError::ExternalError(source) => source
+                .downcast_ref::<std::io::Error>()
+                .map_or(ErrorKind::Internal, ErrorKind::of_io),
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_exit_codes_and_statuses_follow_the_table() {
+        let table: Vec<_> = ErrorKind::ALL
+            .iter()
+            .map(|k| (k.name(), k.exit_code(), k.http_status()))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                ("user", 1, 400),
+                ("not-found", 1, 404),
+                ("denied", 1, 403),
+                ("conflict", 1, 409),
+                ("unavailable", 4, 503),
+                ("internal", 3, 500),
+            ]
+        );
+        assert_eq!(ErrorKind::NotFound.to_string(), "not-found");
+    }
+
+    #[test]
+    fn io_failures_are_classified_by_their_cause() {
+        let io = |kind| ErrorKind::of_io(&std::io::Error::from(kind));
+        assert_eq!(io(std::io::ErrorKind::NotFound), ErrorKind::NotFound);
+        assert_eq!(io(std::io::ErrorKind::PermissionDenied), ErrorKind::Denied);
+        assert_eq!(io(std::io::ErrorKind::AlreadyExists), ErrorKind::Conflict);
+        assert_eq!(io(std::io::ErrorKind::InvalidData), ErrorKind::User);
+        assert_eq!(io(std::io::ErrorKind::StorageFull), ErrorKind::Unavailable);
+        assert_eq!(io(std::io::ErrorKind::Other), ErrorKind::Unavailable);
+    }
+
+    #[test]
+    fn arrow_failures_separate_bad_values_from_the_environment() {
+        assert_eq!(
+            ErrorKind::of_arrow(&ArrowError::CastError("x".into())),
+            ErrorKind::User
+        );
+        assert_eq!(
+            ErrorKind::of_arrow(&ArrowError::DivideByZero),
+            ErrorKind::User
+        );
+        let disk_full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(
+            ErrorKind::of_arrow(&ArrowError::from(disk_full)),
+            ErrorKind::Unavailable
+        );
+        let wrapped =
+            ArrowError::ExternalError(Box::new(std::io::Error::from(std::io::ErrorKind::NotFound)));
+        assert_eq!(ErrorKind::of_arrow(&wrapped), ErrorKind::NotFound);
+        assert_eq!(
+            ErrorKind::of_arrow(&ArrowError::DictionaryKeyOverflowError),
+            ErrorKind::Internal
+        );
+    }
+
+    #[test]
+    fn schema_errors_are_user_errors() {
+        let error = Error::MissingColumn {
+            column: "bill_payer_account_id".into(),
+        };
+        assert_eq!(error.kind(), ErrorKind::User);
     }
 }

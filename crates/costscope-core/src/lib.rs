@@ -11,7 +11,7 @@ pub mod sql;
 pub mod tables;
 pub mod team;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use granularity::Granularity;
 pub use measures::CostMeasure;
 pub use team::TeamExpr;

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use costscope_core::ErrorKind;
+
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -110,6 +112,63 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+
+    /// The kind of failure: a bad or missing input is the user's; a lake or S3 that cannot
+    /// be read or written is unavailable; a writer that stopped is a bug.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { source, .. } => ErrorKind::of_io(source),
+            Error::Parquet { source, .. } => parquet_kind(source),
+            Error::Arrow { source, .. } => ErrorKind::of_arrow(source),
+            Error::ObjectStore { source, .. } => object_store_kind(source),
+            Error::Schema { source, .. } => source.kind(),
+            Error::Malformed { .. }
+            | Error::Gzip { .. }
+            | Error::Layout { .. }
+            | Error::EmptySource { .. }
+            | Error::MixedCurrency { .. }
+            | Error::Manifest { .. }
+            | Error::InvalidSource { .. }
+            | Error::InvalidValue { .. }
+            | Error::InvalidGenerateOption { .. } => ErrorKind::User,
+            Error::Locked { .. } => ErrorKind::Conflict,
+            Error::WriterPanicked | Error::WriterStopped => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The kind of an object-store failure (S3, or the local file system behind a source).
+pub fn object_store_kind(error: &object_store::Error) -> ErrorKind {
+    use object_store::Error as Store;
+    match error {
+        Store::NotFound { .. } => ErrorKind::NotFound,
+        Store::PermissionDenied { .. } | Store::Unauthenticated { .. } => ErrorKind::Denied,
+        Store::AlreadyExists { .. } | Store::Precondition { .. } | Store::NotModified { .. } => {
+            ErrorKind::Conflict
+        }
+        Store::InvalidPath { .. }
+        | Store::NotSupported { .. }
+        | Store::NotImplemented { .. }
+        | Store::UnknownConfigurationKey { .. } => ErrorKind::User,
+        _ => ErrorKind::Unavailable,
+    }
+}
+
+/// The kind of a Parquet failure: I/O underneath is classified as such; anything else
+/// means the file is not readable Parquet, a fault of the input.
+pub fn parquet_kind(error: &parquet::errors::ParquetError) -> ErrorKind {
+    match error {
+        parquet::errors::ParquetError::External(source) => {
+            if let Some(io) = source.downcast_ref::<std::io::Error>() {
+                ErrorKind::of_io(io)
+            } else if let Some(store) = source.downcast_ref::<object_store::Error>() {
+                object_store_kind(store)
+            } else {
+                ErrorKind::Unavailable
+            }
+        }
+        _ => ErrorKind::User,
     }
 }
 

@@ -181,6 +181,18 @@ impl TableWriter {
         Ok(out)
     }
 
+    /// Finishes the files when writing the rows went well (`outcome`); otherwise deletes
+    /// them and returns the error.
+    pub fn conclude(self, outcome: Result<()>) -> Result<BTreeMap<String, PartitionEntry>> {
+        match outcome {
+            Ok(()) => self.finish(),
+            Err(error) => {
+                self.abort();
+                Err(error)
+            }
+        }
+    }
+
     /// Deletes every file this writer created (used when the ingest fails).
     pub fn abort(self) {
         for (_, mut state) in self.partitions {
@@ -328,32 +340,37 @@ impl BackgroundWriter {
             .is_some_and(|s| s.send(message).is_ok())
     }
 
+    /// Finishes the files when reading and queueing the rows went well (`outcome`);
+    /// otherwise deletes them and returns the cause: the writer thread's own error when
+    /// the rows could not be queued because that thread had stopped.
+    pub fn conclude(self, outcome: Result<()>) -> Result<BTreeMap<String, PartitionEntry>> {
+        let Err(error) = outcome else {
+            return self.finish();
+        };
+        match (error, self.abort()) {
+            (Error::WriterStopped, Some(cause)) => Err(cause),
+            (error, _) => Err(error),
+        }
+    }
+
     /// Waits for the queued work and finishes the files; on failure deletes them.
     pub fn finish(mut self) -> Result<BTreeMap<String, PartitionEntry>> {
         self.sender.take();
         match self.join()? {
             Ok(writer) => writer.finish(),
-            Err(failed) => {
-                let (error, writer) = *failed;
-                writer.abort();
-                Err(error)
-            }
+            Err(failed) => Err(abort_failed(*failed)),
         }
     }
 
     /// Stops and deletes every file written; returns the writer's own error, if it failed.
-    pub fn abort(mut self) -> Option<Error> {
+    fn abort(mut self) -> Option<Error> {
         self.sender.take();
         match self.join() {
             Ok(Ok(writer)) => {
                 writer.abort();
                 None
             }
-            Ok(Err(failed)) => {
-                let (error, writer) = *failed;
-                writer.abort();
-                Some(error)
-            }
+            Ok(Err(failed)) => Some(abort_failed(*failed)),
             Err(error) => Some(error),
         }
     }
@@ -361,6 +378,12 @@ impl BackgroundWriter {
     fn join(self) -> Result<WriterOutcome> {
         self.handle.join().map_err(|_| Error::WriterPanicked)
     }
+}
+
+/// Deletes the files of a writer that stopped on `error`, and returns the error.
+fn abort_failed((error, writer): (Error, TableWriter)) -> Error {
+    writer.abort();
+    error
 }
 
 fn close_file(lake_root: &Path, state: &mut PartitionState) -> Result<()> {

@@ -43,6 +43,8 @@ use datafusion::functions_nested::map_extract::map_extract_udf;
 use datafusion::logical_expr::planner::ExprPlanner;
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 
+use self::args::OnBadValue;
+
 /// Installs every Athena function and planner extension into `state`.
 ///
 /// Call it once per session, after DataFusion's defaults are in place (a
@@ -74,12 +76,9 @@ pub fn install(state: &mut SessionState) -> Result<()> {
 pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
     let mut udfs = vec![
         ScalarUDF::new_from_impl(datetime::DateFormat::new()),
-        ScalarUDF::new_from_impl(datetime::DateParse::new()),
         ScalarUDF::new_from_impl(datetime::DateAdd::new()),
         ScalarUDF::new_from_impl(datetime::DateDiff::new()),
         ScalarUDF::new_from_impl(datetime::DateTrunc::new()),
-        ScalarUDF::new_from_impl(datetime::FromIso8601Timestamp::new()),
-        ScalarUDF::new_from_impl(datetime::FromIso8601Date::new()),
         ScalarUDF::new_from_impl(maps::ElementAt::new()),
         ScalarUDF::new_from_impl(strings::Split::new()),
         ScalarUDF::new_from_impl(strings::SplitPart::new()),
@@ -99,6 +98,7 @@ pub fn scalar_udfs() -> Vec<Arc<ScalarUDF>> {
         )),
     ];
     udfs.extend(datetime::date_field_udfs());
+    udfs.extend(datetime::fallible_udfs(OnBadValue::Fail));
     udfs.extend(try_expr::lenient_udfs());
     udfs.into_iter().map(Arc::new).collect()
 }

@@ -1,5 +1,7 @@
 //! The store's error type.
 
+use costscope_core::ErrorKind;
+
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -38,19 +40,98 @@ pub enum Error {
     #[error("stored document does not decode: {0}")]
     Json(#[from] serde_json::Error),
     /// SQLite failed.
-    #[error(transparent)]
+    #[error("metadata store: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
 
 impl Error {
-    /// True when the caller can fix the cause (unknown id, disallowed transition).
-    pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            Error::NotFound { .. }
-                | Error::InvalidTransition { .. }
-                | Error::InvalidDate { .. }
-                | Error::Open { .. }
-        )
+    /// The kind of failure: an unknown id is not found, a disallowed change a conflict; a
+    /// database that cannot be opened, read or written is unavailable (or denied, for
+    /// permissions); a stored document that does not decode is a bug.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::InvalidTransition { .. } => ErrorKind::Conflict,
+            Error::InvalidDate { .. } => ErrorKind::User,
+            Error::Io { source, .. } => ErrorKind::of_io(source),
+            Error::Open { source, .. } | Error::Sqlite(source) => sqlite_kind(source),
+            Error::Json(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The kind of a SQLite failure, by its result code.
+fn sqlite_kind(error: &rusqlite::Error) -> ErrorKind {
+    use rusqlite::ErrorCode;
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => ErrorKind::Conflict,
+        Some(ErrorCode::ConstraintViolation) => ErrorKind::Conflict,
+        Some(ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => ErrorKind::Denied,
+        Some(
+            ErrorCode::CannotOpen
+            | ErrorCode::NotADatabase
+            | ErrorCode::DatabaseCorrupt
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::DiskFull
+            | ErrorCode::OutOfMemory
+            | ErrorCode::FileLockingProtocolFailed
+            | ErrorCode::NoLargeFileSupport,
+        ) => ErrorKind::Unavailable,
+        _ => ErrorKind::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::ffi::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn lifecycle_errors_are_the_callers() {
+        let missing = Error::NotFound {
+            kind: "recommendation",
+            id: "gp2-to-gp3:vol-nope".into(),
+        };
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        let refused = Error::InvalidTransition {
+            kind: "recommendation",
+            id: "x".into(),
+            from: "dismissed".into(),
+            to: "implemented".into(),
+        };
+        assert_eq!(refused.kind(), ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn database_failures_are_classified_by_their_code() {
+        let open = |code| Error::Open {
+            path: "lake/_state/costscope.sqlite".into(),
+            source: sqlite(code),
+        };
+        assert_eq!(
+            open(rusqlite::ffi::SQLITE_NOTADB).kind(),
+            ErrorKind::Unavailable
+        );
+        assert_eq!(
+            open(rusqlite::ffi::SQLITE_READONLY).kind(),
+            ErrorKind::Denied
+        );
+        assert_eq!(
+            Error::Sqlite(sqlite(rusqlite::ffi::SQLITE_BUSY)).kind(),
+            ErrorKind::Conflict
+        );
+        assert_eq!(
+            Error::Sqlite(sqlite(rusqlite::ffi::SQLITE_IOERR)).kind(),
+            ErrorKind::Unavailable
+        );
+        assert_eq!(
+            Error::Sqlite(rusqlite::Error::InvalidColumnIndex(9)).kind(),
+            ErrorKind::Internal
+        );
+        let json = serde_json::from_str::<u8>("x").expect_err("not JSON");
+        assert_eq!(Error::Json(json).kind(), ErrorKind::Internal);
     }
 }

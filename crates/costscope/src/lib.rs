@@ -5,6 +5,7 @@ pub mod commands;
 pub mod output;
 
 use cli::{Cli, Command};
+use costscope_core::ErrorKind;
 
 /// Runs one command to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -46,22 +47,69 @@ pub fn install_tracing(quiet: bool) {
         .try_init();
 }
 
-/// The exit code for a failed command: 1 for bad input or a query the user can fix,
-/// 3 for an internal error (a bug worth reporting).
+/// The exit code for a failed command: the kind of the first of our errors in its chain
+/// (see [`ErrorKind`] for the table). Errors of no crate of ours (arguments, terminal
+/// output) are user errors.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    use datafusion::error::DataFusionError;
-    for cause in error.chain() {
-        if let Some(analysis) = cause.downcast_ref::<costscope_analytics::Error>() {
-            return if analysis.is_user_error() { 1 } else { 3 };
-        }
-        if let Some(DataFusionError::Internal(_)) = cause.downcast_ref::<DataFusionError>() {
-            return 3;
-        }
-        if let Some(costscope_query::Error::DataFusion(DataFusionError::Internal(_))) =
-            cause.downcast_ref::<costscope_query::Error>()
-        {
-            return 3;
-        }
+    error_kind(error).exit_code()
+}
+
+/// The kind of a failed command's error.
+pub fn error_kind(error: &anyhow::Error) -> ErrorKind {
+    error
+        .chain()
+        .find_map(|cause| {
+            if let Some(error) = cause.downcast_ref::<costscope_analytics::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_store::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_query::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_lake::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_core::Error>() {
+                Some(error.kind())
+            } else {
+                cause
+                    .downcast_ref::<datafusion::error::DataFusionError>()
+                    .map(costscope_query::error::classify)
+            }
+        })
+        .unwrap_or(ErrorKind::User)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_of_our_errors_in_the_chain_decides() {
+        let unknown = costscope_store::Error::NotFound {
+            kind: "anomaly",
+            id: "an-nope".into(),
+        };
+        let error = anyhow::Error::new(unknown).context("anomalies show");
+        assert_eq!(error_kind(&error), ErrorKind::NotFound);
+        assert_eq!(exit_code(&error), 1);
+
+        let disk_full = costscope_lake::Error::Io {
+            path: "lake/cur".into(),
+            source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+        };
+        assert_eq!(exit_code(&anyhow::Error::new(disk_full)), 4);
+
+        let bug = datafusion::error::DataFusionError::Internal("broken".into());
+        assert_eq!(exit_code(&anyhow::Error::new(bug)), 3);
+        let bug = costscope_analytics::Error::Query(costscope_query::Error::DataFusion(
+            datafusion::error::DataFusionError::Internal("broken".into()),
+        ));
+        assert_eq!(exit_code(&anyhow::Error::new(bug)), 3);
     }
-    1
+
+    #[test]
+    fn errors_of_no_crate_of_ours_are_user_errors() {
+        assert_eq!(exit_code(&anyhow::anyhow!("unknown format `xml`")), 1);
+        let terminal = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(error_kind(&anyhow::Error::new(terminal)), ErrorKind::User);
+    }
 }

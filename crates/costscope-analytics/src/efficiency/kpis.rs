@@ -219,11 +219,7 @@ pub async fn kpis(session: &Session, options: &KpiOptions) -> Result<KpiReport> 
 }
 
 fn goals_or_defaults(goals: &BTreeMap<Kpi, f64>) -> BTreeMap<Kpi, f64> {
-    let mut all: BTreeMap<Kpi, f64> = super::score::ScoreConfig::default()
-        .components
-        .iter()
-        .map(|c| (c.kpi, c.goal))
-        .collect();
+    let mut all: BTreeMap<Kpi, f64> = Kpi::ALL.iter().map(|k| (*k, k.default_goal())).collect();
     all.extend(goals.iter().map(|(k, v)| (*k, *v)));
     all
 }

@@ -47,20 +47,24 @@ pub struct ScoreConfig {
 impl Default for ScoreConfig {
     /// The documented defaults (weights add up to 100).
     fn default() -> Self {
-        let c = |kpi, weight, goal| Component { kpi, weight, goal };
+        let c = |kpi: Kpi, weight| Component {
+            kpi,
+            weight,
+            goal: kpi.default_goal(),
+        };
         ScoreConfig {
             origin: "defaults".into(),
             prior_spend: 50.0,
             components: vec![
-                c(Kpi::Graviton, 15.0, 0.60),
-                c(Kpi::CurrentGeneration, 10.0, 0.95),
-                c(Kpi::Spot, 5.0, 0.10),
-                c(Kpi::CommitmentCoverage, 15.0, 0.70),
-                c(Kpi::CommitmentUtilisation, 10.0, 0.95),
-                c(Kpi::Gp3, 10.0, 0.90),
-                c(Kpi::OldSnapshots, 5.0, 0.10),
-                c(Kpi::S3Standard, 10.0, 0.60),
-                c(Kpi::Idle, 20.0, 0.02),
+                c(Kpi::Graviton, 15.0),
+                c(Kpi::CurrentGeneration, 10.0),
+                c(Kpi::Spot, 5.0),
+                c(Kpi::CommitmentCoverage, 15.0),
+                c(Kpi::CommitmentUtilisation, 10.0),
+                c(Kpi::Gp3, 10.0),
+                c(Kpi::OldSnapshots, 5.0),
+                c(Kpi::S3Standard, 10.0),
+                c(Kpi::Idle, 20.0),
             ],
         }
     }
@@ -376,7 +380,7 @@ fn team_score(
     let empty = Part::default();
     // Components without eligible spend anywhere in the organisation drop out.
     // Components in which the team itself has no eligible spend do not apply to it.
-    let active: Vec<&super::score::Component> = config
+    let active: Vec<&Component> = config
         .components
         .iter()
         .filter(|c| c.weight > 0.0)

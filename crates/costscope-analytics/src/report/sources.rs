@@ -523,7 +523,7 @@ fn silenced(store: Option<&Store>, id: &str) -> Result<bool> {
                 FeedbackState::Expected | FeedbackState::FalsePositive
             )
         })),
-        Err(error) if error.is_user_error() => Ok(false),
-        Err(error) => Err(anomalies::store_error(error)),
+        Err(costscope_store::Error::NotFound { .. }) => Ok(false),
+        Err(error) => Err(error.into()),
     }
 }

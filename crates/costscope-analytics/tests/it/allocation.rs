@@ -287,7 +287,7 @@ async fn measures_and_period_ranges_change_what_is_allocated() {
         let error = allocate(&session, &rules, &options)
             .await
             .expect_err("a bad range");
-        assert!(error.is_user_error(), "{error}");
+        assert_eq!(error.kind(), costscope_core::ErrorKind::User, "{error}");
     }
     let error = "gross".parse::<Measure>().expect_err("unknown measure");
     assert!(error.to_string().contains("gross"), "{error}");

@@ -256,10 +256,8 @@ async fn one_team_explains_and_unknown_teams_are_refused() {
     let error = efficiency::score(&session, &wrong)
         .await
         .expect_err("unknown");
-    assert!(
-        error.is_user_error() && error.to_string().contains("nobody"),
-        "{error}"
-    );
+    assert_eq!(error.kind(), costscope_core::ErrorKind::User);
+    assert!(error.to_string().contains("nobody"), "{error}");
 }
 
 #[test]

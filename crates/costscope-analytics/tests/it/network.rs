@@ -420,7 +420,8 @@ async fn an_empty_window_gives_empty_results_and_bad_input_a_clear_error() {
     assert!(error.to_string().contains("2026-13-01"), "{error}");
     let backwards = NetworkOptions::new(day("2026-10-20"), day("2026-10-18"));
     let error = nat(&session, &backwards).await.expect_err("empty window");
-    assert!(error.is_user_error() && error.to_string().contains("2026-10-20"));
+    assert_eq!(error.kind(), costscope_core::ErrorKind::User);
+    assert!(error.to_string().contains("2026-10-20"), "{error}");
     let bad_account = NetworkOptions {
         account: Some("12345' OR 1=1 --".into()),
         ..options

@@ -255,7 +255,10 @@ async fn the_lifecycle_persists_and_refuses_invalid_transitions() {
     )
     .await;
     assert!(refused.is_err());
-    assert!(refused.unwrap_err().is_user_error());
+    assert_eq!(
+        refused.unwrap_err().kind(),
+        costscope_core::ErrorKind::Conflict
+    );
     // An unknown id is named, and nothing changes.
     let unknown = recommend::transition(
         &session,
@@ -267,6 +270,7 @@ async fn the_lifecycle_persists_and_refuses_invalid_transitions() {
     .await
     .expect_err("unknown id");
     assert!(unknown.to_string().contains("graviton:i-nope"), "{unknown}");
+    assert_eq!(unknown.kind(), costscope_core::ErrorKind::NotFound);
     assert_eq!(store.list().expect("list"), stored);
     assert_eq!(store.history(&second).expect("history").len(), 1);
 }

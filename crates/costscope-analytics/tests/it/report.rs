@@ -300,7 +300,7 @@ async fn an_unknown_team_is_refused_with_the_known_teams() {
     )
     .await
     .expect_err("unknown team");
-    assert!(error.is_user_error());
+    assert_eq!(error.kind(), costscope_core::ErrorKind::User);
     let message = error.to_string();
     assert!(message.contains("no-such-team"), "{message}");
     assert!(message.contains("app-team, data-team"), "{message}");

@@ -266,7 +266,7 @@ async fn an_unknown_metric_lists_the_known_ones() {
     let error = unit_cost(&session, &clickstream("invocashuns"))
         .await
         .expect_err("unknown metric");
-    assert!(error.is_user_error());
+    assert_eq!(error.kind(), costscope_core::ErrorKind::User);
     let message = error.to_string();
     for expected in [
         "unknown metric `invocashuns`",

@@ -83,14 +83,7 @@ pub async fn ingest_cur_from(
         writer.close_partition(&period.period);
     }
     bar.finish_and_clear();
-    if let Err(error) = outcome {
-        let writer_error = writer.abort();
-        return Err(match (error, writer_error) {
-            (Error::WriterStopped, Some(cause)) => cause,
-            (error, _) => error,
-        });
-    }
-    let partitions = writer.finish()?;
+    let partitions = writer.conclude(outcome)?;
     let read = ReadSummary {
         table: costscope_core::tables::CUR,
         source: source.display().into(),

@@ -248,14 +248,7 @@ pub async fn ingest_flow_logs(
     bar.finish_and_clear();
     let dates = std::mem::take(&mut parts.dates);
     let outcome = outcome.and_then(|()| parts.finish());
-    if let Err(error) = outcome {
-        let writer_error = writer.abort();
-        return Err(match (error, writer_error) {
-            (Error::WriterStopped, Some(cause)) => cause,
-            (error, _) => error,
-        });
-    }
-    let partitions = writer.finish()?;
+    let partitions = writer.conclude(outcome)?;
     // Partitions of the old date-only layout hold every account of their date: the new
     // data of that date replaces them.
     let legacy: Vec<String> = lake

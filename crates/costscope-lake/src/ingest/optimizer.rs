@@ -248,19 +248,14 @@ fn write_table<R: Serialize>(
 ) -> Result<BTreeMap<String, crate::lake::PartitionEntry>> {
     let schema = layout.schema.clone();
     let mut writer = TableWriter::new(lake.root(), layout, ingest_id, source.display());
-    for (date, rows) in by_date {
-        let written = to_batch(&schema, rows)
-            .map_err(|e| Error::Arrow {
-                file: source.display().to_string(),
-                source: e,
-            })
-            .and_then(|batch| writer.write(date, batch));
-        if let Err(e) = written {
-            writer.abort();
-            return Err(e);
-        }
-    }
-    writer.finish()
+    let outcome = by_date.iter().try_for_each(|(date, rows)| {
+        let batch = to_batch(&schema, rows).map_err(|e| Error::Arrow {
+            file: source.display().to_string(),
+            source: e,
+        })?;
+        writer.write(date, batch)
+    });
+    writer.conclude(outcome)
 }
 
 /// Deletes the files of partitions that will not be published.

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use costscope_core::tables::{
     BUSINESS_METRICS, INVENTORY, business_metrics_schema, inventory_schema,
 };
+use object_store::ObjectMeta;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -115,13 +116,7 @@ pub async fn ingest_metrics(lake: &Lake, location: &str) -> Result<IngestReport>
         delta_columns: &[],
     };
     let started = Instant::now();
-    let source = Source::open(location)?;
-    let objects = source.list().await?;
-    if objects.is_empty() {
-        return Err(Error::EmptySource {
-            source_path: location.into(),
-        });
-    }
+    let (source, objects) = open_inputs(location).await?;
     let mut records = Vec::new();
     for object in &objects {
         let name = source.describe(&object.location);
@@ -156,13 +151,7 @@ where
     R: DeserializeOwned + Serialize + Dated,
 {
     let started = Instant::now();
-    let source = Source::open(location)?;
-    let objects = source.list().await?;
-    if objects.is_empty() {
-        return Err(Error::EmptySource {
-            source_path: location.into(),
-        });
-    }
+    let (source, objects) = open_inputs(location).await?;
     let mut by_month: BTreeMap<String, Vec<R>> = BTreeMap::new();
     for object in &objects {
         let name = source.describe(&object.location);
@@ -192,6 +181,18 @@ where
     )
 }
 
+/// Opens `location` and lists its files, refusing a source that holds none.
+async fn open_inputs(location: &str) -> Result<(Source, Vec<ObjectMeta>)> {
+    let source = Source::open(location)?;
+    let objects = source.list().await?;
+    if objects.is_empty() {
+        return Err(Error::EmptySource {
+            source_path: location.into(),
+        });
+    }
+    Ok((source, objects))
+}
+
 /// Writes validated records, one partition per month, and publishes them at once.
 fn write_months<R: Serialize>(
     lake: &Lake,
@@ -212,23 +213,14 @@ fn write_months<R: Serialize>(
     let lock = lake.lock()?;
     lake.collect_garbage(&lock)?;
     let mut writer = TableWriter::new(lake.root(), layout, &ingest_id(), source.display());
-    for (month, records) in &by_month {
-        let batch = match to_batch(&schema, records) {
-            Ok(batch) => batch,
-            Err(source) => {
-                writer.abort();
-                return Err(Error::Arrow {
-                    file: location.into(),
-                    source,
-                });
-            }
-        };
-        if let Err(e) = writer.write(month, batch) {
-            writer.abort();
-            return Err(e);
-        }
-    }
-    let partitions = writer.finish()?;
+    let outcome = by_month.iter().try_for_each(|(month, records)| {
+        let batch = to_batch(&schema, records).map_err(|source| Error::Arrow {
+            file: location.into(),
+            source,
+        })?;
+        writer.write(month, batch)
+    });
+    let partitions = writer.conclude(outcome)?;
     let read = ReadSummary {
         table,
         source: source.display().into(),

@@ -6,7 +6,7 @@ use arrow::array::{
     Array, ArrayRef, AsArray, LargeStringArray, PrimitiveArray, StringArray, StringViewArray,
 };
 use arrow::datatypes::{ArrowPrimitiveType, DataType, TimeUnit};
-use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{DataFusionError, Result, ScalarValue, exec_err, plan_err};
 use datafusion::logical_expr::ColumnarValue;
 
 /// The timestamp type every timestamp argument is coerced to: CUR's own type.
@@ -29,6 +29,66 @@ pub(crate) fn check_arg_count(
         format!("{min} to {max}")
     };
     plan_err!("{name} expects {expected} arguments, got {got}")
+}
+
+/// How one argument is coerced: `(function name, 1-based position, type) -> type`.
+pub(crate) type Coercion = fn(&str, usize, &DataType) -> Result<DataType>;
+
+/// Coerces the arguments of `name`: the `required` ones, then up to `optional.len()`
+/// more. The count is checked before any type.
+pub(crate) fn coerce_args(
+    name: &str,
+    arg_types: &[DataType],
+    required: &[Coercion],
+    optional: &[Coercion],
+) -> Result<Vec<DataType>> {
+    let max = required.len() + optional.len();
+    check_arg_count(name, arg_types, required.len(), max)?;
+    required
+        .iter()
+        .chain(optional)
+        .zip(arg_types)
+        .enumerate()
+        .map(|(index, (coerce, data_type))| coerce(name, index + 1, data_type))
+        .collect()
+}
+
+/// What a function does with a value it cannot read (text that is not a date, a format
+/// it does not know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum OnBadValue {
+    /// Fail the query, as Trino does.
+    Fail,
+    /// Return NULL: the function's `try_` form, which `try(...)` swaps in.
+    Null,
+}
+
+impl OnBadValue {
+    /// The function's name: `strict`, or `lenient` (`try_` + `strict`, the name `try(...)`
+    /// looks for) when bad values become NULL.
+    pub(crate) fn name(self, strict: &'static str, lenient: &'static str) -> &'static str {
+        debug_assert_eq!(lenient.strip_prefix("try_"), Some(strict));
+        match self {
+            OnBadValue::Fail => strict,
+            OnBadValue::Null => lenient,
+        }
+    }
+
+    /// The result for a bad value: `error`, or NULL.
+    pub(crate) fn reject<T>(self, error: impl FnOnce() -> DataFusionError) -> Result<Option<T>> {
+        match self {
+            OnBadValue::Fail => Err(error()),
+            OnBadValue::Null => Ok(None),
+        }
+    }
+
+    /// `result` for a value that may be bad: its error is returned, or becomes NULL.
+    pub(crate) fn check<T>(self, result: Result<T>) -> Result<Option<T>> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(error) => self.reject(|| error),
+        }
+    }
 }
 
 /// Whether `data_type` is one of Arrow's string encodings.

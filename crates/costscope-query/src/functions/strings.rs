@@ -14,8 +14,7 @@ use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl,
 use regex::Regex;
 
 use super::args::{
-    PrimitiveArg, StrArg, bigint, check_arg_count, is_string, output, output_rows, udf_struct,
-    varchar,
+    PrimitiveArg, StrArg, bigint, coerce_args, is_string, output, output_rows, udf_struct, varchar,
 };
 
 udf_struct!(
@@ -33,16 +32,7 @@ impl ScalarUDFImpl for Split {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let name = self.name();
-        check_arg_count(name, arg_types, 2, 3)?;
-        let mut coerced = vec![
-            varchar(name, 1, &arg_types[0])?,
-            varchar(name, 2, &arg_types[1])?,
-        ];
-        if let Some(limit) = arg_types.get(2) {
-            coerced.push(bigint(name, 3, limit)?);
-        }
-        Ok(coerced)
+        coerce_args(self.name(), arg_types, &[varchar, varchar], &[bigint])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -106,13 +96,7 @@ impl ScalarUDFImpl for SplitPart {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let name = self.name();
-        check_arg_count(name, arg_types, 3, 3)?;
-        Ok(vec![
-            varchar(name, 1, &arg_types[0])?,
-            varchar(name, 2, &arg_types[1])?,
-            bigint(name, 3, &arg_types[2])?,
-        ])
+        coerce_args(self.name(), arg_types, &[varchar, varchar, bigint], &[])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -205,13 +189,7 @@ impl ScalarUDFImpl for Substr {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let name = self.name();
-        check_arg_count(name, arg_types, 2, 3)?;
-        let mut coerced = vec![varchar(name, 1, &arg_types[0])?];
-        for (position, arg) in arg_types.iter().enumerate().skip(1) {
-            coerced.push(bigint(name, position + 1, arg)?);
-        }
-        Ok(coerced)
+        coerce_args(self.name(), arg_types, &[varchar, bigint], &[bigint])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -257,12 +235,7 @@ impl ScalarUDFImpl for Replace {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        check_arg_count(self.name(), arg_types, 2, 3)?;
-        arg_types
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| varchar(self.name(), i + 1, arg))
-            .collect()
+        coerce_args(self.name(), arg_types, &[varchar, varchar], &[varchar])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -426,16 +399,7 @@ impl ScalarUDFImpl for RegexpExtract {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let name = self.name();
-        check_arg_count(name, arg_types, 2, 3)?;
-        let mut coerced = vec![
-            varchar(name, 1, &arg_types[0])?,
-            varchar(name, 2, &arg_types[1])?,
-        ];
-        if let Some(group) = arg_types.get(2) {
-            coerced.push(bigint(name, 3, group)?);
-        }
-        Ok(coerced)
+        coerce_args(self.name(), arg_types, &[varchar, varchar], &[bigint])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {

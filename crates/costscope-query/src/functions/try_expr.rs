@@ -24,16 +24,12 @@ use datafusion::logical_expr::{
 };
 use datafusion::optimizer::analyzer::AnalyzerRule;
 
-use super::args::check_arg_count;
-use super::datetime::{DateParse, FromIso8601Date, FromIso8601Timestamp};
+use super::args::{OnBadValue, check_arg_count};
+use super::datetime::fallible_udfs;
 
 /// The lenient forms `try` swaps in, which must also be registered by name.
 pub(crate) fn lenient_udfs() -> Vec<ScalarUDF> {
-    vec![
-        ScalarUDF::new_from_impl(DateParse::lenient()),
-        ScalarUDF::new_from_impl(FromIso8601Timestamp::lenient()),
-        ScalarUDF::new_from_impl(FromIso8601Date::lenient()),
-    ]
+    fallible_udfs(OnBadValue::Null)
 }
 
 /// Replaces every `try(expr)` in a plan by `expr` made lenient, keeping the

@@ -119,9 +119,7 @@ pub async fn run(global: &Global, args: AnomaliesArgs) -> anyhow::Result<()> {
                 ))
             })?;
             let store = Store::for_lake(&global.lake)?;
-            let stored = store
-                .set_anomaly_feedback(&id, state, note.as_deref())
-                .map_err(anomalies::store_error)?;
+            let stored = store.set_anomaly_feedback(&id, state, note.as_deref())?;
             let row = FeedbackRow {
                 id: stored.record.id,
                 state: state.name().to_string(),

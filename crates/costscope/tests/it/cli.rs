@@ -407,3 +407,29 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn exit_codes_follow_the_kind_of_error() {
+    use costscope_core::ErrorKind;
+    let code = |kind: ErrorKind| Some(i32::from(kind.exit_code()));
+    let lake = ingested_lake();
+    // Unknown ids are not found: exit 1, as documented, with the id named.
+    for args in [
+        ["anomalies", "show", "an-999999"],
+        ["recommend", "show", "graviton:i-nope"],
+    ] {
+        let output = fails(costscope(lake.path()).args(args));
+        assert_eq!(output.status.code(), code(ErrorKind::NotFound), "{args:?}");
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[2]), "{args:?}: {stderr}");
+    }
+    // A metadata store that cannot be opened is the environment's failure, not the user's.
+    let store = lake.path().join("_state").join("costscope.sqlite");
+    std::fs::create_dir_all(&store).expect("a directory where the store should be");
+    let output = fails(costscope(lake.path()).args(["anomalies", "show", "an-999999"]));
+    assert_eq!(output.status.code(), code(ErrorKind::Unavailable));
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("costscope.sqlite"), "{stderr}");
+}

@@ -9,14 +9,14 @@ use chrono::{Datelike, NaiveDateTime};
 use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 
-use super::unit::{Unit, UnitArg};
-use super::{
-    TIMESTAMP_MS, TemporalArg, add_months, date_to_days, date_value, datetime_to_millis,
-    days_in_month, timestamp_value,
+use super::calendar::{
+    TemporalArg, add_months, date_to_days, date_value, datetime_to_millis, days_in_month,
+    timestamp_value,
 };
+use super::unit::{Unit, UnitArg};
 use crate::functions::args::{
-    PrimitiveArg, bigint, check_arg_count, date_or_timestamp, output, output_rows, udf_struct,
-    varchar,
+    PrimitiveArg, TIMESTAMP_MS, bigint, coerce_args, date_or_timestamp, output, output_rows,
+    udf_struct, varchar,
 };
 
 fn out_of_range<T>(name: &str) -> Result<T> {
@@ -79,13 +79,8 @@ impl ScalarUDFImpl for DateAdd {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let name = self.name();
-        check_arg_count(name, arg_types, 3, 3)?;
-        Ok(vec![
-            varchar(name, 1, &arg_types[0])?,
-            bigint(name, 2, &arg_types[1])?,
-            date_or_timestamp(name, 3, &arg_types[2])?,
-        ])
+        let coercions = [varchar, bigint, date_or_timestamp];
+        coerce_args(self.name(), arg_types, &coercions, &[])
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
@@ -180,14 +175,14 @@ impl ScalarUDFImpl for DateDiff {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let name = self.name();
-        check_arg_count(name, arg_types, 3, 3)?;
-        let unit = varchar(name, 1, &arg_types[0])?;
-        let from = date_or_timestamp(name, 2, &arg_types[1])?;
-        let to = date_or_timestamp(name, 3, &arg_types[2])?;
+        let coercions = [varchar, date_or_timestamp, date_or_timestamp];
+        let mut coerced = coerce_args(self.name(), arg_types, &coercions, &[])?;
         // Mixed date and timestamp arguments compare as timestamps.
-        let common = if from == to { from } else { TIMESTAMP_MS };
-        Ok(vec![unit, common.clone(), common])
+        if coerced[1] != coerced[2] {
+            coerced[1] = TIMESTAMP_MS;
+            coerced[2] = TIMESTAMP_MS;
+        }
+        Ok(coerced)
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {

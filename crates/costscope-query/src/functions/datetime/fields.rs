@@ -11,7 +11,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{TemporalArg, timestamp_value};
+use super::calendar::{TemporalArg, timestamp_value};
 use crate::functions::args::{check_arg_count, date_or_timestamp, output, output_rows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

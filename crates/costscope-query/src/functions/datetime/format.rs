@@ -6,15 +6,16 @@ use std::sync::Arc;
 
 use arrow::array::{StringBuilder, TimestampMillisecondArray};
 use arrow::datatypes::{DataType, TimestampMillisecondType};
-use datafusion::common::{DataFusionError, Result, exec_err};
+use datafusion::common::{DataFusionError, Result, exec_datafusion_err, exec_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::calendar::{datetime_to_millis, timestamp_value};
 use super::specifiers::MySqlFormat;
-use super::{TIMESTAMP_MS, datetime_to_millis, timestamp_value};
 use crate::functions::args::{
-    PrimitiveArg, StrArg, check_arg_count, output, output_rows, timestamp, udf_struct, varchar,
+    OnBadValue, PrimitiveArg, StrArg, TIMESTAMP_MS, coerce_args, output, output_rows, timestamp,
+    udf_struct, varchar,
 };
 
 /// Compiles format strings, once for a constant and on change for a column.
@@ -57,11 +58,7 @@ impl ScalarUDFImpl for DateFormat {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        check_arg_count(self.name(), arg_types, 2, 2)?;
-        Ok(vec![
-            timestamp(self.name(), 1, &arg_types[0])?,
-            varchar(self.name(), 2, &arg_types[1])?,
-        ])
+        coerce_args(self.name(), arg_types, &[timestamp, varchar], &[])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -91,38 +88,27 @@ impl ScalarUDFImpl for DateFormat {
     }
 }
 
-/// `date_parse(varchar, format) -> timestamp(3)`; fails on text that does
-/// not match the format, as Trino does. The lenient form, `try_date_parse`,
-/// returns NULL instead: it is what `try(date_parse(...))` runs.
+/// `date_parse(varchar, format) -> timestamp(3)`; fails on text that does not match the
+/// format, as Trino does. Its lenient form, `try_date_parse`, returns NULL instead: it is
+/// what `try(date_parse(...))` runs.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DateParse {
     signature: Signature,
-    lenient: bool,
+    on_bad_value: OnBadValue,
 }
 
 impl DateParse {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(on_bad_value: OnBadValue) -> Self {
         Self {
             signature: Signature::user_defined(Volatility::Immutable),
-            lenient: false,
-        }
-    }
-
-    pub(crate) fn lenient() -> Self {
-        Self {
-            lenient: true,
-            ..Self::new()
+            on_bad_value,
         }
     }
 }
 
 impl ScalarUDFImpl for DateParse {
     fn name(&self) -> &str {
-        if self.lenient {
-            "try_date_parse"
-        } else {
-            "date_parse"
-        }
+        self.on_bad_value.name("date_parse", "try_date_parse")
     }
 
     fn signature(&self) -> &Signature {
@@ -130,11 +116,7 @@ impl ScalarUDFImpl for DateParse {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        check_arg_count(self.name(), arg_types, 2, 2)?;
-        Ok(vec![
-            varchar(self.name(), 1, &arg_types[0])?,
-            varchar(self.name(), 2, &arg_types[1])?,
-        ])
+        coerce_args(self.name(), arg_types, &[varchar, varchar], &[])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
@@ -152,16 +134,12 @@ impl ScalarUDFImpl for DateParse {
                 let (Some(input), Some(pattern)) = (input.get(row), pattern.get(row)) else {
                     return Ok(None);
                 };
-                let format = match formats.get(pattern) {
-                    Ok(format) => format,
-                    Err(_) if self.lenient => return Ok(None),
-                    Err(err) => return Err(err),
-                };
-                match format.parse(input) {
-                    Ok(value) => Ok(Some(datetime_to_millis(value))),
-                    Err(_) if self.lenient => Ok(None),
-                    Err(reason) => exec_err!("{name}: {reason}"),
-                }
+                let parsed = formats.get(pattern).and_then(|format| {
+                    format
+                        .parse(input)
+                        .map_err(|reason| exec_datafusion_err!("{name}: {reason}"))
+                });
+                Ok(self.on_bad_value.check(parsed)?.map(datetime_to_millis))
             })
             .collect::<Result<TimestampMillisecondArray>>()?;
         output(Arc::new(values), &args.args)

@@ -9,16 +9,18 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Date32Array, TimestampMillisecondArray};
+use arrow::array::{ArrayRef, Date32Array, TimestampMillisecondArray};
 use arrow::datatypes::DataType;
 use chrono::{NaiveDate, NaiveTime, Weekday};
-use datafusion::common::{Result, exec_err};
+use datafusion::common::{Result, exec_datafusion_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{TIMESTAMP_MS, date_to_days};
-use crate::functions::args::{StrArg, check_arg_count, output, output_rows, varchar};
+use super::calendar::date_to_days;
+use crate::functions::args::{
+    OnBadValue, StrArg, TIMESTAMP_MS, coerce_args, output, output_rows, varchar,
+};
 
 /// Parses an ISO 8601 timestamp into UTC epoch milliseconds.
 pub(crate) fn parse_timestamp(input: &str) -> Option<i64> {
@@ -169,36 +171,69 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// `from_iso8601_timestamp(varchar) -> timestamp(3)`.
-/// The lenient form, `try_from_iso8601_timestamp`, returns NULL for text it cannot read.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct FromIso8601Timestamp {
-    signature: Signature,
-    lenient: bool,
+/// What `from_iso8601_*` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Iso8601 {
+    /// `from_iso8601_timestamp(varchar) -> timestamp(3)`.
+    Timestamp,
+    /// `from_iso8601_date(varchar) -> date`.
+    Date,
 }
 
-impl FromIso8601Timestamp {
-    pub(crate) fn new() -> Self {
+/// `from_iso8601_timestamp` or `from_iso8601_date`. The lenient forms,
+/// `try_from_iso8601_timestamp` and `try_from_iso8601_date`, return NULL for text they
+/// cannot read.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct FromIso8601 {
+    signature: Signature,
+    target: Iso8601,
+    on_bad_value: OnBadValue,
+}
+
+impl FromIso8601 {
+    pub(crate) fn new(target: Iso8601, on_bad_value: OnBadValue) -> Self {
         Self {
             signature: Signature::user_defined(Volatility::Immutable),
-            lenient: false,
+            target,
+            on_bad_value,
         }
     }
 
-    pub(crate) fn lenient() -> Self {
-        Self {
-            lenient: true,
-            ..Self::new()
-        }
+    /// Parses every row with `parse`; `what` names the type in the error for bad text.
+    fn parse_rows<T, A>(
+        &self,
+        args: &ScalarFunctionArgs,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<A>
+    where
+        A: FromIterator<Option<T>>,
+    {
+        let text = StrArg::new(self.name(), &args.args[0])?;
+        let rows = output_rows(&args.args, args.number_rows);
+        (0..rows)
+            .map(|row| match text.get(row) {
+                None => Ok(None),
+                Some(input) => match parse(input) {
+                    Some(value) => Ok(Some(value)),
+                    None => self
+                        .on_bad_value
+                        .reject(|| exec_datafusion_err!("Invalid ISO 8601 {what}: \"{input}\"")),
+                },
+            })
+            .collect()
     }
 }
 
-impl ScalarUDFImpl for FromIso8601Timestamp {
+impl ScalarUDFImpl for FromIso8601 {
     fn name(&self) -> &str {
-        if self.lenient {
-            "try_from_iso8601_timestamp"
-        } else {
-            "from_iso8601_timestamp"
+        match self.target {
+            Iso8601::Timestamp => self
+                .on_bad_value
+                .name("from_iso8601_timestamp", "try_from_iso8601_timestamp"),
+            Iso8601::Date => self
+                .on_bad_value
+                .name("from_iso8601_date", "try_from_iso8601_date"),
         }
     }
 
@@ -207,91 +242,30 @@ impl ScalarUDFImpl for FromIso8601Timestamp {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        check_arg_count(self.name(), arg_types, 1, 1)?;
-        Ok(vec![varchar(self.name(), 1, &arg_types[0])?])
+        coerce_args(self.name(), arg_types, &[varchar], &[])
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(TIMESTAMP_MS)
+        Ok(match self.target {
+            Iso8601::Timestamp => TIMESTAMP_MS,
+            Iso8601::Date => DataType::Date32,
+        })
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let text = StrArg::new(self.name(), &args.args[0])?;
-        let rows = output_rows(&args.args, args.number_rows);
-        let values = (0..rows)
-            .map(|row| match text.get(row) {
-                None => Ok(None),
-                Some(input) => match parse_timestamp(input) {
-                    Some(millis) => Ok(Some(millis)),
-                    None if self.lenient => Ok(None),
-                    None => exec_err!("Invalid ISO 8601 timestamp: \"{input}\""),
-                },
-            })
-            .collect::<Result<TimestampMillisecondArray>>()?;
-        output(Arc::new(values), &args.args)
-    }
-}
-
-/// `from_iso8601_date(varchar) -> date`.
-/// The lenient form, `try_from_iso8601_date`, returns NULL for text it cannot read.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct FromIso8601Date {
-    signature: Signature,
-    lenient: bool,
-}
-
-impl FromIso8601Date {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::user_defined(Volatility::Immutable),
-            lenient: false,
-        }
-    }
-
-    pub(crate) fn lenient() -> Self {
-        Self {
-            lenient: true,
-            ..Self::new()
-        }
-    }
-}
-
-impl ScalarUDFImpl for FromIso8601Date {
-    fn name(&self) -> &str {
-        if self.lenient {
-            "try_from_iso8601_date"
-        } else {
-            "from_iso8601_date"
-        }
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        check_arg_count(self.name(), arg_types, 1, 1)?;
-        Ok(vec![varchar(self.name(), 1, &arg_types[0])?])
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Date32)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let text = StrArg::new(self.name(), &args.args[0])?;
-        let rows = output_rows(&args.args, args.number_rows);
-        let values = (0..rows)
-            .map(|row| match text.get(row) {
-                None => Ok(None),
-                Some(input) => match parse_date(input) {
-                    Some(date) => Ok(Some(date_to_days(date))),
-                    None if self.lenient => Ok(None),
-                    None => exec_err!("Invalid ISO 8601 date: \"{input}\""),
-                },
-            })
-            .collect::<Result<Date32Array>>()?;
-        output(Arc::new(values), &args.args)
+        let values: ArrayRef = match self.target {
+            Iso8601::Timestamp => Arc::new(self.parse_rows::<_, TimestampMillisecondArray>(
+                &args,
+                "timestamp",
+                parse_timestamp,
+            )?),
+            Iso8601::Date => {
+                Arc::new(self.parse_rows::<_, Date32Array>(&args, "date", |text| {
+                    parse_date(text).map(date_to_days)
+                })?)
+            }
+        };
+        output(values, &args.args)
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 
-use super::days_in_month;
+use super::calendar::days_in_month;
 
 const MONTH_NAMES: [&str; 12] = [
     "January",

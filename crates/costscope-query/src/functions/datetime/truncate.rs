@@ -14,9 +14,11 @@ use datafusion::logical_expr::{
     Volatility,
 };
 
+use super::calendar::{date_to_days, date_value};
 use super::unit::{Unit, UnitArg};
-use super::{TIMESTAMP_MS, date_to_days, date_value};
-use crate::functions::args::{PrimitiveArg, check_arg_count, output, output_rows, varchar};
+use crate::functions::args::{
+    PrimitiveArg, TIMESTAMP_MS, check_arg_count, output, output_rows, varchar,
+};
 
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DateTrunc {

@@ -4,7 +4,7 @@
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::ColumnarValue;
 
-use super::MILLIS_PER_DAY;
+use super::calendar::MILLIS_PER_DAY;
 use crate::functions::args::StrArg;
 
 /// A Trino date/time unit name.
