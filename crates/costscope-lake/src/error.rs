@@ -8,7 +8,7 @@ use costscope_core::ErrorKind;
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Errors from reading sources, generating data and maintaining the lake.
+/// Errors from reading sources and maintaining the lake.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A local file or directory could not be read or written.
@@ -90,12 +90,6 @@ pub enum Error {
         row: u64,
         column: String,
         message: String,
-    },
-    /// A generator option is out of range or malformed.
-    #[error("invalid generator option `{option}`: {reason}")]
-    InvalidGenerateOption {
-        option: &'static str,
-        reason: String,
     },
     /// The thread writing lake files stopped unexpectedly (a bug).
     #[error("internal error: the lake writer thread panicked")]

@@ -8,6 +8,7 @@ pub mod tabular;
 use serde::Serialize;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::Result;
@@ -41,12 +42,32 @@ pub struct PartitionReport {
 }
 
 /// Options shared by every ingest.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IngestOptions {
-    /// Show a progress bar on stderr.
-    pub progress: bool,
+    /// Told how many input bytes have been read; `None` reports nothing.
+    pub progress: Option<Arc<dyn IngestProgress>>,
     /// Treat malformed lines as an error instead of counting them.
     pub strict: bool,
+}
+
+impl std::fmt::Debug for IngestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestOptions")
+            .field("progress", &self.progress.is_some())
+            .field("strict", &self.strict)
+            .finish()
+    }
+}
+
+/// Follows an ingest's reading of its input, so a caller can show it (a terminal progress
+/// bar, a server's job status); the lake itself draws nothing.
+pub trait IngestProgress: Send + Sync {
+    /// Reading begins: `total_bytes` of input, described by `what` (`ingest cur`).
+    fn start(&self, what: &str, total_bytes: u64);
+    /// `bytes` more have been read.
+    fn advance(&self, bytes: u64);
+    /// Reading has ended, completely or not.
+    fn finish(&self);
 }
 
 /// A name unique to one ingest, used in its file names.
@@ -55,20 +76,29 @@ pub(crate) fn ingest_id() -> String {
     format!("{}-{}", now.format("%Y%m%dT%H%M%S%3f"), std::process::id())
 }
 
-/// A progress bar on stderr when asked and stderr is a terminal; hidden otherwise.
-pub(crate) fn progress_bar(enabled: bool, total: u64, what: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !enabled || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// One read's progress, reported to the options' observer if there is one.
+pub(crate) struct ReadProgress<'a>(Option<&'a dyn IngestProgress>);
+
+impl<'a> ReadProgress<'a> {
+    pub fn start(options: &'a IngestOptions, what: &str, total_bytes: u64) -> Self {
+        let observer = options.progress.as_deref();
+        if let Some(observer) = observer {
+            observer.start(what, total_bytes);
+        }
+        ReadProgress(observer)
     }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
+
+    pub fn advance(&self, bytes: u64) {
+        if let Some(observer) = self.0 {
+            observer.advance(bytes);
+        }
     }
-    bar.set_message(what.to_owned());
-    bar
+
+    pub fn finish(self) {
+        if let Some(observer) = self.0 {
+            observer.finish();
+        }
+    }
 }
 
 /// What an ingest read, besides the partitions it wrote.

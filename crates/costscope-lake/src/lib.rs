@@ -1,9 +1,8 @@
-//! The costscope lake: reading billing exports and logs from local disk or S3, the
-//! synthetic organisation generator, and the on-disk layout with its atomic manifest.
+//! The costscope lake: reading billing exports and logs from local disk or S3, and the
+//! on-disk layout with its atomic manifest.
 
 pub mod discover;
 pub mod error;
-pub mod generate;
 pub mod ingest;
 pub mod ip_ranges;
 pub mod lake;

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod commands;
 pub mod output;
+pub mod progress;
 
 use cli::{Cli, Command};
 use costscope_core::ErrorKind;

@@ -11,10 +11,10 @@ use costscope_analytics::recommend::{
     self, RecommendOptions, RecommendReport, Recommendation, Source, imports,
 };
 use costscope_core::TeamExpr;
-use costscope_lake::generate::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
 use costscope_lake::ingest::{cur, optimizer};
 use costscope_lake::{IngestOptions, Lake};
 use costscope_query::{Engine, Principal, Session};
+use costscope_synth::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
 use tokio::sync::OnceCell;
 
 use crate::fixture;

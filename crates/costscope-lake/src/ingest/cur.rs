@@ -10,7 +10,7 @@ use arrow::array::{Array, AsArray, RecordBatch, RecordBatchReader};
 use costscope_core::cur;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{IngestOptions, IngestReport, ReadSummary, ingest_id, progress_bar, publish};
+use super::{IngestOptions, IngestReport, ReadProgress, ReadSummary, ingest_id, publish};
 use crate::discover::{DataFile, FileFormat, discover};
 use crate::lake::Lake;
 use crate::normalize::Normalizer;
@@ -59,7 +59,7 @@ pub async fn ingest_cur_from(
     lake.collect_garbage(&lock)?;
     let periods = discover(&source).await?;
     let total_bytes = periods.iter().flat_map(|p| &p.files).map(|f| f.size).sum();
-    let bar = progress_bar(options.progress, total_bytes, "ingest cur");
+    let progress = ReadProgress::start(options, "ingest cur", total_bytes);
     let writer =
         TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display()).spawn();
     let mut ignored = BTreeSet::new();
@@ -78,11 +78,11 @@ pub async fn ingest_cur_from(
                 break 'periods;
             }
             files_read += 1;
-            bar.inc(file.size);
+            progress.advance(file.size);
         }
         writer.close_partition(&period.period);
     }
-    bar.finish_and_clear();
+    progress.finish();
     let partitions = writer.conclude(outcome)?;
     let read = ReadSummary {
         table: costscope_core::tables::CUR,

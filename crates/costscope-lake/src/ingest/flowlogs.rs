@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use costscope_core::tables::{FLOW_LOGS, flow_logs_schema};
 
-use super::{IngestOptions, IngestReport, ReadSummary, ingest_id, progress_bar, publish_replacing};
+use super::{IngestOptions, IngestReport, ReadProgress, ReadSummary, ingest_id, publish_replacing};
 use crate::lake::Lake;
 use crate::source::Source;
 use crate::writer::{TableLayout, TableWriter};
@@ -194,10 +194,10 @@ pub async fn ingest_flow_logs(
             source_path: source.display().into(),
         });
     }
-    let bar = progress_bar(
-        options.progress,
-        files.iter().map(|(f, _)| f.size).sum(),
+    let progress = ReadProgress::start(
+        options,
         "ingest flowlogs",
+        files.iter().map(|(f, _)| f.size).sum(),
     );
     let writer = TableWriter::new(
         lake.root(),
@@ -243,9 +243,9 @@ pub async fn ingest_flow_logs(
             outcome = Err(e);
             break;
         }
-        bar.inc(object.size);
+        progress.advance(object.size);
     }
-    bar.finish_and_clear();
+    progress.finish();
     let dates = std::mem::take(&mut parts.dates);
     let outcome = outcome.and_then(|()| parts.finish());
     let partitions = writer.conclude(outcome)?;

@@ -3,7 +3,6 @@
 mod fixtures;
 mod flowlogs;
 mod flowlogs_layouts;
-mod generate;
 mod ingest;
 mod legacy;
 mod legacy_layouts;

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::Float64Type;
-use costscope_lake::generate::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
 use costscope_lake::ingest::optimizer::{ingest_optimizer, ingest_optimizer_from};
 use costscope_lake::lake::PartitionChange;
 use costscope_lake::source::Source;
 use costscope_lake::{Error, Lake};
+use costscope_synth::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::fixtures::snapshot;

@@ -5,38 +5,17 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use costscope_lake::generate::{GenerateOptions, generate};
-use costscope_lake::ingest::{cur, flowlogs, tabular};
-use costscope_lake::{IngestOptions, Lake};
 use costscope_query::{Engine, Principal};
+use costscope_synth::demo_lake::{self, DemoLakeOptions};
 
 use crate::slt::{Target, run_dir};
 
 #[tokio::test]
 async fn seed_queries_over_the_generated_organisation() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let summary = generate(&GenerateOptions {
-        out: dir.path().join("data"),
-        seed: 7,
-        months: 2,
-        ..GenerateOptions::default()
-    })
-    .expect("generate");
-    let lake = Lake::open(dir.path().join("lake")).expect("lake");
-    let options = IngestOptions::default();
-    let path = |p: &Path| p.display().to_string();
-    cur::ingest_cur(&lake, &path(&summary.export_root), &options)
-        .await
-        .expect("cur");
-    flowlogs::ingest_flow_logs(&lake, &path(&summary.flow_logs_root), &options)
-        .await
-        .expect("flow logs");
-    tabular::ingest_inventory(&lake, &path(&summary.inventory_file))
-        .await
-        .expect("inventory");
-    tabular::ingest_metrics(&lake, &path(&summary.metrics_file))
-        .await
-        .expect("metrics");
+    let mut options = DemoLakeOptions::in_dir(dir.path(), 7);
+    options.generate.months = 2;
+    let lake = demo_lake::build(&options).await.expect("demo lake").lake;
     let session = Engine::new(lake)
         .session(&Principal::admin())
         .await

@@ -13,8 +13,9 @@ use costscope_analytics::tags::{self, TagOptions};
 use costscope_analytics::unit_cost::{self, UnitCostOptions};
 use costscope_core::TeamExpr;
 use costscope_lake::Lake;
-use costscope_lake::generate::{GenerateOptions, generate};
 use costscope_query::{Engine, Principal, Session};
+use costscope_synth::GenerateOptions;
+use costscope_synth::demo_lake::generate_unless_reused;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{BenchArgs, Global};
@@ -55,21 +56,18 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
     };
     let data = dir.join("data");
     let lake_dir = dir.join("lake");
-    let export_root = data.join("cur").join("costscope-demo");
-    let mut generate_seconds = None;
-    if !(args.reuse && export_root.exists()) {
-        if data.exists() {
-            std::fs::remove_dir_all(&data)?;
-        }
-        let started = Instant::now();
-        generate(&GenerateOptions {
-            out: data.clone(),
+    let export_root = costscope_synth::export_root(&data);
+    let started = Instant::now();
+    let generated = generate_unless_reused(
+        &GenerateOptions {
+            out: data,
             rows: Some(args.rows),
             progress: !global.quiet,
             ..GenerateOptions::default()
-        })?;
-        generate_seconds = Some(started.elapsed().as_secs_f64());
-    }
+        },
+        args.reuse,
+    )?;
+    let generate_seconds = generated.map(|_| started.elapsed().as_secs_f64());
     if lake_dir.exists() {
         std::fs::remove_dir_all(&lake_dir)?;
     }
@@ -132,17 +130,15 @@ async fn bench_anomalies(global: &Global, args: BenchArgs) -> anyhow::Result<()>
     };
     let data = dir.join("data");
     let lake_dir = dir.join("lake");
-    let export_root = data.join("cur").join("costscope-demo");
-    if !(args.reuse && export_root.exists()) {
-        if data.exists() {
-            std::fs::remove_dir_all(&data)?;
-        }
-        generate(&GenerateOptions {
+    let export_root = costscope_synth::export_root(&data);
+    generate_unless_reused(
+        &GenerateOptions {
             out: data.clone(),
             progress: !global.quiet,
             ..GenerateOptions::default()
-        })?;
-    }
+        },
+        args.reuse,
+    )?;
     if lake_dir.exists() {
         std::fs::remove_dir_all(&lake_dir)?;
     }
@@ -298,7 +294,7 @@ fn bench_flow_logs(dir: &std::path::Path, args: &BenchArgs) -> anyhow::Result<se
         if root.exists() {
             std::fs::remove_dir_all(&root)?;
         }
-        costscope_lake::generate::write_flow_log_sample(&root, args.flow_log_lines, 42)?;
+        costscope_synth::write_flow_log_sample(&root, args.flow_log_lines, 42)?;
         std::fs::write(&marker, b"")?;
     }
     let bytes: u64 =

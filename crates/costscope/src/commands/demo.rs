@@ -6,10 +6,10 @@ use costscope_analytics::allocation::{self, AllocateOptions, Rules};
 use costscope_analytics::budgets::{self, BudgetOptions};
 use costscope_analytics::tags::{self, TagOptions};
 use costscope_analytics::unit_cost::{self, UnitCostOptions};
-use costscope_lake::generate::{GenerateOptions, generate, write_optimizer_samples};
-use costscope_lake::ingest::{cur, flowlogs, optimizer, tabular};
-use costscope_lake::{IngestOptions, Lake};
+use costscope_lake::IngestOptions;
 use costscope_query::{Engine, Principal, Session};
+use costscope_synth::GenerateOptions;
+use costscope_synth::demo_lake::{self, DemoLakeOptions, Source};
 use serde::Serialize;
 
 use crate::cli::{DemoArgs, Format, Global};
@@ -69,50 +69,43 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         global,
         &format!("Generating a synthetic organisation in {}", data.display()),
     );
-    let generate_options = GenerateOptions {
-        out: data.clone(),
-        seed: args.seed,
-        rows: args.rows,
-        progress: !global.quiet,
-        ..GenerateOptions::default()
+    let options = DemoLakeOptions {
+        generate: GenerateOptions {
+            out: data,
+            seed: args.seed,
+            rows: args.rows,
+            progress: !global.quiet,
+            ..GenerateOptions::default()
+        },
+        lake_dir: lake_dir.clone(),
+        ingest: IngestOptions {
+            progress: crate::progress::ingest_progress(global.quiet),
+            strict: false,
+        },
+        optimizer: true,
     };
-    let summary = generate(&generate_options)?;
-    let optimizer_dir = data.join("optimizer");
-    write_optimizer_samples(&optimizer_dir, &generate_options)?;
-    let lake = Lake::open(&lake_dir)?;
-    let options = IngestOptions {
-        progress: !global.quiet,
-        strict: false,
-    };
-    let export = summary.export_root.display().to_string();
-    let report = cur::ingest_cur(&lake, &export, &options).await?;
-    note(
-        global,
-        &format!(
-            "Ingested {} CUR rows ({} billing periods) into {}",
-            report.rows,
-            report.partitions.len(),
-            lake_dir.display()
-        ),
-    );
-    let flows = flowlogs::ingest_flow_logs(
-        &lake,
-        &summary.flow_logs_root.display().to_string(),
-        &options,
-    )
+    let built = demo_lake::build_with(&options, |source, report| {
+        if source == Source::Cur {
+            note(
+                global,
+                &format!(
+                    "Ingested {} CUR rows ({} billing periods) into {}",
+                    report.rows,
+                    report.partitions.len(),
+                    lake_dir.display()
+                ),
+            );
+        }
+    })
     .await?;
-    let inventory =
-        tabular::ingest_inventory(&lake, &summary.inventory_file.display().to_string()).await?;
-    let metrics =
-        tabular::ingest_metrics(&lake, &summary.metrics_file.display().to_string()).await?;
-    let optimizer =
-        optimizer::ingest_optimizer(&lake, &optimizer_dir.display().to_string()).await?;
+    let (lake, summary, ingested) = (built.lake, built.summary, built.ingested);
+    let optimizer_rows = ingested.optimizer.map_or(0, |report| report.rows);
     note(
         global,
         &format!(
             "Ingested {} flow-log records, {} inventory records, {} business metric values, \
              {} optimizer recommendations",
-            flows.rows, inventory.rows, metrics.rows, optimizer.rows
+            ingested.flow_logs.rows, ingested.inventory.rows, ingested.metrics.rows, optimizer_rows
         ),
     );
     let session = Engine::new(lake).session(&Principal::admin()).await?;

@@ -1,6 +1,6 @@
 //! `costscope generate`.
 
-use costscope_lake::generate::{GenerateOptions, generate, write_optimizer_samples};
+use costscope_synth::{GenerateOptions, generate, write_optimizer_samples};
 
 use crate::cli::{GenerateArgs, Global};
 use crate::output::print_report;

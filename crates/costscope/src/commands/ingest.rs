@@ -9,7 +9,7 @@ use crate::output::print_report;
 pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     let lake = Lake::open(&global.lake)?;
     let mut options = IngestOptions {
-        progress: !global.quiet,
+        progress: crate::progress::ingest_progress(global.quiet),
         strict: false,
     };
     let (report, format) = match args.kind {

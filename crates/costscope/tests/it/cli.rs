@@ -51,7 +51,7 @@ pub fn demo_data() -> &'static PathBuf {
 
 /// The CUR 2.0 export root inside generated data.
 pub fn export_root(data: &Path) -> PathBuf {
-    data.join("cur").join("costscope-demo")
+    costscope_synth::export_root(data)
 }
 
 /// A fresh lake holding the shared organisation's CUR.

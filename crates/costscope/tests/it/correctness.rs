@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use costscope_lake::generate::{GenerateOptions, Ledger, generate};
+use costscope_synth::{GenerateOptions, Ledger, generate};
 use proptest::prelude::*;
 
 use crate::cli::{costscope, demo_data, export_root, ok};

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use costscope_lake::generate::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
+use costscope_synth::{GenerateOptions, OptimizerSamples, write_optimizer_samples};
 
 use crate::cli::{costscope, fails, ingested_lake, ok};
 

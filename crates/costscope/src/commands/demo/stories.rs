@@ -7,9 +7,9 @@ use costscope_analytics::efficiency::{self, ScoreOptions};
 use costscope_analytics::genai::{self, GenaiOptions};
 use costscope_analytics::network::{self, NetworkOptions};
 use costscope_analytics::recommend::{self, Category, RecommendOptions};
-use costscope_lake::generate::IncidentLabel;
 use costscope_query::Session;
 use costscope_store::Store;
+use costscope_synth::IncidentLabel;
 use serde::Serialize;
 
 use super::{cents, section};

@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::calendar::Calendar;
-use super::model::Org;
-use super::traffic::unit_noise;
+use crate::calendar::Calendar;
+use crate::model::Org;
+use crate::traffic::unit_noise;
 use crate::{Error, Result};
 
 /// The CSV header.

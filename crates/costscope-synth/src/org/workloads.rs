@@ -11,8 +11,8 @@
 
 use super::InstanceBilling::{OnDemand, Reserved, SavingsPlan, Spot};
 use super::*;
-use crate::generate::catalog::{AuroraLine, TokenKind};
-use crate::generate::traffic::Change;
+use crate::catalog::{AuroraLine, TokenKind};
+use crate::traffic::Change;
 
 /// Department, team and app that each account's background workloads are tagged with.
 const ACCOUNT_TAGS: [(&str, &str, &str); 8] = [

@@ -22,9 +22,9 @@ use chrono::Datelike;
 use super::InstanceBilling::OnDemand;
 
 use super::*;
-use crate::generate::catalog::AuroraLine;
-use crate::generate::ledger::{IncidentLabel, LabelMonitor};
-use crate::generate::traffic::Change;
+use crate::catalog::AuroraLine;
+use crate::ledger::{IncidentLabel, LabelMonitor};
+use crate::traffic::Change;
 
 /// Days into the last period of each onset.
 pub(super) const DRIFT_DAY: u32 = 4;

@@ -3,7 +3,7 @@
 
 use costscope_core::cur::line_item_type as lit;
 
-use super::{Region, Template, Usage, trim};
+use super::template::{Region, Template, Usage, trim};
 
 /// Public facts about an EC2 instance type.
 #[derive(Debug, Clone, Copy)]

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::calendar::Calendar;
-use super::model::{Flow, Interface, Org};
-use super::traffic::{mix64, unit_noise};
+use crate::calendar::Calendar;
+use crate::model::{Flow, Interface, Org};
+use crate::traffic::{mix64, unit_noise};
 use crate::{Error, Result};
 
 /// Days of flow logs written, counted back from the end of the calendar.
@@ -72,7 +72,7 @@ struct Record<'a> {
 fn push_record(files: &mut BTreeMap<(usize, &'static str), String>, org: &Org, r: &Record) {
     let i = r.interface;
     let out = files.entry((i.account, i.region.code)).or_default();
-    let instance_id = if i.kind == super::model::InterfaceKind::Instance {
+    let instance_id = if i.kind == crate::model::InterfaceKind::Instance {
         i.resource_id.as_str()
     } else {
         "-"

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::calendar::Calendar;
-use super::model::Org;
+use crate::calendar::Calendar;
+use crate::model::Org;
 use crate::{Error, Result};
 
 #[derive(Serialize)]

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::catalog::instance_type;
-use super::model::{Org, Quantity};
-use super::{GenerateOptions, calendar::Calendar, org, replicas_for};
+use crate::catalog::instance_type;
+use crate::generate::{GenerateOptions, organisation};
+use crate::model::{Org, Quantity};
 use crate::{Error, Result};
 
 /// Hours in a month as AWS estimates count them.
@@ -51,12 +51,10 @@ struct Instance {
 }
 
 /// Writes both sample exports into `dir` (created if needed) for the organisation that
-/// [`super::generate`] builds from the same `opts` (seed, months, end period and rows; `out`
+/// [`generate`](crate::generate()) builds from the same `opts` (seed, months, end period and rows; `out`
 /// and `progress` are not used). The same options always write the same bytes.
 pub fn write_optimizer_samples(dir: &Path, opts: &GenerateOptions) -> Result<OptimizerSamples> {
-    let cal = Calendar::new(&opts.end_period, opts.months)?;
-    let replicas = replicas_for(&cal, opts)?;
-    let org = org::build(&cal, opts.seed, replicas);
+    let (cal, org, _) = organisation(opts)?;
     let last_day = cal.total_days().saturating_sub(1);
     let export_date = cal.day_label(last_day).to_string();
     let refreshed = format!("{export_date} 00:12:29");

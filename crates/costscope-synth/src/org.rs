@@ -14,10 +14,10 @@ use std::ops::Range;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::calendar::{Calendar, HOUR_MS};
-use super::catalog::{self as cat, Purchase, Region, TokenKind, US_EAST_1, US_WEST_2};
-use super::model::*;
-use super::traffic::Curve;
+use crate::calendar::{Calendar, HOUR_MS};
+use crate::catalog::{self as cat, Purchase, Region, TokenKind, US_EAST_1, US_WEST_2};
+use crate::model::*;
+use crate::traffic::Curve;
 
 /// The linked accounts, in the order the generator indexes them.
 pub(crate) const ACCOUNTS: [Account; 8] = [

@@ -7,14 +7,14 @@ use std::path::Path;
 use costscope_core::cur::line_item_type as lit;
 use costscope_core::measures::amortized_cost;
 
-use super::calendar::{Calendar, HOUR_MS, Period};
-use super::catalog::PAYER_ACCOUNT_ID;
-use super::cur_writer::{CurWriter, Measure, PeriodContext, Row};
-use super::delivery::PeriodOutput;
-use super::ledger::{Ledger, LedgerKey, PeriodLedger};
-use super::model::{Billing, Cadence, Meter, Org, PeriodCharge, Quantity, Schedule};
-use super::traffic::mix64;
 use crate::Result;
+use crate::calendar::{Calendar, HOUR_MS, Period};
+use crate::catalog::PAYER_ACCOUNT_ID;
+use crate::cur_writer::{CurWriter, Measure, Row};
+use crate::delivery::{PeriodContext, PeriodOutput};
+use crate::ledger::{Ledger, LedgerKey, PeriodLedger};
+use crate::model::{Billing, Cadence, Meter, Org, PeriodCharge, Quantity, Schedule};
+use crate::traffic::mix64;
 
 /// Sales tax applied to each account's use of a product.
 const TAX_RATE: f64 = 0.06;

@@ -2,7 +2,7 @@
 
 use costscope_core::cur::line_item_type as lit;
 
-use super::{Region, Template, Usage, sku, trim};
+use super::template::{Region, Template, Usage, sku, trim};
 
 /// EBS volume storage (`gp2` or `gp3`).
 pub(crate) fn ebs_volume(region: Region, volume_type: &str) -> Template {

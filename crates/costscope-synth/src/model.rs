@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use super::catalog::{Region, Reservation, SavingsPlan, Template};
-use super::traffic::Curve;
+use crate::catalog::{Region, Reservation, SavingsPlan, Template};
+use crate::traffic::Curve;
 
 /// A linked (member) account.
 #[derive(Debug, Clone, Copy)]
@@ -235,7 +235,7 @@ pub(crate) struct Org {
     pub flows: Vec<Flow>,
     pub apps: Vec<App>,
     /// The labelled incidents (anomalies a detector should find).
-    pub labels: Vec<super::ledger::IncidentLabel>,
+    pub labels: Vec<crate::ledger::IncidentLabel>,
 }
 
 impl Org {

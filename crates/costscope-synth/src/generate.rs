@@ -1,51 +1,16 @@
-//! The synthetic organisation generator: a payer with eight linked accounts whose CUR 2.0
-//! export, VPC Flow Logs, resource inventory and business metrics contain the running
-//! examples of DESIGN §1 (rising NAT Gateway cost, Bedrock cost per department, the
-//! `clickstream` unit cost), laid out exactly as AWS delivers them.
-//!
-//! Output under [`GenerateOptions::out`]:
-//!
-//! ```text
-//! cur/costscope-demo/data/BILLING_PERIOD=YYYY-MM/costscope-demo-0000N.snappy.parquet
-//! cur/costscope-demo/metadata/BILLING_PERIOD=YYYY-MM/costscope-demo-Manifest.json
-//! flowlogs/AWSLogs/<account>/vpcflowlogs/<region>/yyyy/mm/dd/<...>.log.gz
-//! inventory.jsonl
-//! business_metrics.csv
-//! ledger.csv
-//! labels.json
-//! ```
-//!
-//! The natural organisation has about 140,000 CUR rows for the default three months;
-//! [`GenerateOptions::rows`] adds background workloads to reach a larger target. The same
-//! options always produce byte-identical files. Rows are generated hour by hour and written
-//! in batches of 64Ki rows, so memory stays bounded whatever the row count.
-
-mod billing;
-mod calendar;
-mod catalog;
-mod cur_writer;
-mod delivery;
-mod flowlogs;
-mod inventory;
-mod ledger;
-mod metrics;
-mod model;
-mod optimizer;
-mod org;
-mod traffic;
+//! [`generate`]: the organisation's files, written side by side (the CUR on this thread,
+//! the logs, inventory and metrics on another) with a progress bar of CUR rows.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-pub use flowlogs::write_sample as write_flow_log_sample;
-pub use ledger::{
-    IncidentLabel, LabelMonitor, Ledger, LedgerKey, LedgerTotals, read_labels, write_labels,
-};
-pub use optimizer::{OptimizerSamples, write_optimizer_samples};
-
-use crate::{Error, Result};
+use crate::calendar::Calendar;
+use crate::delivery::EXPORT_NAME;
+use crate::ledger::{IncidentLabel, Ledger, write_labels};
+use crate::model::Org;
+use crate::{Error, Result, billing, flowlogs, inventory, metrics, org};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,9 +70,7 @@ pub struct GenerateSummary {
 /// Generates the organisation described by `opts`.
 pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let started = Instant::now();
-    let cal = calendar::Calendar::new(&opts.end_period, opts.months)?;
-    let replicas = replicas_for(&cal, opts)?;
-    let org = org::build(&cal, opts.seed, replicas);
+    let (cal, org, replicas) = organisation(opts)?;
     let expected = billing::expected_rows(&org, &cal);
     tracing::info!(
         replicas,
@@ -116,7 +79,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
         "generating organisation"
     );
 
-    let export_root = opts.out.join("cur").join(cur_writer::EXPORT_NAME);
+    let export_root = export_root(&opts.out);
     let flow_logs_root = opts.out.join("flowlogs");
     for dir in [&export_root, &flow_logs_root] {
         remove_dir_if_present(dir)?;
@@ -181,13 +144,27 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary> {
     })
 }
 
+/// The CUR 2.0 export root that [`generate`] writes under `out`: `OUT/cur/costscope-demo`.
+pub fn export_root(out: &Path) -> PathBuf {
+    out.join("cur").join(EXPORT_NAME)
+}
+
+/// The calendar and organisation that `opts` describe, with its number of background
+/// replicas.
+pub(crate) fn organisation(opts: &GenerateOptions) -> Result<(Calendar, Org, u64)> {
+    let cal = Calendar::new(&opts.end_period, opts.months)?;
+    let replicas = replicas_for(&cal, opts)?;
+    let org = org::build(&cal, opts.seed, replicas);
+    Ok((cal, org, replicas))
+}
+
 /// Number of background replicas that brings the CUR to the requested row count.
-fn replicas_for(cal: &calendar::Calendar, opts: &GenerateOptions) -> Result<u64> {
+fn replicas_for(cal: &Calendar, opts: &GenerateOptions) -> Result<u64> {
     let Some(target) = opts.rows else {
         return Ok(0);
     };
     if target == 0 {
-        return Err(Error::InvalidGenerateOption {
+        return Err(Error::InvalidOption {
             option: "rows",
             reason: "the target row count must be positive".into(),
         });
@@ -207,7 +184,7 @@ fn replicas_for(cal: &calendar::Calendar, opts: &GenerateOptions) -> Result<u64>
     Ok(((target - natural) as f64 / per_replica as f64).round() as u64)
 }
 
-fn remove_dir_if_present(dir: &Path) -> Result<()> {
+pub(crate) fn remove_dir_if_present(dir: &Path) -> Result<()> {
     match std::fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

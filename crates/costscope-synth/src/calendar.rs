@@ -50,12 +50,12 @@ pub(crate) struct Calendar {
 impl Calendar {
     /// The `months` periods ending with `end_period` (`YYYY-MM`), oldest first.
     pub fn new(end_period: &str, months: u32) -> Result<Self> {
-        let invalid = |reason: String| Error::InvalidGenerateOption {
+        let invalid = |reason: String| Error::InvalidOption {
             option: "end_period",
             reason,
         };
         if months == 0 {
-            return Err(Error::InvalidGenerateOption {
+            return Err(Error::InvalidOption {
                 option: "months",
                 reason: "at least one billing period is required".into(),
             });
@@ -70,7 +70,7 @@ impl Calendar {
         let end_index = year * 12 + month as i32 - 1;
         let first_index = end_index - months as i32 + 1;
         if first_index < 1970 * 12 {
-            return Err(Error::InvalidGenerateOption {
+            return Err(Error::InvalidOption {
                 option: "months",
                 reason: format!("{months} months before {end_period} start before 1970"),
             });

@@ -1,5 +1,5 @@
 //! Turns CUR rows into Arrow record batches of the CUR 2.0 schema and hands them to the
-//! [`delivery`](super::delivery) thread, which writes them as AWS Data Exports does.
+//! [`delivery`](crate::delivery) thread, which writes them as AWS Data Exports does.
 //!
 //! Rows arrive as a few indices and numbers ([`Row`]); everything constant about a line
 //! lives in small dimension arrays (one entry per template or owner) that are gathered with
@@ -22,14 +22,10 @@ use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
 use costscope_core::cur::{self, Kind};
 
-use super::delivery::{Message, PeriodOutput, write_files};
-use super::model::Org;
+use crate::delivery::{EXPORT_NAME, Message, PeriodContext, PeriodOutput, write_files};
+use crate::model::Org;
 use crate::{Error, Result};
 
-/// Name of the export (and prefix of its files).
-pub(crate) const EXPORT_NAME: &str = "costscope-demo";
-/// Bucket named in the manifest's `dataFiles`.
-pub(crate) const BUCKET: &str = "costscope-demo-bucket";
 /// Rows per Arrow batch handed to the Parquet writer.
 pub(crate) const BATCH_ROWS: usize = 64 * 1024;
 /// Length of `identity_line_item_id`.
@@ -120,19 +116,6 @@ pub(crate) struct Row {
     pub usage_amount: f64,
     pub unblended_cost: f64,
     pub public_cost: f64,
-}
-
-/// Period-level values shared by every row of a billing period.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PeriodContext {
-    pub label: String,
-    pub start_ms: i64,
-    pub end_ms: i64,
-    pub invoice_id: Option<String>,
-    /// Every `identity_time_interval` text used in the period.
-    pub intervals: Vec<String>,
-    pub execution_id: String,
-    pub export_arn: String,
 }
 
 /// Where each CUR column's values come from.
@@ -376,7 +359,7 @@ impl CurWriter {
     pub fn begin_period(&mut self, period: PeriodContext) -> Result<()> {
         self.intervals = Arc::new(StringArray::from_iter_values(period.intervals.iter()));
         self.line_item_ids = rand::SeedableRng::seed_from_u64(
-            self.seed ^ super::traffic::mix64(period.start_ms as u64),
+            self.seed ^ crate::traffic::mix64(period.start_ms as u64),
         );
         self.send(Message::BeginPeriod(period.label.clone()))?;
         self.period = period;

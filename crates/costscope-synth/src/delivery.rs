@@ -21,9 +21,12 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use serde::Serialize;
 
-use super::cur_writer::{BUCKET, EXPORT_NAME, PeriodContext};
 use crate::{Error, Result};
 
+/// Name of the export (and prefix of its files).
+pub(crate) const EXPORT_NAME: &str = "costscope-demo";
+/// Bucket named in the manifest's `dataFiles`.
+pub(crate) const BUCKET: &str = "costscope-demo-bucket";
 /// Rows per Parquet row group.
 const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// Rows after which a new chunk file is started.
@@ -34,6 +37,20 @@ pub(crate) enum Message {
     BeginPeriod(String),
     Batch(RecordBatch),
     EndPeriod(Box<PeriodContext>),
+}
+
+/// Period-level values shared by every row of a billing period; the delivery writes them
+/// into the period's manifest.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeriodContext {
+    pub label: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub invoice_id: Option<String>,
+    /// Every `identity_time_interval` text used in the period.
+    pub intervals: Vec<String>,
+    pub execution_id: String,
+    pub export_arn: String,
 }
 
 /// What was written for one billing period.
@@ -315,9 +332,7 @@ fn write_manifest(export_root: &Path, period: &PeriodContext, files: &[PathBuf])
             end: iso_ms(period.end_ms),
         },
     };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Manifest {
-        file: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
 }
