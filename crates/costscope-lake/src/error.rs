@@ -124,8 +124,7 @@ impl Error {
             | Error::MixedCurrency { .. }
             | Error::Manifest { .. }
             | Error::InvalidSource { .. }
-            | Error::InvalidValue { .. }
-            | Error::InvalidGenerateOption { .. } => ErrorKind::User,
+            | Error::InvalidValue { .. } => ErrorKind::User,
             Error::Locked { .. } => ErrorKind::Conflict,
             Error::WriterPanicked | Error::WriterStopped => ErrorKind::Internal,
         }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use costscope_core::ErrorKind;
+
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -53,6 +55,19 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// The kind of failure: a bad option is the user's; files that cannot be written
+    /// are classified by their I/O error; a ledger that does not read back is a bug.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { source, .. } => ErrorKind::of_io(source),
+            Error::Parquet { source, .. } => costscope_lake::error::parquet_kind(source),
+            Error::Arrow { source, .. } => ErrorKind::of_arrow(source),
+            Error::InvalidOption { .. } => ErrorKind::User,
+            Error::Malformed { .. } => ErrorKind::Internal,
+            Error::Lake(error) => error.kind(),
         }
     }
 }

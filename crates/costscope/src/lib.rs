@@ -68,6 +68,8 @@ pub fn error_kind(error: &anyhow::Error) -> ErrorKind {
                 Some(error.kind())
             } else if let Some(error) = cause.downcast_ref::<costscope_lake::Error>() {
                 Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_synth::Error>() {
+                Some(error.kind())
             } else if let Some(error) = cause.downcast_ref::<costscope_core::Error>() {
                 Some(error.kind())
             } else {
