@@ -2,7 +2,6 @@
 //! column), and turned into a team expression that names each line's owner.
 
 use std::fmt;
-use std::path::Path;
 use std::sync::OnceLock;
 
 mod validate;
@@ -10,11 +9,6 @@ mod validate;
 use costscope_core::TeamExpr;
 pub use costscope_core::team::{Condition, Field, UNALLOCATED};
 use costscope_core::team::{OwnerRule, OwnerRules, Pattern};
-
-use super::file::RulesFile;
-use crate::rules_file;
-use crate::{Error, Result};
-use validate::{Validator, locate_unknown_field};
 
 /// Prefix of a shared pool's owner label: `shared:<pool>`.
 pub const SHARED_PREFIX: &str = "shared:";
@@ -122,26 +116,8 @@ impl Split {
     }
 }
 
+// Reading and validating (`Rules::load`, `Rules::parse`) live in `validate`.
 impl Rules {
-    /// Reads and validates the rules file at `path`.
-    pub fn load(path: &Path) -> Result<Rules> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Rules::parse(&text, &path.display().to_string())
-    }
-
-    /// Parses and validates rules from `text` (`origin` names it in errors).
-    pub fn parse(text: &str, origin: &str) -> Result<Rules> {
-        let file: RulesFile =
-            rules_file::parse(text, origin).map_err(|e| locate_unknown_field(text, e))?;
-        Validator {
-            origin: origin.to_string(),
-        }
-        .rules(file)
-    }
-
     /// Where the rules came from (a file name, for messages).
     pub fn origin(&self) -> &str {
         &self.origin

@@ -1,20 +1,42 @@
 //! Checking a parsed rules file: every problem is reported at the line and column of
 //! the value at fault.
 
+use std::path::Path;
 use std::sync::OnceLock;
 
 use super::{Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split, UNALLOCATED};
 use crate::allocation::file::{Entries, PoolFile, RuleFile, RulesFile, SplitFile, Values};
 use crate::error::Location;
-use crate::rules_file::{Spanned, invalid};
+use crate::rules_file::{self, Spanned, invalid};
 use crate::{Error, Result};
 use costscope_core::team::Pattern;
 
 /// How close fixed percentages must come to 100.
 const PERCENT_TOLERANCE: f64 = 1e-6;
 
+impl Rules {
+    /// Reads and validates the rules file at `path`.
+    pub fn load(path: &Path) -> Result<Rules> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Rules::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates rules from `text` (`origin` names it in errors).
+    pub fn parse(text: &str, origin: &str) -> Result<Rules> {
+        let file: RulesFile =
+            rules_file::parse(text, origin).map_err(|e| locate_unknown_field(text, e))?;
+        Validator {
+            origin: origin.to_string(),
+        }
+        .rules(file)
+    }
+}
+
 /// Checks a parsed file and builds [`Rules`], failing at the first problem.
-pub(super) struct Validator {
+struct Validator {
     pub origin: String,
 }
 
@@ -343,7 +365,7 @@ fn tag_column_key(key: &str) -> String {
 
 /// The serde error for an unknown field carries no position (that needs a marked-yaml
 /// feature we do not build); find the key in the document instead.
-pub(super) fn locate_unknown_field(text: &str, error: Error) -> Error {
+fn locate_unknown_field(text: &str, error: Error) -> Error {
     let Error::InvalidFile { location, message } = error else {
         return error;
     };
