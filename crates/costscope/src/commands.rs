@@ -1,4 +1,5 @@
-//! One module per command; each is a thin layer over the libraries.
+//! One module per command: its arguments, the request they make and how the response is
+//! printed. The work itself is done by `costscope_app`.
 
 pub mod allocate;
 pub mod anomalies;
@@ -19,15 +20,27 @@ pub mod tags;
 pub mod unit_cost;
 pub mod whois;
 
-use costscope_lake::Lake;
-use costscope_query::{Engine, Principal, Session};
+use std::path::Path;
 
-use crate::cli::Global;
+use costscope_app::{App, AppConfig, Document, Principal};
 
-/// The administrator's session over the lake named by the global options.
-pub async fn admin_session(global: &Global) -> anyhow::Result<Session> {
-    let lake = Lake::open(&global.lake)?;
-    Ok(Engine::new(lake).session(&Principal::admin()).await?)
+use crate::args::Global;
+
+/// The application over the lake named by the global options.
+pub fn app(global: &Global) -> anyhow::Result<App> {
+    Ok(App::open(&AppConfig {
+        lake: global.lake.clone(),
+    })?)
+}
+
+/// Who runs the command: the command line acts as the administrator.
+pub fn principal() -> Principal {
+    Principal::admin()
+}
+
+/// The file at `path` as a request document, if a path is given.
+pub fn document(path: Option<&Path>) -> anyhow::Result<Option<Document>> {
+    Ok(path.map(Document::read).transpose()?)
 }
 
 /// Peak resident memory of this process in bytes (Linux; 0 elsewhere).
@@ -55,12 +68,8 @@ pub struct TeamArgs {
 }
 
 impl TeamArgs {
-    /// The team of a line as SQL over `cur_amortized`, from the rules if given.
-    pub fn team_sql(&self) -> anyhow::Result<Option<String>> {
-        let Some(path) = &self.rules else {
-            return Ok(None);
-        };
-        let rules = costscope_analytics::allocation::Rules::load(path)?;
-        Ok(Some(rules.owner_sql()))
+    /// The rules file as a request document, if given.
+    pub fn rules(&self) -> anyhow::Result<Option<Document>> {
+        document(self.rules.as_deref())
     }
 }

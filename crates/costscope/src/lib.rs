@@ -1,5 +1,6 @@
 //! The costscope command line, as a library so tests and the binary share it.
 
+pub mod args;
 pub mod cli;
 pub mod commands;
 pub mod output;
@@ -51,6 +52,12 @@ pub fn install_tracing(quiet: bool) {
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     use datafusion::error::DataFusionError;
     for cause in error.chain() {
+        if let Some(app) = cause.downcast_ref::<costscope_app::Error>() {
+            return match app.kind() {
+                costscope_app::ErrorKind::Internal => 3,
+                _ => 1,
+            };
+        }
         if let Some(analysis) = cause.downcast_ref::<costscope_analytics::Error>() {
             return if analysis.is_user_error() { 1 } else { 3 };
         }
