@@ -1,4 +1,5 @@
-//! One module per command; each is a thin layer over the libraries.
+//! One module per command: its arguments, the request they make and how the response is
+//! printed. The work itself is done by `costscope_app`.
 
 pub mod allocate;
 pub mod anomalies;
@@ -19,15 +20,27 @@ pub mod tags;
 pub mod unit_cost;
 pub mod whois;
 
-use costscope_lake::Lake;
-use costscope_query::{Engine, Principal, Session};
+use std::path::Path;
 
-use crate::cli::Global;
+use costscope_app::{App, AppConfig, Document, Principal};
 
-/// The administrator's session over the lake named by the global options.
-pub async fn admin_session(global: &Global) -> anyhow::Result<Session> {
-    let lake = Lake::open(&global.lake)?;
-    Ok(Engine::new(lake).session(&Principal::admin()).await?)
+use crate::args::Global;
+
+/// The application over the lake named by the global options.
+pub fn app(global: &Global) -> anyhow::Result<App> {
+    Ok(App::open(&AppConfig {
+        lake: global.lake.clone(),
+    })?)
+}
+
+/// Who runs the command: the command line acts as the administrator.
+pub fn principal() -> Principal {
+    Principal::admin()
+}
+
+/// The file at `path` as a request document, if a path is given.
+pub fn document(path: Option<&Path>) -> anyhow::Result<Option<Document>> {
+    Ok(path.map(Document::read).transpose()?)
 }
 
 /// Peak resident memory of this process in bytes (Linux; 0 elsewhere).
@@ -55,11 +68,8 @@ pub struct TeamArgs {
 }
 
 impl TeamArgs {
-    /// Who owns a line: the rules' owner if given, else the `user_team` tag.
-    pub fn team(&self) -> anyhow::Result<costscope_core::TeamExpr> {
-        Ok(match &self.rules {
-            Some(path) => costscope_analytics::allocation::Rules::load(path)?.team(),
-            None => costscope_core::TeamExpr::default(),
-        })
+    /// The rules file as a request document, if given.
+    pub fn rules(&self) -> anyhow::Result<Option<Document>> {
+        document(self.rules.as_deref())
     }
 }

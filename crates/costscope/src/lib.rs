@@ -60,7 +60,9 @@ pub fn error_kind(error: &anyhow::Error) -> ErrorKind {
     error
         .chain()
         .find_map(|cause| {
-            if let Some(error) = cause.downcast_ref::<costscope_analytics::Error>() {
+            if let Some(error) = cause.downcast_ref::<costscope_app::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_analytics::Error>() {
                 Some(error.kind())
             } else if let Some(error) = cause.downcast_ref::<costscope_store::Error>() {
                 Some(error.kind())

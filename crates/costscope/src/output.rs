@@ -8,7 +8,7 @@ use arrow::datatypes::SchemaRef;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use costscope_query::QueryResult;
 
-use crate::cli::Format;
+use crate::args::Format;
 
 /// Writes a query result to stdout in `format`. A reader that stops early (`| head`)
 /// is not an error.
@@ -28,6 +28,32 @@ macro_rules! outln {
         use std::io::Write as _;
         writeln!(std::io::stdout().lock(), $($arg)*)
     }};
+}
+
+/// Writes one line to stdout; a reader that stopped early (`| head`) is not an error.
+pub fn line(text: &str) -> anyhow::Result<()> {
+    ignore_broken_pipe(outln!("{text}").map_err(Into::into))
+}
+
+/// Writes each line to stdout (see [`line`]).
+pub fn lines<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> anyhow::Result<()> {
+    texts.into_iter().try_for_each(|text| line(text.as_ref()))
+}
+
+/// Writes a grid of formatted cells as a table.
+pub fn print_grid(grid: &costscope_app::present::Grid) -> anyhow::Result<()> {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(&grid.header);
+    for row in &grid.rows {
+        table.add_row(row);
+    }
+    line(&table.to_string())
+}
+
+/// Writes a query result built from one batch (see [`print_result`]).
+pub fn print_batch(batch: arrow::array::RecordBatch, format: Format) -> anyhow::Result<()> {
+    print_result(&costscope_app::present::result(batch), format)
 }
 
 /// True when `error` comes from writing to a closed pipe: not a failure of the command.

@@ -18,7 +18,8 @@ use costscope_synth::GenerateOptions;
 use costscope_synth::demo_lake::generate_unless_reused;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{BenchArgs, Global};
+use crate::args::Global;
+use clap::Args;
 
 /// The benchmark's query set, shared with the DuckDB comparison script.
 pub const QUERIES_JSON: &str = include_str!("../../../../bench/queries.json");
@@ -41,6 +42,29 @@ struct QueryTiming {
     rows: usize,
     median_seconds: f64,
     runs_seconds: Vec<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// CUR rows to generate.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// Working directory (kept; default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Runs per query; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Reuse data already generated in --dir.
+    #[arg(long)]
+    pub reuse: bool,
+    /// Lines of the generated flow-log file whose ingest is timed (0: skip).
+    #[arg(long, default_value_t = 2_000_000)]
+    pub flow_log_lines: u64,
+    /// Measure anomaly detection instead: precision, recall and days to detect on the
+    /// natural organisation's labelled incidents, and the detector's speed.
+    #[arg(long)]
+    pub anomalies: bool,
 }
 
 pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {

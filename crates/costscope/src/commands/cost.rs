@@ -1,12 +1,10 @@
 //! `costscope cost`: the cost explorer (see docs/cost.md).
 
-use std::io::Write;
-
 use clap::Args;
-use costscope_analytics::explorer::{self, ExplorerOptions};
-use costscope_query::QueryResult;
+use costscope_app::cost::CostRequest;
+use costscope_app::present;
 
-use crate::cli::{Format, FormatArgs, Global};
+use crate::args::{Format, FormatArgs, Global};
 use crate::output;
 
 #[derive(Debug, Args)]
@@ -46,118 +44,53 @@ pub struct CostArgs {
 }
 
 impl CostArgs {
-    /// The explorer's options, every value checked by the library's parsers.
-    pub fn options(&self) -> anyhow::Result<ExplorerOptions> {
-        Ok(ExplorerOptions {
-            group_by: self
-                .group_by
-                .iter()
-                .map(|d| d.parse())
-                .collect::<Result<_, _>>()?,
-            granularity: self.granularity.parse()?,
-            measure: self.measure.parse()?,
-            filters: self
-                .filter
-                .iter()
-                .map(|f| f.parse())
-                .collect::<Result<_, _>>()?,
-            from: self
-                .from
-                .as_deref()
-                .map(|d| explorer::parse_date("--from", d))
-                .transpose()?,
-            to: self
-                .to
-                .as_deref()
-                .map(|d| explorer::parse_date("--to", d))
-                .transpose()?,
+    /// The explorer request these arguments make.
+    pub fn request(&self) -> anyhow::Result<CostRequest> {
+        Ok(CostRequest {
+            group_by: self.group_by.clone(),
+            granularity: self.granularity.clone(),
+            measure: self.measure.clone(),
+            filters: self.filter.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
             top: self.top,
-            compare: self.compare.as_deref().map(str::parse).transpose()?,
-            team: self.team.team()?,
+            compare: self.compare.clone(),
+            rules: self.team.rules()?,
         })
     }
 }
 
 pub async fn run(global: &Global, args: CostArgs) -> anyhow::Result<()> {
-    let options = args.options()?;
-    let session = crate::commands::admin_session(global).await?;
-    let report = explorer::explore(&session, &options).await?;
+    let request = args.request()?;
+    let report = super::app(global)?
+        .cost(&super::principal(), &request)
+        .await?;
     let format = args.output.format;
     if format == Format::Json {
-        return print_json(&report);
+        // Keys in the documented order (rows list `period`, the dimensions, `amount`, `unit`).
+        return output::line(&serde_json::to_string_pretty(&report)?);
     }
     // Tables show cents (usage to 1/10000); CSV keeps every digit for spreadsheets.
     let report = match format {
-        Format::Table => rounded(report),
+        Format::Table => present::cost::rounded(report),
         _ => report,
     };
-    let rows = as_result(report.rows_batch()?);
+    let rows = report.rows_batch()?;
     match (format, report.comparison_batch()?) {
         (Format::Table, Some(comparison)) => {
-            line(&format!("== {} by period", report.measure))?;
-            output::print_result(&rows, format)?;
+            output::line(&present::cost::rows_heading(&report))?;
+            output::print_batch(rows, format)?;
             if let Some(previous) = &report.comparison {
-                line(&format!(
-                    "== change from the previous period ({} to {}, exclusive)",
-                    previous.from, previous.to
-                ))?;
+                output::line(&present::cost::comparison_heading(previous))?;
             }
-            output::print_result(&as_result(comparison), format)
+            output::print_batch(comparison, format)
         }
         (Format::Table, None) => {
-            output::print_result(&rows, format)?;
-            for total in &report.totals {
-                line(&format!("total: {} {}", total.amount, total.unit))?;
-            }
-            Ok(())
+            output::print_batch(rows, format)?;
+            output::lines(present::cost::total_lines(&report))
         }
         // CSV: the comparison when asked for, else the rows.
-        (_, Some(comparison)) => output::print_result(&as_result(comparison), format),
-        (_, None) => output::print_result(&rows, format),
-    }
-}
-
-/// The report as pretty JSON, keys in the documented order (rows list their columns in
-/// order: `period`, the dimension columns, `amount`, `unit`).
-fn print_json(report: &explorer::CostReport) -> anyhow::Result<()> {
-    line(&serde_json::to_string_pretty(report)?)
-}
-
-/// Writes one line to stdout; a reader that stopped early (`| head`) is not an error.
-fn line(text: &str) -> anyhow::Result<()> {
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
-}
-
-/// The report with amounts rounded for reading: cents, or 4 decimals for usage.
-fn rounded(mut report: explorer::CostReport) -> explorer::CostReport {
-    let decimals = if report.measure == explorer::Measure::Usage {
-        4
-    } else {
-        2
-    };
-    let scale = 10f64.powi(decimals);
-    let round = |value: &mut f64| *value = (*value * scale).round() / scale;
-    report.rows.iter_mut().for_each(|r| round(&mut r.amount));
-    report.totals.iter_mut().for_each(|t| round(&mut t.amount));
-    if let Some(comparison) = &mut report.comparison {
-        for row in &mut comparison.rows {
-            round(&mut row.current);
-            round(&mut row.previous);
-            round(&mut row.change);
-            if let Some(pct) = &mut row.change_pct {
-                *pct = (*pct * 10.0).round() / 10.0;
-            }
-        }
-    }
-    report
-}
-
-fn as_result(batch: arrow::array::RecordBatch) -> QueryResult {
-    QueryResult {
-        schema: batch.schema(),
-        batches: vec![batch],
+        (_, Some(comparison)) => output::print_batch(comparison, format),
+        (_, None) => output::print_batch(rows, format),
     }
 }

@@ -12,10 +12,25 @@ use costscope_synth::GenerateOptions;
 use costscope_synth::demo_lake::{self, DemoLakeOptions, Source};
 use serde::Serialize;
 
-use crate::cli::{DemoArgs, Format, Global};
+use crate::args::{Format, FormatArgs, Global};
+use clap::Args;
 
 mod stories;
 use crate::output::{print_records, print_result};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to put the generated organisation and the lake (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Scale the CUR to about this many rows.
+    #[arg(long)]
+    pub rows: Option<u64>,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub output: FormatArgs,
+}
 
 /// The allocation rules and budgets of the generated organisation (also in `examples/`).
 pub const ALLOCATION_RULES: &str = include_str!("../../../../examples/allocation.yaml");

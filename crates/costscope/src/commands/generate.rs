@@ -2,8 +2,33 @@
 
 use costscope_synth::{GenerateOptions, generate, write_optimizer_samples};
 
-use crate::cli::{GenerateArgs, Global};
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::args::{FormatArgs, Global};
 use crate::output::print_report;
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Random seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of billing periods.
+    #[arg(long, default_value_t = 3)]
+    pub months: u32,
+    /// Last billing period, YYYY-MM.
+    #[arg(long, default_value = "2026-10")]
+    pub end: String,
+    /// Scale the CUR to about this many rows.
+    #[arg(long)]
+    pub rows: Option<u64>,
+    #[command(flatten)]
+    pub output: FormatArgs,
+}
 
 pub fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<()> {
     let options = GenerateOptions {

@@ -3,8 +3,47 @@
 use costscope_lake::ingest::{cur, flowlogs, optimizer, tabular};
 use costscope_lake::{IngestOptions, Lake};
 
-use crate::cli::{Global, IngestArgs, IngestKind};
+use clap::{Args, Subcommand};
+
+use crate::args::{FormatArgs, Global};
 use crate::output::print_report;
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(subcommand)]
+    pub kind: IngestKind,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IngestKind {
+    /// A CUR 2.0 export (root or one billing period) or a legacy CUR (CSV, CSV.gz, Parquet).
+    Cur(SourceArgs),
+    /// VPC Flow Logs (gzip text with a header line).
+    Flowlogs(FlowLogArgs),
+    /// A resource inventory (JSON lines or CSV).
+    Inventory(SourceArgs),
+    /// Business metrics (CSV or JSON: date, metric, value, app, team).
+    Metrics(SourceArgs),
+    /// A Compute Optimizer or Cost Optimization Hub export (CSV, CSV.gz or Parquet).
+    Optimizer(SourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// A local path or s3://bucket/prefix.
+    pub source: String,
+    #[command(flatten)]
+    pub output: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowLogArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Refuse the whole ingest on the first malformed line.
+    #[arg(long)]
+    pub strict: bool,
+}
 
 pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     let lake = Lake::open(&global.lake)?;

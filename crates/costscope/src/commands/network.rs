@@ -1,16 +1,11 @@
 //! `costscope network`: network cost attribution from VPC Flow Logs.
 
-use std::io::Write;
-
 use clap::{Args, Subcommand};
-use costscope_analytics::network::{
-    self, NetworkOptions, cross_az, egress, flow_log_window, nat, nat_findings_with, nat_story,
-    parse_date, reconcile, top_talkers,
-};
-use serde::Serialize;
+use costscope_app::network::NetworkRequest;
+use costscope_app::present::network::{self, EgressLine, FindingLine};
 
-use crate::cli::{Format, FormatArgs, Global};
-use crate::output::{print_records, print_report};
+use crate::args::{Format, FormatArgs, Global};
+use crate::output::{line, lines, print_records, print_report};
 
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
@@ -58,207 +53,87 @@ pub struct ViewArgs {
 }
 
 pub async fn run(global: &Global, args: NetworkArgs) -> anyhow::Result<()> {
-    let (view, name) = match &args.view {
-        NetworkView::CrossAz(v) => (v, "cross-az"),
-        NetworkView::Nat(v) => (v, "nat"),
-        NetworkView::TopTalkers(v) => (v, "top-talkers"),
-        NetworkView::Egress(v) => (v, "egress"),
-        NetworkView::Reconcile(v) => (v, "reconcile"),
-        NetworkView::Findings(v) => (v, "findings"),
-        NetworkView::Story(v) => (v, "story"),
+    let view = match &args.view {
+        NetworkView::CrossAz(v)
+        | NetworkView::Nat(v)
+        | NetworkView::TopTalkers(v)
+        | NetworkView::Egress(v)
+        | NetworkView::Reconcile(v)
+        | NetworkView::Findings(v)
+        | NetworkView::Story(v) => v,
     };
-    let from = view.from.as_deref().map(parse_date).transpose()?;
-    let to = view.to.as_deref().map(parse_date).transpose()?;
-    let session = super::admin_session(global).await?;
-    let (from, to) = match (from, to) {
-        (Some(from), Some(to)) => (from, to),
-        (from, to) => {
-            let known = flow_log_window(&session).await?;
-            match (known, from, to) {
-                (Some((first, last)), from, to) => (from.unwrap_or(first), to.unwrap_or(last)),
-                // No flow logs at all: an empty window that still validates.
-                (None, Some(from), None) => (from, from + chrono::Days::new(1)),
-                (None, None, Some(to)) => (to - chrono::Days::new(1), to),
-                (None, _, _) => {
-                    let today = chrono::Utc::now().date_naive();
-                    (today, today + chrono::Days::new(1))
-                }
-            }
-        }
-    };
-    let options = NetworkOptions {
+    let request = NetworkRequest {
+        from: view.from.clone(),
+        to: view.to.clone(),
         account: view.account.clone(),
         team: view.team.clone(),
         limit: view.limit,
-        ..NetworkOptions::new(from, to)
     };
+    let app = super::app(global)?;
+    let principal = super::principal();
     let format = view.output.format;
-    match name {
-        "cross-az" => {
-            let report = cross_az(&session, &options).await?;
+    match &args.view {
+        NetworkView::CrossAz(_) => {
+            let report = app.cross_az(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&report, format);
             }
             if format == Format::Table {
-                heading(&format!(
-                    "== cross-AZ traffic {} .. {} ({} days of flow logs; ${}/GB per billed side)",
-                    report.window.from,
-                    report.window.to,
-                    report.window.days_with_flow_logs,
-                    report.rate_per_gb_per_side
-                ))?;
+                line(&network::cross_az_heading(&report))?;
                 print_records(&report.matrix, format)?;
-                heading("== by resource pair")?;
+                line(network::CROSS_AZ_PAIRS_HEADING)?;
             }
             print_records(&report.rows, format)
         }
-        "nat" => {
-            let report = nat(&session, &options).await?;
+        NetworkView::Nat(_) => {
+            let report = app.nat(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&report, format);
             }
             if format == Format::Table {
-                heading(&format!(
-                    "== NAT gateways {} .. {} ({} days of flow logs)",
-                    report.window.from, report.window.to, report.window.days_with_flow_logs
-                ))?;
+                line(&network::nat_heading(&report))?;
                 print_records(&report.gateways, format)?;
-                heading("== by source resource and destination")?;
+                line(network::NAT_SOURCES_HEADING)?;
             }
             print_records(&report.sources, format)
         }
-        "top-talkers" => {
-            let report = top_talkers(&session, &options).await?;
+        NetworkView::TopTalkers(_) => {
+            let report = app.top_talkers(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&report, format);
             }
             print_records(&report.rows, format)
         }
-        "egress" => {
-            let report = egress(&session, &options).await?;
+        NetworkView::Egress(_) => {
+            let report = app.egress(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&report, format);
             }
             let rows: Vec<EgressLine> = report.rows.iter().map(EgressLine::from).collect();
             print_records(&rows, format)
         }
-        "reconcile" => {
-            let report = reconcile(&session, &options).await?;
+        NetworkView::Reconcile(_) => {
+            let report = app.reconcile(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&report, format);
             }
             print_records(&report.rows, format)
         }
-        "story" => {
-            let lines = nat_story(&session, &options).await?;
-            if format == Format::Table {
-                for line in &lines {
-                    heading(line)?;
-                }
-                return Ok(());
+        NetworkView::Story(_) => {
+            let story = app.nat_story(&principal, &request).await?;
+            match format {
+                Format::Table => lines(&story),
+                Format::Json => print_report(&story, format),
+                Format::Csv => print_records(&network::story_rows(&story), format),
             }
-            let rows: Vec<StoryLine> = lines.iter().map(|text| StoryLine { text }).collect();
-            if format == Format::Json {
-                return print_report(&lines, format);
-            }
-            print_records(&rows, format)
         }
-        _ => {
-            let findings = nat_findings_with(&session, &options).await?;
+        NetworkView::Findings(_) => {
+            let findings = app.nat_findings(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&findings, format);
             }
             let rows: Vec<FindingLine> = findings.iter().map(FindingLine::from).collect();
             print_records(&rows, format)
         }
-    }
-}
-
-/// One line of the story, for CSV.
-#[derive(Serialize)]
-struct StoryLine<'a> {
-    text: &'a str,
-}
-
-/// An egress row with the NAT gateway list flattened for tables and CSV.
-#[derive(Serialize)]
-struct EgressLine<'a> {
-    account_id: &'a str,
-    resource_id: &'a str,
-    resource_type: &'a str,
-    team: Option<&'a str>,
-    az: &'a str,
-    bytes_out: f64,
-    gb_out: f64,
-    bytes_in: f64,
-    via_nat_bytes: f64,
-    nat_gateways: String,
-    transfer_cost: f64,
-    nat_processing_cost: f64,
-    estimated_cost: f64,
-}
-
-impl<'a> From<&'a network::EgressRow> for EgressLine<'a> {
-    fn from(r: &'a network::EgressRow) -> Self {
-        EgressLine {
-            account_id: &r.account_id,
-            resource_id: &r.resource_id,
-            resource_type: &r.resource_type,
-            team: r.team.as_deref(),
-            az: &r.az,
-            bytes_out: r.bytes_out,
-            gb_out: r.gb_out,
-            bytes_in: r.bytes_in,
-            via_nat_bytes: r.via_nat_bytes,
-            nat_gateways: r.nat_gateways.join(" "),
-            transfer_cost: r.transfer_cost,
-            nat_processing_cost: r.nat_processing_cost,
-            estimated_cost: r.estimated_cost,
-        }
-    }
-}
-
-/// A finding flattened for tables and CSV.
-#[derive(Serialize)]
-struct FindingLine<'a> {
-    account_id: &'a str,
-    nat_gateway_id: &'a str,
-    nat_az: &'a str,
-    source_az: &'a str,
-    fix: String,
-    monthly_saving: f64,
-    monthly_gb: f64,
-    bytes: f64,
-    cross_az_bytes: f64,
-    cause: &'a str,
-}
-
-impl<'a> From<&'a network::NatFinding> for FindingLine<'a> {
-    fn from(f: &'a network::NatFinding) -> Self {
-        FindingLine {
-            account_id: &f.account_id,
-            nat_gateway_id: &f.nat_gateway_id,
-            nat_az: &f.nat_az,
-            source_az: &f.source_az,
-            fix: match &f.fix {
-                network::NetworkFix::NatGatewayPerAz { az } => format!("nat-gateway-per-az {az}"),
-                network::NetworkFix::GatewayEndpoint { service } => {
-                    format!("gateway-endpoint {service}")
-                }
-            },
-            monthly_saving: f.monthly_saving,
-            monthly_gb: f.monthly_gb,
-            bytes: f.bytes,
-            cross_az_bytes: f.cross_az_bytes,
-            cause: &f.cause,
-        }
-    }
-}
-
-/// Prints a heading line; a reader that stopped early (`| head`) is not an error.
-fn heading(text: &str) -> anyhow::Result<()> {
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
     }
 }

@@ -3,18 +3,12 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use costscope_analytics::Error;
-use costscope_analytics::recommend::{
-    self, Category, Change, RecommendOptions, Recommendation, Status,
-};
-use costscope_lake::Lake;
-use costscope_store::Store;
-use serde::Serialize;
+use costscope_app::present::recommend;
+use costscope_app::recommend::{ChangeRequest, RecommendRequest};
 
-use crate::cli::{Format, FormatArgs, Global};
-use crate::output::{print_records, print_report};
+use crate::args::{Format, FormatArgs, Global};
+use crate::output::{lines, print_records, print_report};
 
 #[derive(Debug, Args)]
 pub struct RecommendArgs {
@@ -64,159 +58,41 @@ pub enum Action {
     Show { id: String },
 }
 
-/// One row of the listing.
-#[derive(Serialize)]
-struct Row<'a> {
-    category: &'static str,
-    team: &'a str,
-    id: &'a str,
-    effort: &'static str,
-    current: &'a str,
-    recommended: &'a str,
-    monthly_cost: f64,
-    monthly_saving: f64,
-    realized_monthly_saving: Option<f64>,
-    status: &'static str,
-    source: String,
-}
-
-fn date(text: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Error::InvalidArgument(format!("`{text}` is not a date (YYYY-MM-DD)")))
-}
-
 pub async fn run(global: &Global, args: RecommendArgs) -> anyhow::Result<()> {
-    let session = crate::commands::admin_session(global).await?;
-    let lake = Lake::open(&global.lake)?;
-    let store = Store::for_lake(lake.root())?;
-    let options = RecommendOptions {
-        category: args
-            .category
-            .as_deref()
-            .map(str::parse::<Category>)
-            .transpose()?,
-        team: args.team.clone(),
-        status: args
-            .status
-            .as_deref()
-            .map(str::parse::<Status>)
-            .transpose()?,
-        team_expr: args.team_rules.team()?,
-        as_of: args.as_of.as_deref().map(date).transpose()?,
-        prices: args
-            .prices
-            .as_deref()
-            .map(recommend::prices::load)
-            .transpose()?,
+    let request = RecommendRequest {
+        category: args.category,
+        team: args.team,
+        status: args.status,
+        prices: super::document(args.prices.as_deref())?,
+        as_of: args.as_of,
+        rules: args.team_rules.rules()?,
     };
+    let app = super::app(global)?;
+    let principal = super::principal();
     let format = args.output.format;
     let change = match args.action {
         None => {
-            let report = recommend::recommend(&session, Some(&store), &options).await?;
+            let report = app.recommend(&principal, &request).await?;
             if format == Format::Json {
                 return print_report(&report, format);
             }
-            let rows: Vec<Row<'_>> = report.recommendations.iter().map(row).collect();
-            print_records(&rows, format)?;
+            print_records(&recommend::rows(&report), format)?;
             if format == Format::Table {
-                for c in &report.categories {
-                    crate::outln!(
-                        "{}: {} recommendations, ${:.2}/month",
-                        c.category,
-                        c.count,
-                        c.monthly_saving
-                    )?;
-                }
-                crate::outln!(
-                    "total: ${:.2}/month (usage {} to {}; prices as of {})",
-                    report.total_monthly_saving,
-                    report
-                        .window_from
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    report.window_to.map(|d| d.to_string()).unwrap_or_default(),
-                    report.prices.as_of
-                )?;
+                lines(recommend::total_lines(&report))?;
             }
             return Ok(());
         }
         Some(Action::Show { id }) => {
-            let mut all = options.clone();
-            all.status = None;
-            let r = recommend::show(&session, &store, &id, &all).await?;
-            let history = store.history(&id).unwrap_or_default();
-            return print_report(&Shown::new(r, history), format);
+            let shown = app.recommendation(&principal, &request, &id).await?;
+            return print_report(&shown, format);
         }
-        Some(Action::Accept { id }) => (id, Change::Accept),
-        Some(Action::Dismiss { id, reason }) => (id, Change::Dismiss(reason)),
-        Some(Action::Reopen { id }) => (id, Change::Reopen),
-        Some(Action::Implement { id, on }) => {
-            let on = match on {
-                Some(text) => date(&text)?,
-                None => chrono::Utc::now().date_naive(),
-            };
-            (id, Change::Implement(on))
-        }
+        Some(Action::Accept { id }) => ChangeRequest::Accept { id },
+        Some(Action::Dismiss { id, reason }) => ChangeRequest::Dismiss { id, reason },
+        Some(Action::Reopen { id }) => ChangeRequest::Reopen { id },
+        Some(Action::Implement { id, on }) => ChangeRequest::Implement { id, on },
     };
-    let (id, change) = change;
-    let mut all = options.clone();
-    all.status = None;
-    let r = recommend::transition(&session, &store, &id, change, &all).await?;
-    let history = store.history(&id).unwrap_or_default();
-    print_report(&Shown::new(r, history), format)
-}
-
-fn row(r: &Recommendation) -> Row<'_> {
-    Row {
-        category: r.category.name(),
-        team: &r.team,
-        id: &r.id,
-        effort: r.effort.name(),
-        current: &r.current,
-        recommended: &r.recommended,
-        monthly_cost: r.monthly_cost,
-        monthly_saving: r.monthly_saving,
-        realized_monthly_saving: r.realized_monthly_saving,
-        status: r.status.name(),
-        source: serde_json::to_value(r.source)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-    }
-}
-
-/// `show` and the lifecycle commands print the recommendation with its history.
-#[derive(Serialize)]
-struct Shown {
-    #[serde(flatten)]
-    recommendation: Recommendation,
-    history: Vec<Event>,
-}
-
-#[derive(Serialize)]
-struct Event {
-    from: &'static str,
-    to: &'static str,
-    reason: Option<String>,
-    at: String,
-}
-
-impl Shown {
-    fn new(
-        recommendation: Recommendation,
-        history: Vec<costscope_store::recommendations::Event>,
-    ) -> Self {
-        Shown {
-            recommendation,
-            history: history
-                .into_iter()
-                .map(|e| Event {
-                    from: e.from.name(),
-                    to: e.to.name(),
-                    reason: e.reason,
-                    at: e.at,
-                })
-                .collect(),
-        }
-    }
+    let changed = app
+        .change_recommendation(&principal, &request, &change)
+        .await?;
+    print_report(&changed, format)
 }

@@ -2,18 +2,14 @@
 //! directory, one set of files per team.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use costscope_analytics::Error;
-use costscope_analytics::allocation::Rules;
-use costscope_analytics::budgets;
-use costscope_analytics::report::{
-    self, IsoWeek, UnitSpec, WeeklyOptions, WeeklyReport, format::money,
-};
-use serde::Serialize;
+use costscope_analytics::report::{self, WeeklyReport};
+use costscope_app::present;
+use costscope_app::report::WeeklyRequest;
 
-use crate::cli::{Format, FormatArgs, Global};
+use crate::args::{Format, FormatArgs, Global};
 use crate::output::{print_records, print_report};
 
 #[derive(Debug, Args)]
@@ -94,78 +90,26 @@ pub async fn run(global: &Global, args: ReportArgs) -> anyhow::Result<()> {
     }
 }
 
-/// One team's report as written.
-#[derive(Debug, Serialize)]
-struct Written {
-    team: String,
-    week: String,
-    currency: String,
-    this_week: String,
-    change_percent: String,
-    budget_state: String,
-    files: String,
-}
-
 async fn weekly(global: &Global, args: WeeklyArgs) -> anyhow::Result<()> {
-    let session = crate::commands::admin_session(global).await?;
-    if args.history_weeks < 2 {
-        return Err(Error::InvalidArgument(format!(
-            "--history-weeks must be at least 2, not {}",
-            args.history_weeks
-        ))
-        .into());
-    }
-    let rules = args
-        .team_rules
-        .rules
-        .as_deref()
-        .map(Rules::load)
-        .transpose()?;
-    let week = args
-        .week
-        .as_deref()
-        .map(str::parse::<IsoWeek>)
-        .transpose()?;
-    let budget_list = match &args.budgets {
-        Some(path) => budgets::load_budgets(path)?,
-        None => Vec::new(),
+    let request = WeeklyRequest {
+        team: args.team,
+        week: args.week,
+        rules: args.team_rules.rules()?,
+        budgets: super::document(args.budgets.as_deref())?,
+        units: args.units,
+        history_weeks: args.history_weeks,
     };
-    let units = args
-        .units
-        .iter()
-        .map(|u| u.parse::<UnitSpec>())
-        .collect::<Result<Vec<_>, _>>()?;
-    let teams = match &args.team {
-        Some(team) => vec![team.clone()],
-        None => report::teams(&session, rules.as_ref()).await?,
-    };
-    if teams.is_empty() {
-        return Err(Error::InvalidArgument(
-            "no teams to report on: no line has a user_team tag (give --rules)".into(),
-        )
-        .into());
-    }
-    let store = open_store(&global.lake)?;
+    let reports = super::app(global)?
+        .weekly_reports(&super::principal(), &request)
+        .await?;
     std::fs::create_dir_all(&args.out).map_err(|source| Error::Io {
         path: args.out.display().to_string(),
         source,
     })?;
-    let mut written = Vec::with_capacity(teams.len());
-    for team in teams {
-        let options = WeeklyOptions {
-            team,
-            week,
-            rules: rules.clone(),
-            budgets: budget_list.clone(),
-            budgets_origin: args.budgets.as_ref().map(|p| p.display().to_string()),
-            units: units.clone(),
-            history_weeks: args.history_weeks,
-            store: store.clone(),
-            ..WeeklyOptions::default()
-        };
-        let report = report::build_weekly(&session, &options).await?;
-        let files = write_files(&report, &args.out, &args.files)?;
-        written.push(summary(&report, &files));
+    let mut written = Vec::with_capacity(reports.len());
+    for report in &reports {
+        let files = write_files(report, &args.out, &args.files)?;
+        written.push(present::report::written(report, &files));
     }
     if args.output.format == Format::Json {
         return print_report(&written, args.output.format);
@@ -173,55 +117,26 @@ async fn weekly(global: &Global, args: WeeklyArgs) -> anyhow::Result<()> {
     print_records(&written, args.output.format)
 }
 
-/// The lake's metadata store, if one exists (a report never creates it).
-fn open_store(lake: &Path) -> anyhow::Result<Option<Arc<costscope_store::Store>>> {
-    if lake.join(costscope_store::STORE_PATH).exists() {
-        Ok(Some(Arc::new(costscope_store::Store::for_lake(lake)?)))
-    } else {
-        Ok(None)
-    }
-}
-
+/// Writes the report's files into `dir`, returning their paths.
 fn write_files(
     report: &WeeklyReport,
     dir: &Path,
     kinds: &[FileKind],
-) -> anyhow::Result<Vec<PathBuf>> {
-    let stem = report.file_stem();
+) -> anyhow::Result<Vec<String>> {
+    let stem = present::report::file_stem(report);
     let mut paths = Vec::with_capacity(kinds.len());
     for kind in kinds {
         let path = dir.join(format!("{stem}.{}", kind.extension()));
         let text = match kind {
-            FileKind::Html => report::html::render(report),
-            FileKind::Md => report::markdown::render(report),
-            FileKind::Json => serde_json::to_string_pretty(report)? + "\n",
+            FileKind::Html => present::report::html(report),
+            FileKind::Md => present::report::markdown(report),
+            FileKind::Json => present::report::json(report)?,
         };
         std::fs::write(&path, text).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
-        paths.push(path);
+        paths.push(path.display().to_string());
     }
     Ok(paths)
-}
-
-fn summary(report: &WeeklyReport, files: &[PathBuf]) -> Written {
-    let currency = &report.header.currency;
-    Written {
-        team: report.header.team.clone(),
-        week: report.header.week.clone(),
-        currency: currency.clone(),
-        this_week: money(report.cost.this_week, currency),
-        change_percent: report::format::percent_change(report.cost.change_percent),
-        budget_state: report
-            .budgets
-            .first()
-            .map(|b| b.state.name().to_string())
-            .unwrap_or_default(),
-        files: files
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-    }
 }

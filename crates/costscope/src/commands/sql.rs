@@ -1,14 +1,29 @@
 //! `costscope sql`: one query, or an interactive shell with history and multi-line input
 //! (a statement ends with `;`).
 
+use std::path::PathBuf;
+
+use clap::Args;
+use costscope_app::App;
+use costscope_app::sql::SqlRequest;
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
-use crate::cli::{Format, Global, SqlArgs};
+use crate::args::{Format, FormatArgs, Global};
 use crate::output::print_result;
 
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query; without it, an interactive shell starts.
+    pub query: Option<String>,
+    /// Read the query from a file.
+    #[arg(long, conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: FormatArgs,
+}
+
 pub async fn run(global: &Global, args: SqlArgs) -> anyhow::Result<()> {
-    let session = super::admin_session(global).await?;
     let query = match (&args.query, &args.file) {
         (Some(q), _) => Some(q.clone()),
         (None, Some(path)) => Some(
@@ -17,16 +32,19 @@ pub async fn run(global: &Global, args: SqlArgs) -> anyhow::Result<()> {
         ),
         (None, None) => None,
     };
+    let app = super::app(global)?;
     match query {
         Some(query) => {
-            let result = session.sql(&query).await?;
+            let result = app.sql(&super::principal(), &SqlRequest { query }).await?;
             print_result(&result, args.output.format)
         }
-        None => shell(&session, args.output.format).await,
+        None => shell(&app, args.output.format).await,
     }
 }
 
-async fn shell(session: &costscope_query::Session, format: Format) -> anyhow::Result<()> {
+async fn shell(app: &App, format: Format) -> anyhow::Result<()> {
+    // Fail before the prompt if the lake cannot be read; each statement is one request.
+    app.session(&super::principal()).await?;
     let mut editor = DefaultEditor::new()?;
     let history = std::env::var_os("HOME")
         .map(|home| std::path::PathBuf::from(home).join(".costscope_history"));
@@ -55,7 +73,8 @@ async fn shell(session: &costscope_query::Session, format: Format) -> anyhow::Re
                 let statement = std::mem::take(&mut buffer);
                 let _ = editor.add_history_entry(statement.trim());
                 let started = std::time::Instant::now();
-                match session.sql(&statement).await {
+                let request = SqlRequest { query: statement };
+                match app.sql(&super::principal(), &request).await {
                     Ok(result) => {
                         print_result(&result, format)?;
                         eprintln!(

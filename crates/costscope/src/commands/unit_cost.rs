@@ -1,17 +1,13 @@
 //! `costscope unit-cost`: cost per unit of a business or bill metric over time.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use clap::Args;
-use costscope_analytics::unit_cost::{
-    Classification, CostMeasure, Granularity, PeriodUnitCost, Scope, UnitCostOptions,
-    UnitCostReport, parse_day, unit_cost,
-};
-use serde::Serialize;
+use clap::{Args, ValueEnum};
+use costscope_app::present::unit_cost;
+use costscope_app::unit_cost::UnitCostRequest;
 
-use crate::cli::{Format, FormatArgs, Global};
-use crate::output::{print_records, print_report};
+use crate::args::{Format, FormatArgs, Global};
+use crate::output::{line, lines, print_records, print_report};
 
 #[derive(Debug, Args)]
 pub struct UnitCostArgs {
@@ -25,9 +21,8 @@ pub struct UnitCostArgs {
     #[arg(long)]
     pub scope: Vec<String>,
     /// Period width.
-    /// daily, weekly or monthly.
-    #[arg(long, default_value = "monthly")]
-    pub granularity: String,
+    #[arg(long, value_enum, default_value_t = GranularityArg::Monthly)]
+    pub granularity: GranularityArg,
     /// Cost measure: unblended, amortized, net-unblended, net-amortized or public.
     #[arg(long, default_value = "amortized")]
     pub measure: String,
@@ -47,143 +42,45 @@ pub struct UnitCostArgs {
     pub output: FormatArgs,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GranularityArg {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+impl GranularityArg {
+    /// The name the request carries.
+    fn name(self) -> &'static str {
+        match self {
+            GranularityArg::Daily => "daily",
+            GranularityArg::Weekly => "weekly",
+            GranularityArg::Monthly => "monthly",
+        }
+    }
+}
+
 pub async fn run(global: &Global, args: UnitCostArgs) -> anyhow::Result<()> {
-    let scope = args
-        .scope
-        .iter()
-        .map(|s| s.parse::<Scope>())
-        .collect::<Result<Vec<_>, _>>()?;
-    let classification = match &args.classification {
-        Some(path) => Classification::load(path)?,
-        None => Classification::default(),
+    let request = UnitCostRequest {
+        metric: args.metric,
+        scope: args.scope,
+        granularity: args.granularity.name().to_string(),
+        measure: args.measure,
+        classification: super::document(args.classification.as_deref())?,
+        revenue_metric: args.revenue_metric,
+        start: args.start,
+        end: args.end,
     };
-    let options = UnitCostOptions {
-        scope,
-        granularity: args.granularity.parse::<Granularity>()?,
-        measure: args.measure.parse::<CostMeasure>()?,
-        classification,
-        revenue_metric: args.revenue_metric.clone(),
-        start: args.start.as_deref().map(parse_day).transpose()?,
-        end: args.end.as_deref().map(parse_day).transpose()?,
-        ..UnitCostOptions::new(args.metric.clone())
-    };
-    let session = super::admin_session(global).await?;
-    let report = unit_cost(&session, &options).await?;
+    let report = super::app(global)?
+        .unit_cost(&super::principal(), &request)
+        .await?;
     match args.output.format {
         Format::Json => print_report(&report, Format::Json),
-        Format::Csv => print_records(&rows(&report, false), Format::Csv),
+        Format::Csv => print_records(&unit_cost::rows(&report, false), Format::Csv),
         Format::Table => {
-            let scope = if report.scope.is_empty() {
-                String::new()
-            } else {
-                format!(" for {}", report.scope.join(", "))
-            };
-            line(&format!(
-                "== cost per unit of {} ({}){scope}, {} cost in {}",
-                report.metric,
-                report.metric_description,
-                report.measure,
-                report.currency.as_deref().unwrap_or("-"),
-            ))?;
-            print_records(&rows(&report, true), Format::Table)?;
-            line(&report.summary.text)?;
-            for note in &report.notes {
-                line(&format!("note: {note}"))?;
-            }
-            Ok(())
+            line(&unit_cost::heading(&report))?;
+            print_records(&unit_cost::rows(&report, true), Format::Table)?;
+            lines(unit_cost::closing_lines(&report))
         }
     }
-}
-
-/// Prints one line; a reader that stopped early (`| head`) is not an error.
-fn line(text: &str) -> anyhow::Result<()> {
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
-}
-
-/// One period with the change from the one before (table and CSV form; empty for null).
-#[derive(Serialize)]
-struct Row {
-    period: String,
-    cost: String,
-    static_cost: String,
-    variable_cost: String,
-    units: String,
-    cost_per_unit: String,
-    variable_cost_per_unit: String,
-    revenue: String,
-    roi: String,
-    margin: String,
-    cost_change: String,
-    volume_effect: String,
-    unit_cost_effect: String,
-}
-
-/// Rows rounded for reading (`display`) or with every digit (CSV).
-fn rows(report: &UnitCostReport, display: bool) -> Vec<Row> {
-    let money = |v: f64| {
-        if display {
-            format!("{v:.2}")
-        } else {
-            v.to_string()
-        }
-    };
-    let rate = |v: Option<f64>| {
-        v.map(|v| {
-            if display {
-                format!("{v:.8}")
-            } else {
-                v.to_string()
-            }
-        })
-        .unwrap_or_default()
-    };
-    let percent = |v: Option<f64>| {
-        v.map(|v| {
-            if display {
-                format!("{:.1}%", v * 100.0)
-            } else {
-                v.to_string()
-            }
-        })
-        .unwrap_or_default()
-    };
-    report
-        .periods
-        .iter()
-        .enumerate()
-        .map(|(index, p): (usize, &PeriodUnitCost)| {
-            let change = index
-                .checked_sub(1)
-                .and_then(|i| report.changes.get(i))
-                .filter(|c| c.to == p.period);
-            Row {
-                period: p.period.clone(),
-                cost: money(p.cost),
-                static_cost: money(p.static_cost),
-                variable_cost: money(p.variable_cost),
-                units: if display {
-                    format!("{}", p.units.round())
-                } else {
-                    p.units.to_string()
-                },
-                cost_per_unit: rate(p.cost_per_unit),
-                variable_cost_per_unit: rate(p.variable_cost_per_unit),
-                revenue: p.revenue.map(money).unwrap_or_default(),
-                roi: percent(p.roi),
-                margin: percent(p.margin),
-                cost_change: change.map(|c| money(c.cost_change)).unwrap_or_default(),
-                volume_effect: change
-                    .and_then(|c| c.volume_effect)
-                    .map(money)
-                    .unwrap_or_default(),
-                unit_cost_effect: change
-                    .and_then(|c| c.unit_cost_effect)
-                    .map(money)
-                    .unwrap_or_default(),
-            }
-        })
-        .collect()
 }

@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use costscope_analytics::whois;
-use costscope_lake::ip_ranges::IpRanges;
+use costscope_app::whois::WhoisRequest;
 
-use crate::cli::{Format, FormatArgs, Global};
+use crate::args::{Format, FormatArgs, Global};
 use crate::output;
 
 #[derive(Debug, Args)]
@@ -28,13 +27,14 @@ pub struct WhoisArgs {
 }
 
 pub async fn run(global: &Global, args: WhoisArgs) -> anyhow::Result<()> {
-    let at = args.at.as_deref().map(whois::parse_at).transpose()?;
-    let ranges = match &args.ip_ranges {
-        Some(path) => IpRanges::load(path)?,
-        None => IpRanges::builtin(),
+    let request = WhoisRequest {
+        ip: args.ip,
+        at: args.at,
+        ip_ranges: super::document(args.ip_ranges.as_deref())?,
     };
-    let session = crate::commands::admin_session(global).await?;
-    let report = whois::whois(&session, &args.ip, at, &ranges).await?;
+    let report = super::app(global)?
+        .whois(&super::principal(), &request)
+        .await?;
     match args.output.format {
         Format::Json => output::print_report(&report, Format::Json),
         format => {
@@ -44,8 +44,7 @@ pub async fn run(global: &Global, args: WhoisArgs) -> anyhow::Result<()> {
                 &report.owners
             };
             if rows.is_empty() {
-                crate::outln!("{}", report.answer)?;
-                return Ok(());
+                return output::line(&report.answer);
             }
             output::print_records(rows, format)
         }

@@ -2,6 +2,7 @@
 
 mod allocate;
 mod anomalies;
+mod app;
 mod budgets;
 mod cli;
 mod correctness;

@@ -13,7 +13,7 @@ use costscope_synth::IncidentLabel;
 use serde::Serialize;
 
 use super::{cents, section};
-use crate::cli::Format;
+use crate::args::Format;
 
 /// Days after the onset the demo looks for the NAT alert.
 const DETECTION_DAYS: u64 = 3;
