@@ -233,10 +233,9 @@ impl App {
         request: &FeedbackRequest,
     ) -> Result<FeedbackResponse> {
         let state = request.state()?;
-        let stored = self
-            .store()?
-            .set_anomaly_feedback(&request.id, state, request.note.as_deref())
-            .map_err(anomalies::store_error)?;
+        let stored =
+            self.store()?
+                .set_anomaly_feedback(&request.id, state, request.note.as_deref())?;
         Ok(FeedbackResponse {
             id: stored.record.id,
             state: state.name().to_string(),

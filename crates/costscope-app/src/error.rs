@@ -14,6 +14,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A value of the shared vocabulary (measure, granularity, team) that does not parse.
+    #[error(transparent)]
+    Vocabulary(#[from] costscope_core::Error),
     /// An analysis failed (bad argument, bad rules file, query failure).
     #[error(transparent)]
     Analytics(#[from] costscope_analytics::Error),
@@ -42,6 +45,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Read { source, .. } => ErrorKind::of_io(source),
+            Error::Vocabulary(error) => error.kind(),
             Error::Analytics(error) => error.kind(),
             Error::Query(error) => error.kind(),
             Error::Lake(error) => error.kind(),

@@ -1,5 +1,6 @@
 //! The costscope command line, as a library so tests and the binary share it.
 
+pub mod args;
 pub mod cli;
 pub mod commands;
 pub mod output;

@@ -426,7 +426,11 @@ fn exit_codes_follow_the_kind_of_error() {
     }
     // A metadata store that cannot be opened is the environment's failure, not the user's.
     let store = lake.path().join("_state").join("costscope.sqlite");
-    for file in ["costscope.sqlite", "costscope.sqlite-wal", "costscope.sqlite-shm"] {
+    for file in [
+        "costscope.sqlite",
+        "costscope.sqlite-wal",
+        "costscope.sqlite-shm",
+    ] {
         let _ = std::fs::remove_file(lake.path().join("_state").join(file));
     }
     std::fs::create_dir_all(&store).expect("a directory where the store should be");
