@@ -166,16 +166,17 @@ impl FeedbackRequest {
     }
 }
 
+/// What an evaluation runs on: the labels, the detector's options and the period.
+pub type Evaluation = (
+    Vec<Label>,
+    AnomalyOptions,
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+);
+
 impl EvaluateRequest {
     /// The labels, the detector's options (without explanations) and the period.
-    pub fn options(
-        &self,
-    ) -> Result<(
-        Vec<Label>,
-        AnomalyOptions,
-        Option<chrono::NaiveDate>,
-        Option<chrono::NaiveDate>,
-    )> {
+    pub fn options(&self) -> Result<Evaluation> {
         let options = AnomalyOptions {
             explain: false,
             ..self.scan.options()?
