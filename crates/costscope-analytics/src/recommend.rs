@@ -407,9 +407,10 @@ pub async fn transition(
     };
     let stored = match (&snapshot, store.get(id)?) {
         (None, None) => {
-            return Err(Error::InvalidArgument(format!(
-                "no recommendation with id `{id}`"
-            )));
+            return Err(Error::NotFound {
+                kind: "recommendation",
+                id: id.to_string(),
+            });
         }
         (snapshot, _) => snapshot.clone(),
     };
