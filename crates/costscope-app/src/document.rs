@@ -58,7 +58,8 @@ mod tests {
     #[test]
     fn a_missing_file_is_a_user_error_naming_it() {
         let error = Document::read(Path::new("/nonexistent/rules.yaml")).expect_err("missing");
-        assert_eq!(error.kind(), crate::ErrorKind::User);
+        assert_eq!(error.kind(), crate::ErrorKind::NotFound);
+        assert_eq!(error.kind().exit_code(), 1);
         assert!(
             error
                 .to_string()

@@ -318,7 +318,12 @@ async fn bad_dates_and_granularities_are_refused() {
         .expect_err("backwards");
     assert!(error.to_string().contains("not before"), "{error}");
     assert!(costscope_analytics::unit_cost::parse_day("2026-13-01").is_err());
-    assert!("hourly".parse::<Granularity>().is_err());
+    let hourly = UnitCostOptions {
+        granularity: Granularity::Hourly,
+        ..UnitCostOptions::new("invocations")
+    };
+    let error = unit_cost(&session, &hourly).await.expect_err("hourly");
+    assert!(error.to_string().contains("`hourly`"), "{error}");
 }
 
 #[tokio::test]
