@@ -1,6 +1,6 @@
 //! costscope-synth, the synthetic organisation generator: a payer with eight linked accounts whose CUR 2.0
 //! export, VPC Flow Logs, resource inventory and business metrics contain the running
-//! examples of DESIGN §1 (rising NAT Gateway cost, Bedrock cost per department, the
+//! examples of the demo (rising NAT Gateway cost, Bedrock cost per department, the
 //! `clickstream` unit cost), laid out exactly as AWS delivers them.
 //!
 //! Output under [`GenerateOptions::out`]:

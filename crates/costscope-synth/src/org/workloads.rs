@@ -1,4 +1,4 @@
-//! What runs in each account, including the three running examples of DESIGN §1:
+//! What runs in each account, including the three running examples of the demo:
 //!
 //! 1. `catalog-sync` instances in us-east-1b of App-Team-Prod send a growing volume through
 //!    a NAT gateway in us-east-1a, so `NatGateway-Bytes` and `DataTransfer-Regional-Bytes`
