@@ -65,8 +65,10 @@ impl Error {
 /// |---|---|---|
 /// | `user` | 1 | 400 |
 /// | `not-found` | 1 | 404 |
+/// | `unauthenticated` | 1 | 401 |
 /// | `denied` | 1 | 403 |
 /// | `conflict` | 1 | 409 |
+/// | `busy` | 4 | 429 |
 /// | `unavailable` | 4 | 503 |
 /// | `internal` | 3 | 500 |
 ///
@@ -80,12 +82,17 @@ pub enum ErrorKind {
     User,
     /// Something the request names does not exist: an id, a path, an object in S3.
     NotFound,
-    /// The caller may not do this: file or bucket permissions, missing credentials, and
-    /// later the access policies of a principal.
+    /// The caller did not say who they are, or the credential is unknown, expired or
+    /// forged.
+    Unauthenticated,
+    /// The caller may not do this: file or bucket permissions, missing credentials, a
+    /// principal's grants.
     Denied,
     /// The request clashes with the current state: a lifecycle transition that is not
     /// allowed, another ingest holding the lake's lock, a concurrent change.
     Conflict,
+    /// Too much is running: a workgroup's queue is full. Trying again later may work.
+    Busy,
     /// Something outside the request failed: an external service, store or S3 could not be
     /// reached, a file system failed, memory ran out.
     Unavailable,
@@ -95,11 +102,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order of the table above.
-    pub const ALL: [ErrorKind; 6] = [
+    pub const ALL: [ErrorKind; 8] = [
         ErrorKind::User,
         ErrorKind::NotFound,
+        ErrorKind::Unauthenticated,
         ErrorKind::Denied,
         ErrorKind::Conflict,
+        ErrorKind::Busy,
         ErrorKind::Unavailable,
         ErrorKind::Internal,
     ];
@@ -109,8 +118,10 @@ impl ErrorKind {
         match self {
             ErrorKind::User => "user",
             ErrorKind::NotFound => "not-found",
+            ErrorKind::Unauthenticated => "unauthenticated",
             ErrorKind::Denied => "denied",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::Busy => "busy",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
         }
@@ -119,9 +130,13 @@ impl ErrorKind {
     /// The CLI's exit code (see the table on [`ErrorKind`]).
     pub fn exit_code(self) -> u8 {
         match self {
-            ErrorKind::User | ErrorKind::NotFound | ErrorKind::Denied | ErrorKind::Conflict => 1,
+            ErrorKind::User
+            | ErrorKind::NotFound
+            | ErrorKind::Unauthenticated
+            | ErrorKind::Denied
+            | ErrorKind::Conflict => 1,
             ErrorKind::Internal => 3,
-            ErrorKind::Unavailable => 4,
+            ErrorKind::Busy | ErrorKind::Unavailable => 4,
         }
     }
 
@@ -129,9 +144,11 @@ impl ErrorKind {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorKind::User => 400,
+            ErrorKind::Unauthenticated => 401,
             ErrorKind::Denied => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::Busy => 429,
             ErrorKind::Internal => 500,
             ErrorKind::Unavailable => 503,
         }
@@ -201,8 +218,10 @@ mod tests {
             [
                 ("user", 1, 400),
                 ("not-found", 1, 404),
+                ("unauthenticated", 1, 401),
                 ("denied", 1, 403),
                 ("conflict", 1, 409),
+                ("busy", 4, 429),
                 ("unavailable", 4, 503),
                 ("internal", 3, 500),
             ]
