@@ -4,8 +4,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::{FormatArgs, Global};
 use crate::commands::{
-    allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network, recommend,
-    report, score, sql, tags, unit_cost, whois,
+    access, allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network,
+    recommend, report, score, sql, tags, unit_cost, whois,
 };
 
 /// costscope: FinOps cost intelligence over AWS billing exports.
@@ -56,4 +56,6 @@ pub enum Command {
     Genai(genai::GenaiArgs),
     /// Weekly team reports (HTML, Markdown, JSON).
     Report(report::ReportArgs),
+    /// Access files: check one, make a token.
+    Access(access::AccessArgs),
 }

@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Recommend(args) => commands::recommend::run(&cli.global, args).await,
             Command::Genai(args) => commands::genai::run(&cli.global, args).await,
             Command::Report(args) => commands::report::run(&cli.global, args).await,
+            Command::Access(args) => commands::access::run(&cli.global, args).await,
         }
     })
 }
