@@ -245,6 +245,16 @@ impl Session {
         outcome.map_err(|e| self.explain_error(e))
     }
 
+    /// The physical plan `query` runs as in this session, indented, outer nodes first. For
+    /// administrators and tests: SQL `EXPLAIN` is refused to restricted principals.
+    pub async fn plan_text(&self, query: &str) -> Result<String> {
+        let frame = self.ctx.sql(query).await?;
+        let plan = frame.create_physical_plan().await?;
+        Ok(datafusion::physical_plan::displayable(plan.as_ref())
+            .indent(true)
+            .to_string())
+    }
+
     /// Refuses, for a restricted principal, what would show more than its rows: `EXPLAIN`
     /// (file paths, statistics) and `DESCRIBE` of a table granted without `describe`.
     fn check_statement(&self, query: &str) -> Result<()> {

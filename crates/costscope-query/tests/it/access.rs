@@ -131,6 +131,14 @@ async fn build() -> Fixture {
 }
 
 impl Fixture {
+    /// A name of an account the analyst may not see.
+    pub fn hidden_account_name(&self) -> &str {
+        self.hidden_accounts
+            .iter()
+            .find(|a| !a.chars().all(|c| c.is_ascii_digit()))
+            .expect("a hidden account name")
+    }
+
     pub async fn session(&self, name: &str) -> Session {
         let principal = self.access.principal(name).expect("principal");
         self.engine.session(&principal).await.expect("session")

@@ -39,7 +39,8 @@ pub fn catalogue(hidden_account: &str) -> Vec<Attack> {
 async fn no_attack_in_the_catalogue_leaks() {
     let fixture = fixture().await;
     let session = fixture.session("app-dev").await;
-    let attacks = catalogue(&fixture.hidden_accounts[0]);
+    let admin = fixture.session("alice").await;
+    let attacks = catalogue(fixture.hidden_account_name());
     assert!(attacks.len() >= 40, "{} attacks", attacks.len());
     let mut failures = Vec::new();
     for attack in &attacks {
@@ -60,6 +61,12 @@ async fn no_attack_in_the_catalogue_leaks() {
                 (counted != fixture.visible_rows)
                     .then(|| format!("counted {counted}, {} visible", fixture.visible_rows))
             }
+            ("oracle", Err(e)) => Some(format!("failed: {e}")),
+            ("oracle", Ok(_)) => admin
+                .sql(&attack.sql)
+                .await
+                .is_ok()
+                .then(|| "is no oracle: it succeeds over every row too".to_string()),
             ("ok" | "error" | "any", _) => None,
             (other, _) => Some(format!("unknown expectation {other}")),
         };
@@ -102,7 +109,10 @@ async fn the_analyst_sees_exactly_its_rows() {
         .await
         .expect("selective");
     let cells = cells_of(&selective);
-    assert!(!cells.contains(&fixture.hidden_accounts[0]), "{cells:?}");
+    assert!(
+        !cells.iter().any(|c| c == fixture.hidden_account_name()),
+        "{cells:?}"
+    );
 }
 
 #[tokio::test]
@@ -252,4 +262,34 @@ async fn a_workgroup_cancels_at_its_timeout_and_refuses_past_its_queue() {
     assert!(timed_out.to_string().contains("300ms"), "{timed_out}");
     // The slot is free again.
     session.sql("SELECT 1").await.expect("after the timeout");
+}
+
+#[tokio::test]
+async fn user_predicates_run_above_the_restricted_scan() {
+    let fixture = fixture().await;
+    let session = fixture.session("app-dev").await;
+    for attack in catalogue(fixture.hidden_account_name())
+        .iter()
+        .filter(|a| a.expect == "oracle")
+    {
+        let plan = session.plan_text(&attack.sql).await.expect("plan");
+        let barrier = plan.find("RestrictedScan").expect("a restricted scan");
+        let (above, below) = plan.split_at(barrier);
+        assert!(above.contains("CASE WHEN"), "{}: {plan}", attack.name);
+        assert!(
+            !below.contains("CASE WHEN"),
+            "{}: user predicate below the barrier: {plan}",
+            attack.name
+        );
+        assert!(
+            below.contains("App-Team-%"),
+            "{}: the row filter runs below: {plan}",
+            attack.name
+        );
+        assert!(
+            !below.contains(fixture.hidden_account_name()),
+            "{}: {plan}",
+            attack.name
+        );
+    }
 }
