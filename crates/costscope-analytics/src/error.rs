@@ -67,6 +67,15 @@ impl Error {
     }
 }
 
+impl From<costscope_core::yaml::Invalid> for Error {
+    fn from(invalid: costscope_core::yaml::Invalid) -> Self {
+        Error::InvalidFile {
+            location: invalid.location,
+            message: invalid.message,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use datafusion::error::DataFusionError;
@@ -105,15 +114,6 @@ mod tests {
         ];
         for (error, kind) in cases {
             assert_eq!(error.kind(), kind, "{error}");
-        }
-    }
-}
-
-impl From<costscope_core::yaml::Invalid> for Error {
-    fn from(invalid: costscope_core::yaml::Invalid) -> Self {
-        Error::InvalidFile {
-            location: invalid.location,
-            message: invalid.message,
         }
     }
 }

@@ -214,11 +214,13 @@ impl Access {
     /// independent of where they differ.
     pub fn authenticate_token(&self, token: &str) -> Result<Principal> {
         let digest = token_sha256(token);
-        let found = self
-            .principals
-            .iter()
-            .filter(|p| constant_time_eq(p.token_sha256.as_bytes(), digest.as_bytes()))
-            .last();
+        // Every entry is compared, so the time does not tell which one matched.
+        let found = self.principals.iter().fold(None, |found, p| {
+            match constant_time_eq(p.token_sha256.as_bytes(), digest.as_bytes()) {
+                true => Some(p),
+                false => found,
+            }
+        });
         match found {
             Some(entry) => self.resolve(entry),
             None => Err(Error::Unauthenticated(
