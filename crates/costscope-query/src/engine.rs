@@ -210,6 +210,12 @@ impl Session {
         &self.principal
     }
 
+    /// Whether this session has a table (or view) of this name: a rollup is missing when
+    /// the lake has none current, or the principal's filters need columns it lacks.
+    pub fn has_table(&self, name: &str) -> bool {
+        self.ctx.table_exist(name).unwrap_or(false)
+    }
+
     /// Runs one read-only SQL statement. Statements that would write (INSERT, COPY) or
     /// change the catalog (CREATE, DROP) are refused: the lake changes only by ingest.
     pub async fn sql(&self, query: &str) -> Result<QueryResult> {
