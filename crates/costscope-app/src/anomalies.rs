@@ -201,47 +201,59 @@ impl App {
         principal: &Principal,
         request: &AnomaliesRequest,
     ) -> Result<AnomaliesResponse> {
-        let options = request.scan.options()?;
-        let session = self.session(principal).await?;
-        match request.granularity.as_str() {
-            "daily" => {}
-            "hourly" => {
-                let found = anomalies::detect_hourly(&session, &options, request.days).await?;
-                return Ok(AnomaliesResponse::Hourly(found));
+        self.audit_read(principal, "analysis.anomalies", request, async {
+            let options = request.scan.options()?;
+            let session = self.session(principal).await?;
+            match request.granularity.as_str() {
+                "daily" => {}
+                "hourly" => {
+                    let found = anomalies::detect_hourly(&session, &options, request.days).await?;
+                    return Ok(AnomaliesResponse::Hourly(found));
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "unknown granularity `{other}`: use daily or hourly"
+                    ))
+                    .into());
+                }
             }
-            other => {
-                return Err(invalid(format!(
-                    "unknown granularity `{other}`: use daily or hourly"
-                ))
-                .into());
-            }
-        }
-        let store = self.store()?;
-        let scan = ScanOptions { all: request.all };
-        let report = anomalies::scan(&session, store, &options, scan).await?;
-        Ok(AnomaliesResponse::Daily(report))
+            let store = self.store()?;
+            let scan = ScanOptions { all: request.all };
+            let report = anomalies::scan(&session, store, &options, scan).await?;
+            Ok(AnomaliesResponse::Daily(report))
+        })
+        .await
     }
 
     /// One stored anomaly with its root cause and evidence.
-    pub async fn anomaly(&self, _principal: &Principal, id: &str) -> Result<Anomaly> {
-        Ok(anomalies::show(self.store()?, id)?)
+    pub async fn anomaly(&self, principal: &Principal, id: &str) -> Result<Anomaly> {
+        self.audit_read(
+            principal,
+            "analysis.anomaly",
+            &serde_json::json!({ "id": id }),
+            async { Ok(anomalies::show(self.store()?, id)?) },
+        )
+        .await
     }
 
     /// Records feedback on a stored anomaly.
     pub async fn anomaly_feedback(
         &self,
-        _principal: &Principal,
+        principal: &Principal,
         request: &FeedbackRequest,
     ) -> Result<FeedbackResponse> {
-        let state = request.state()?;
-        let stored =
-            self.store()?
-                .set_anomaly_feedback(&request.id, state, request.note.as_deref())?;
-        Ok(FeedbackResponse {
-            id: stored.record.id,
-            state: state.name().to_string(),
-            note: request.note.clone().unwrap_or_default(),
+        self.audit_change(principal, "anomaly.feedback", request, async {
+            let state = request.state()?;
+            let stored =
+                self.store()?
+                    .set_anomaly_feedback(&request.id, state, request.note.as_deref())?;
+            Ok(FeedbackResponse {
+                id: stored.record.id,
+                state: state.name().to_string(),
+                note: request.note.clone().unwrap_or_default(),
+            })
         })
+        .await
     }
 
     /// Scores detection against labelled incidents over what `principal` may see.
@@ -250,9 +262,12 @@ impl App {
         principal: &Principal,
         request: &EvaluateRequest,
     ) -> Result<EvaluateResponse> {
-        let (labels, options, from, to) = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(quality::evaluate(&session, &labels, &options, from, to).await?)
+        self.audit_read(principal, "analysis.anomalies-evaluate", request, async {
+            let (labels, options, from, to) = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(quality::evaluate(&session, &labels, &options, from, to).await?)
+        })
+        .await
     }
 }
 

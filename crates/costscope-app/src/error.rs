@@ -26,9 +26,15 @@ pub enum Error {
     /// The lake could not be opened or read.
     #[error(transparent)]
     Lake(#[from] costscope_lake::Error),
+    /// Generating a synthetic organisation failed.
+    #[error(transparent)]
+    Synth(#[from] costscope_synth::Error),
     /// The metadata store failed.
     #[error(transparent)]
     Store(#[from] costscope_store::Error),
+    /// The principal may not do this.
+    #[error("{principal} may not {action}")]
+    Denied { principal: String, action: String },
     /// A response could not be encoded (a bug).
     #[error("cannot encode the result: {0}")]
     Encode(#[source] serde_json::Error),
@@ -50,6 +56,8 @@ impl Error {
             Error::Query(error) => error.kind(),
             Error::Lake(error) => error.kind(),
             Error::Store(error) => error.kind(),
+            Error::Synth(error) => error.kind(),
+            Error::Denied { .. } => ErrorKind::Denied,
             Error::Encode(_) | Error::Arrow(_) => ErrorKind::Internal,
         }
     }

@@ -29,31 +29,38 @@ pub struct TablePartition {
 
 impl App {
     /// Runs the statement in `principal`'s session (statements that would write are
-    /// refused: the lake changes only by ingest).
+    /// refused: the lake changes only by ingest), and records it in the audit log and the
+    /// workgroup's query history before answering.
     pub async fn sql(&self, principal: &Principal, request: &SqlRequest) -> Result<SqlResponse> {
-        let session = self.session(principal).await?;
-        Ok(session.sql(&request.query).await?)
+        self.audit_query(principal, request, async {
+            let session = self.session(principal).await?;
+            Ok(session.sql(&request.query).await?)
+        })
+        .await
     }
 
     /// The lake's published partitions, table by table.
-    pub async fn tables(&self, _principal: &Principal) -> Result<Vec<TablePartition>> {
-        let manifest = self.lake()?.manifest()?;
-        Ok(manifest
-            .tables
-            .iter()
-            .flat_map(|(table, entry)| {
-                entry
-                    .partitions
-                    .iter()
-                    .map(move |(partition, p)| TablePartition {
-                        table: table.clone(),
-                        partition: partition.clone(),
-                        files: p.files.len() as u64,
-                        rows: p.rows,
-                        source: p.source.clone(),
-                        ingested_at: p.ingested_at.clone(),
-                    })
-            })
-            .collect())
+    pub async fn tables(&self, principal: &Principal) -> Result<Vec<TablePartition>> {
+        self.audit_read(principal, "tables", &serde_json::json!({}), async {
+            let manifest = self.lake()?.manifest()?;
+            Ok(manifest
+                .tables
+                .iter()
+                .flat_map(|(table, entry)| {
+                    entry
+                        .partitions
+                        .iter()
+                        .map(move |(partition, p)| TablePartition {
+                            table: table.clone(),
+                            partition: partition.clone(),
+                            files: p.files.len() as u64,
+                            rows: p.rows,
+                            source: p.source.clone(),
+                            ingested_at: p.ingested_at.clone(),
+                        })
+                })
+                .collect())
+        })
+        .await
     }
 }

@@ -4,8 +4,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::{FormatArgs, Global};
 use crate::commands::{
-    allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network, recommend,
-    report, score, sql, tags, unit_cost, whois,
+    allocate, anomalies, audit, bench, budgets, cost, demo, genai, generate, history, ingest,
+    network, recommend, report, score, sql, tags, unit_cost, whois,
 };
 
 /// costscope: FinOps cost intelligence over AWS billing exports.
@@ -56,4 +56,8 @@ pub enum Command {
     Genai(genai::GenaiArgs),
     /// Weekly team reports (HTML, Markdown, JSON).
     Report(report::ReportArgs),
+    /// The query history of the workgroups you may see.
+    History(history::HistoryArgs),
+    /// The tamper-evident audit log: verify it, list it, print its head.
+    Audit(audit::AuditArgs),
 }

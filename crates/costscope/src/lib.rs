@@ -34,6 +34,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Recommend(args) => commands::recommend::run(&cli.global, args).await,
             Command::Genai(args) => commands::genai::run(&cli.global, args).await,
             Command::Report(args) => commands::report::run(&cli.global, args).await,
+            Command::History(args) => commands::history::run(&cli.global, args).await,
+            Command::Audit(args) => commands::audit::run(&cli.global, args).await,
         }
     })
 }

@@ -3,6 +3,7 @@
 mod allocate;
 mod anomalies;
 mod app;
+mod audit;
 mod budgets;
 mod cli;
 mod correctness;
