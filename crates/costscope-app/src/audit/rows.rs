@@ -38,12 +38,6 @@ impl<T> Rows for Vec<T> {
     }
 }
 
-impl<T: Rows> Rows for Option<T> {
-    fn rows(&self) -> Option<u64> {
-        self.as_ref().map_or(Some(0), Rows::rows)
-    }
-}
-
 impl Rows for QueryResult {
     fn rows(&self) -> Option<u64> {
         count(self.num_rows())

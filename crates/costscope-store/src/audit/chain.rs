@@ -83,7 +83,7 @@ mod tests {
         assert_eq!(
             encoded,
             format!(
-                "17:costscope-audit-1,1:1,27:2026-10-20T08:00:00.000000Z,5:alice,-,3:sql,\
+                "17:costscope-audit-1,1:1,27:2026-10-20T08:00:00.000000Z,5:alice,-3:sql,\
                  20:{{\"query\":\"SELECT 1\"}},2:ok,--1:1,64:{GENESIS},"
             )
         );
