@@ -27,8 +27,13 @@ pub fn sample(n: u64) -> NewEntry {
         _ => Outcome::Ok,
     };
     NewEntry {
-        principal: if n % 2 == 0 { "alice" } else { "app-dev" }.into(),
-        workgroup: (n % 3 == 0).then(|| "app-team".into()),
+        principal: if n.is_multiple_of(2) {
+            "alice"
+        } else {
+            "app-dev"
+        }
+        .into(),
+        workgroup: n.is_multiple_of(3).then(|| "app-team".into()),
         action: match n % 4 {
             0 => "sql",
             1 => "analysis.cost",
@@ -40,7 +45,7 @@ pub fn sample(n: u64) -> NewEntry {
             "query": format!("SELECT 'zoë', {n} -- 1:2,\n FROM cur"),
             "n": n,
         }),
-        rows: (n % 5 != 0).then_some(n * 10),
+        rows: (!n.is_multiple_of(5)).then_some(n * 10),
         outcome,
     }
 }
