@@ -9,8 +9,8 @@ mod rows;
 use std::future::Future;
 use std::time::Instant;
 
-use costscope_query::QueryResult;
-use costscope_query::Role;
+use costscope_analytics::Error as AnalysisError;
+use costscope_query::{QueryResult, Role};
 use costscope_store::audit::verify::Verification;
 use costscope_store::audit::{AuditFilter, Entry, NewEntry, Outcome, normalise_time};
 use costscope_store::history::{HistoryScope, NewQuery};
@@ -18,12 +18,11 @@ use serde::{Deserialize, Serialize};
 
 pub use rows::Rows;
 
-use costscope_analytics::Error as AnalysisError;
-
 use crate::sql::SqlRequest;
 use crate::{App, Error, Principal, Result};
 
-/// The workgroup a principal's requests run in, once principals carry one.
+/// The workgroup a principal's requests run in: none until principals carry one (the one
+/// place to take it from).
 pub fn workgroup(_principal: &Principal) -> Option<String> {
     None
 }
