@@ -63,8 +63,8 @@ pub(crate) fn require_change(principal: &Principal, action: &str) -> Result<()> 
     if principal.may_change_state() {
         return Ok(());
     }
-    Err(Error::Denied(format!(
-        "principal `{}` may not {action}: its roles do not allow changes",
-        principal.name
-    )))
+    Err(Error::Denied {
+        principal: principal.name.clone(),
+        action: format!("{action}: its roles do not allow changes"),
+    })
 }

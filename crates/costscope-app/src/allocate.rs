@@ -48,8 +48,11 @@ impl App {
         principal: &Principal,
         request: &AllocateRequest,
     ) -> Result<AllocateResponse> {
-        let (rules, options) = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(allocation::allocate(&session, &rules, &options).await?)
+        self.audit_read(principal, "analysis.allocate", request, async {
+            let (rules, options) = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(allocation::allocate(&session, &rules, &options).await?)
+        })
+        .await
     }
 }

@@ -201,31 +201,34 @@ impl App {
         principal: &Principal,
         request: &AnomaliesRequest,
     ) -> Result<AnomaliesResponse> {
-        let options = request.scan.options()?;
-        let session = self.session(principal).await?;
-        match request.granularity.as_str() {
-            "daily" => {}
-            "hourly" => {
-                let found = anomalies::detect_hourly(&session, &options, request.days).await?;
-                return Ok(AnomaliesResponse::Hourly(found));
+        self.audit_read(principal, "analysis.anomalies", request, async {
+            let options = request.scan.options()?;
+            let session = self.session(principal).await?;
+            match request.granularity.as_str() {
+                "daily" => {}
+                "hourly" => {
+                    let found = anomalies::detect_hourly(&session, &options, request.days).await?;
+                    return Ok(AnomaliesResponse::Hourly(found));
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "unknown granularity `{other}`: use daily or hourly"
+                    ))
+                    .into());
+                }
             }
-            other => {
-                return Err(invalid(format!(
-                    "unknown granularity `{other}`: use daily or hourly"
-                ))
-                .into());
+            if !principal.is_admin() {
+                return Ok(AnomaliesResponse::Daily(
+                    self.visible_anomalies(principal, &options, request.all)
+                        .await?,
+                ));
             }
-        }
-        if !principal.is_admin() {
-            return Ok(AnomaliesResponse::Daily(
-                self.visible_anomalies(principal, &options, request.all)
-                    .await?,
-            ));
-        }
-        let store = self.store()?;
-        let scan = ScanOptions { all: request.all };
-        let report = anomalies::scan(&session, store, &options, scan).await?;
-        Ok(AnomaliesResponse::Daily(report))
+            let store = self.store()?;
+            let scan = ScanOptions { all: request.all };
+            let report = anomalies::scan(&session, store, &options, scan).await?;
+            Ok(AnomaliesResponse::Daily(report))
+        })
+        .await
     }
 
     /// What a restricted principal's own detection finds, with the feedback the store holds
@@ -266,6 +269,16 @@ impl App {
     /// the anomaly as its own detection sees it, and only if that detection finds it (an
     /// anomaly of rows it may not see does not exist for it).
     pub async fn anomaly(&self, principal: &Principal, id: &str) -> Result<Anomaly> {
+        self.audit_read(
+            principal,
+            "analysis.anomaly",
+            &serde_json::json!({ "id": id }),
+            self.visible_anomaly(principal, id),
+        )
+        .await
+    }
+
+    async fn visible_anomaly(&self, principal: &Principal, id: &str) -> Result<Anomaly> {
         if principal.is_admin() {
             return Ok(anomalies::show(self.store()?, id)?);
         }
@@ -291,19 +304,22 @@ impl App {
         principal: &Principal,
         request: &FeedbackRequest,
     ) -> Result<FeedbackResponse> {
-        crate::access::require_change(principal, "give anomaly feedback")?;
-        let state = request.state()?;
-        if !principal.is_admin() {
-            self.anomaly(principal, &request.id).await?;
-        }
-        let stored =
-            self.store()?
-                .set_anomaly_feedback(&request.id, state, request.note.as_deref())?;
-        Ok(FeedbackResponse {
-            id: stored.record.id,
-            state: state.name().to_string(),
-            note: request.note.clone().unwrap_or_default(),
+        self.audit_change(principal, "anomaly.feedback", request, async {
+            crate::access::require_change(principal, "give anomaly feedback")?;
+            if !principal.is_admin() {
+                self.visible_anomaly(principal, &request.id).await?;
+            }
+            let state = request.state()?;
+            let stored =
+                self.store()?
+                    .set_anomaly_feedback(&request.id, state, request.note.as_deref())?;
+            Ok(FeedbackResponse {
+                id: stored.record.id,
+                state: state.name().to_string(),
+                note: request.note.clone().unwrap_or_default(),
+            })
         })
+        .await
     }
 
     /// Scores detection against labelled incidents over what `principal` may see.
@@ -312,9 +328,12 @@ impl App {
         principal: &Principal,
         request: &EvaluateRequest,
     ) -> Result<EvaluateResponse> {
-        let (labels, options, from, to) = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(quality::evaluate(&session, &labels, &options, from, to).await?)
+        self.audit_read(principal, "analysis.anomalies-evaluate", request, async {
+            let (labels, options, from, to) = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(quality::evaluate(&session, &labels, &options, from, to).await?)
+        })
+        .await
     }
 }
 

@@ -160,9 +160,12 @@ impl App {
         principal: &Principal,
         request: &BudgetsRequest,
     ) -> Result<BudgetsResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(budgets::report(&session, &options).await?)
+        self.audit_read(principal, "analysis.budgets", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(budgets::report(&session, &options).await?)
+        })
+        .await
     }
 
     /// Backtests month-end forecasts over what `principal` may see.
@@ -171,9 +174,12 @@ impl App {
         principal: &Principal,
         request: &BacktestRequest,
     ) -> Result<BacktestResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(budgets::backtest(&session, &options).await?)
+        self.audit_read(principal, "analysis.budgets-backtest", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(budgets::backtest(&session, &options).await?)
+        })
+        .await
     }
 }
 

@@ -85,9 +85,12 @@ impl CostRequest {
 impl App {
     /// Cost grouped and compared as `request` asks, over what `principal` may see.
     pub async fn cost(&self, principal: &Principal, request: &CostRequest) -> Result<CostResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(explorer::explore(&session, &options).await?)
+        self.audit_read(principal, "analysis.cost", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(explorer::explore(&session, &options).await?)
+        })
+        .await
     }
 }
 

@@ -26,6 +26,9 @@ pub enum Error {
     /// The lake could not be opened or read.
     #[error(transparent)]
     Lake(#[from] costscope_lake::Error),
+    /// Generating a synthetic organisation failed.
+    #[error(transparent)]
+    Synth(#[from] costscope_synth::Error),
     /// The metadata store failed.
     #[error(transparent)]
     Store(#[from] costscope_store::Error),
@@ -33,8 +36,8 @@ pub enum Error {
     #[error("{0}")]
     InvalidRequest(String),
     /// The principal may not do this.
-    #[error("permission denied: {0}")]
-    Denied(String),
+    #[error("{principal} may not {action}")]
+    Denied { principal: String, action: String },
     /// A response could not be encoded (a bug).
     #[error("cannot encode the result: {0}")]
     Encode(#[source] serde_json::Error),
@@ -56,8 +59,9 @@ impl Error {
             Error::Query(error) => error.kind(),
             Error::Lake(error) => error.kind(),
             Error::Store(error) => error.kind(),
+            Error::Synth(error) => error.kind(),
+            Error::Denied { .. } => ErrorKind::Denied,
             Error::InvalidRequest(_) => ErrorKind::User,
-            Error::Denied(_) => ErrorKind::Denied,
             Error::Encode(_) | Error::Arrow(_) => ErrorKind::Internal,
         }
     }

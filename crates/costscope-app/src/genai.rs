@@ -67,8 +67,11 @@ impl App {
         principal: &Principal,
         request: &GenaiRequest,
     ) -> Result<GenaiResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(genai::genai(&session, &options).await?)
+        self.audit_read(principal, "analysis.genai", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(genai::genai(&session, &options).await?)
+        })
+        .await
     }
 }

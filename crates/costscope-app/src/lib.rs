@@ -12,15 +12,22 @@
 //!
 //! Responses are the analyses' reports, whose JSON forms are documented in `docs/`.
 //! [`present`] turns them into what people read: rounded table rows and headings.
+//!
+//! Every request is recorded in the store's audit log through one choke point
+//! ([`audit`]): reads with their parameters and rows before the answer is returned, state
+//! changes before they are applied. A request whose entry cannot be written fails.
 
 pub mod access;
 pub mod allocate;
 pub mod anomalies;
+pub mod audit;
 pub mod budgets;
 pub mod cost;
 pub mod document;
 pub mod error;
 pub mod genai;
+pub mod history;
+pub mod ingest;
 pub mod network;
 pub mod present;
 pub mod recommend;
@@ -54,8 +61,8 @@ pub struct AppConfig {
 }
 
 /// The lake, the metadata store and the query engine, opened once and shared by every
-/// request. Nothing is created on disk until a request needs it, so a request refused by
-/// validation leaves no trace.
+/// request. Nothing is created on disk until a request needs it; a request refused by
+/// validation leaves no trace but its audit entry.
 pub struct App {
     config: AppConfig,
     access: RwLock<Option<Arc<Access>>>,
@@ -101,8 +108,8 @@ impl App {
         Ok(self.engine()?.session(principal).await?)
     }
 
-    /// The metadata store, created with its schema on first use. Only requests that keep
-    /// state (anomaly history and feedback, the recommendation lifecycle) open it.
+    /// The metadata store, created with its schema on first use (by the first request's
+    /// audit entry).
     pub fn store(&self) -> Result<&Arc<Store>> {
         if let Some(store) = self.store.get() {
             return Ok(store);
@@ -111,8 +118,7 @@ impl App {
         Ok(self.store.get_or_init(|| opened))
     }
 
-    /// The metadata store if the lake has one; never creates it (for reports that only
-    /// read state).
+    /// The metadata store if the lake has one; never creates it.
     pub fn existing_store(&self) -> Result<Option<Arc<Store>>> {
         if self.store.get().is_none()
             && !self.config.lake.join(costscope_store::STORE_PATH).exists()

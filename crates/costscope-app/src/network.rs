@@ -81,14 +81,20 @@ impl App {
         principal: &Principal,
         request: &NetworkRequest,
     ) -> Result<CrossAzReport> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::cross_az(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.cross-az", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::cross_az(&session, &options).await?)
+        })
+        .await
     }
 
     /// Bytes each NAT gateway processed, by source resource, AZ and destination.
     pub async fn nat(&self, principal: &Principal, request: &NetworkRequest) -> Result<NatReport> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::nat(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.nat", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::nat(&session, &options).await?)
+        })
+        .await
     }
 
     /// Resources by bytes sent and received.
@@ -97,8 +103,11 @@ impl App {
         principal: &Principal,
         request: &NetworkRequest,
     ) -> Result<TopTalkersReport> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::top_talkers(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.top-talkers", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::top_talkers(&session, &options).await?)
+        })
+        .await
     }
 
     /// Traffic to the internet by resource, direct or through NAT gateways.
@@ -107,8 +116,11 @@ impl App {
         principal: &Principal,
         request: &NetworkRequest,
     ) -> Result<EgressReport> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::egress(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.egress", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::egress(&session, &options).await?)
+        })
+        .await
     }
 
     /// Flow-log bytes against the bill's NAT and regional transfer bytes per day.
@@ -117,8 +129,11 @@ impl App {
         principal: &Principal,
         request: &NetworkRequest,
     ) -> Result<ReconcileReport> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::reconcile(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.reconcile", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::reconcile(&session, &options).await?)
+        })
+        .await
     }
 
     /// NAT findings: the cause, the fix and its estimated monthly saving.
@@ -127,8 +142,11 @@ impl App {
         principal: &Principal,
         request: &NetworkRequest,
     ) -> Result<Vec<NatFinding>> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::nat_findings_with(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.nat-findings", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::nat_findings_with(&session, &options).await?)
+        })
+        .await
     }
 
     /// The NAT gateway story in words: the evidence, the cause and the fix.
@@ -137,8 +155,11 @@ impl App {
         principal: &Principal,
         request: &NetworkRequest,
     ) -> Result<Vec<String>> {
-        let (session, options) = self.network_options(principal, request).await?;
-        Ok(network::nat_story(&session, &options).await?)
+        self.audit_read(principal, "analysis.network.nat-story", request, async {
+            let (session, options) = self.network_options(principal, request).await?;
+            Ok(network::nat_story(&session, &options).await?)
+        })
+        .await
     }
 }
 

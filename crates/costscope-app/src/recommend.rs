@@ -124,6 +124,17 @@ impl ChangeRequest {
         }
     }
 
+    /// The audit log's name for the change: `recommendation.accept`, `.dismiss`, `.reopen`
+    /// or `.implement`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            ChangeRequest::Accept { .. } => "recommendation.accept",
+            ChangeRequest::Dismiss { .. } => "recommendation.dismiss",
+            ChangeRequest::Reopen { .. } => "recommendation.reopen",
+            ChangeRequest::Implement { .. } => "recommendation.implement",
+        }
+    }
+
     /// The change, its day checked (`today` when none is given).
     pub fn change(&self, today: NaiveDate) -> Result<Change> {
         Ok(match self {
@@ -144,10 +155,13 @@ impl App {
         principal: &Principal,
         request: &RecommendRequest,
     ) -> Result<RecommendResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        let store = self.store()?;
-        Ok(recommend::recommend(&session, Some(store), &options).await?)
+        self.audit_read(principal, "analysis.recommend", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            let store = self.store()?;
+            Ok(recommend::recommend(&session, Some(store), &options).await?)
+        })
+        .await
     }
 
     /// One recommendation (in any state) with its history.
@@ -157,11 +171,19 @@ impl App {
         request: &RecommendRequest,
         id: &str,
     ) -> Result<RecommendationDetail> {
-        let options = request.any_status()?;
-        let session = self.session(principal).await?;
-        let store = self.store()?;
-        let recommendation = recommend::show(&session, store, id, &options).await?;
-        Ok(self.detail(recommendation))
+        self.audit_read(
+            principal,
+            "analysis.recommendation",
+            &serde_json::json!({ "id": id, "request": request }),
+            async {
+                let options = request.any_status()?;
+                let session = self.session(principal).await?;
+                let store = self.store()?;
+                let recommendation = recommend::show(&session, store, id, &options).await?;
+                Ok(self.detail(recommendation))
+            },
+        )
+        .await
     }
 
     /// Applies a lifecycle change and returns the recommendation with its history.
@@ -171,14 +193,23 @@ impl App {
         request: &RecommendRequest,
         change: &ChangeRequest,
     ) -> Result<RecommendationDetail> {
-        crate::access::require_change(principal, "change a recommendation's status")?;
-        let options = request.any_status()?;
-        let id = change.id();
-        let change = change.change(chrono::Utc::now().date_naive())?;
-        let session = self.session(principal).await?;
-        let store = self.store()?;
-        let recommendation = recommend::transition(&session, store, id, change, &options).await?;
-        Ok(self.detail(recommendation))
+        self.audit_change(
+            principal,
+            change.action(),
+            &serde_json::json!({ "change": change, "request": request }),
+            async {
+                crate::access::require_change(principal, "change a recommendation's status")?;
+                let options = request.any_status()?;
+                let id = change.id();
+                let change = change.change(chrono::Utc::now().date_naive())?;
+                let session = self.session(principal).await?;
+                let store = self.store()?;
+                let recommendation =
+                    recommend::transition(&session, store, id, change, &options).await?;
+                Ok(self.detail(recommendation))
+            },
+        )
+        .await
     }
 
     fn detail(&self, recommendation: Recommendation) -> RecommendationDetail {

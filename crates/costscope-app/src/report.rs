@@ -90,30 +90,33 @@ impl App {
         principal: &Principal,
         request: &WeeklyRequest,
     ) -> Result<WeeklyResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        let teams = match &request.team {
-            Some(team) => vec![team.clone()],
-            None => report::teams(&session, options.rules.as_ref()).await?,
-        };
-        if teams.is_empty() {
-            return Err(AnalysisError::InvalidArgument(
-                "no teams to report on: no line has a user_team tag (give --rules)".into(),
-            )
-            .into());
-        }
-        let options = WeeklyOptions {
-            store: self.existing_store()?,
-            ..options
-        };
-        let mut reports = Vec::with_capacity(teams.len());
-        for team in teams {
-            let options = WeeklyOptions {
-                team,
-                ..options.clone()
+        self.audit_read(principal, "report.weekly", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            let teams = match &request.team {
+                Some(team) => vec![team.clone()],
+                None => report::teams(&session, options.rules.as_ref()).await?,
             };
-            reports.push(report::build_weekly(&session, &options).await?);
-        }
-        Ok(reports)
+            if teams.is_empty() {
+                return Err(AnalysisError::InvalidArgument(
+                    "no teams to report on: no line has a user_team tag (give --rules)".into(),
+                )
+                .into());
+            }
+            let options = WeeklyOptions {
+                store: self.existing_store()?,
+                ..options
+            };
+            let mut reports = Vec::with_capacity(teams.len());
+            for team in teams {
+                let options = WeeklyOptions {
+                    team,
+                    ..options.clone()
+                };
+                reports.push(report::build_weekly(&session, &options).await?);
+            }
+            Ok(reports)
+        })
+        .await
     }
 }

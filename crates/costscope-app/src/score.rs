@@ -90,15 +90,21 @@ impl App {
         principal: &Principal,
         request: &ScoreRequest,
     ) -> Result<ScoreResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(efficiency::score(&session, &options).await?)
+        self.audit_read(principal, "analysis.score", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(efficiency::score(&session, &options).await?)
+        })
+        .await
     }
 
     /// The KPIs per week, account and team, over what `principal` may see.
     pub async fn kpis(&self, principal: &Principal, request: &KpisRequest) -> Result<KpisResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(efficiency::kpis(&session, &options).await?)
+        self.audit_read(principal, "analysis.kpis", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(efficiency::kpis(&session, &options).await?)
+        })
+        .await
     }
 }

@@ -33,7 +33,8 @@ pub struct TablePartition {
 
 impl App {
     /// Runs the statement in `principal`'s session (statements that would write are
-    /// refused: the lake changes only by ingest).
+    /// refused: the lake changes only by ingest), and records it in the audit log and the
+    /// workgroup's query history before answering.
     pub async fn sql(&self, principal: &Principal, request: &SqlRequest) -> Result<SqlResponse> {
         if request.query.len() > MAX_QUERY_BYTES {
             return Err(Error::InvalidRequest(format!(
@@ -41,33 +42,39 @@ impl App {
                 request.query.len()
             )));
         }
-        let session = self.session(principal).await?;
-        Ok(session.sql(&request.query).await?)
+        self.audit_query(principal, request, async {
+            let session = self.session(principal).await?;
+            Ok(session.sql(&request.query).await?)
+        })
+        .await
     }
 
     /// The lake's published partitions, table by table: the tables `principal` may use.
     /// A restricted principal is not told how many files and rows a partition has (its
     /// rows are a part of them; `SELECT COUNT(*)` counts those).
     pub async fn tables(&self, principal: &Principal) -> Result<Vec<TablePartition>> {
-        let manifest = self.lake()?.manifest()?;
-        let counts = principal.is_admin();
-        Ok(manifest
-            .tables
-            .iter()
-            .filter(|(table, _)| principal.table(table).is_some())
-            .flat_map(|(table, entry)| {
-                entry
-                    .partitions
-                    .iter()
-                    .map(move |(partition, p)| TablePartition {
-                        table: table.clone(),
-                        partition: partition.clone(),
-                        files: counts.then_some(p.files.len() as u64),
-                        rows: counts.then_some(p.rows),
-                        source: p.source.clone(),
-                        ingested_at: p.ingested_at.clone(),
-                    })
-            })
-            .collect())
+        self.audit_read(principal, "tables", &serde_json::json!({}), async {
+            let manifest = self.lake()?.manifest()?;
+            let counts = principal.is_admin();
+            Ok(manifest
+                .tables
+                .iter()
+                .filter(|(table, _)| principal.table(table).is_some())
+                .flat_map(|(table, entry)| {
+                    entry
+                        .partitions
+                        .iter()
+                        .map(move |(partition, p)| TablePartition {
+                            table: table.clone(),
+                            partition: partition.clone(),
+                            files: counts.then_some(p.files.len() as u64),
+                            rows: counts.then_some(p.rows),
+                            source: p.source.clone(),
+                            ingested_at: p.ingested_at.clone(),
+                        })
+                })
+                .collect())
+        })
+        .await
     }
 }

@@ -82,8 +82,11 @@ impl TagsRequest {
 impl App {
     /// Tag coverage and consistency over what `principal` may see.
     pub async fn tags(&self, principal: &Principal, request: &TagsRequest) -> Result<TagsResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(tags::tag_report(&session, &options).await?)
+        self.audit_read(principal, "analysis.tags", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(tags::tag_report(&session, &options).await?)
+        })
+        .await
     }
 }

@@ -98,8 +98,11 @@ impl App {
         principal: &Principal,
         request: &UnitCostRequest,
     ) -> Result<UnitCostResponse> {
-        let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(unit_cost::unit_cost(&session, &options).await?)
+        self.audit_read(principal, "analysis.unit-cost", request, async {
+            let options = request.options()?;
+            let session = self.session(principal).await?;
+            Ok(unit_cost::unit_cost(&session, &options).await?)
+        })
+        .await
     }
 }

@@ -30,12 +30,15 @@ impl App {
         principal: &Principal,
         request: &WhoisRequest,
     ) -> Result<WhoisResponse> {
-        let at = request.at.as_deref().map(whois::parse_at).transpose()?;
-        let ranges = match &request.ip_ranges {
-            Some(document) => IpRanges::parse(&document.text, &document.origin)?,
-            None => IpRanges::builtin(),
-        };
-        let session = self.session(principal).await?;
-        Ok(whois::whois(&session, &request.ip, at, &ranges).await?)
+        self.audit_read(principal, "analysis.whois", request, async {
+            let at = request.at.as_deref().map(whois::parse_at).transpose()?;
+            let ranges = match &request.ip_ranges {
+                Some(document) => IpRanges::parse(&document.text, &document.origin)?,
+                None => IpRanges::builtin(),
+            };
+            let session = self.session(principal).await?;
+            Ok(whois::whois(&session, &request.ip, at, &ranges).await?)
+        })
+        .await
     }
 }

@@ -22,6 +22,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The audit log's head anchor (or its lock) could not be read or written.
+    #[error("audit head anchor {path}: {source}")]
+    Anchor {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// A record the caller named does not exist.
     #[error("no {kind} with id `{id}`")]
     NotFound { kind: &'static str, id: String },
@@ -36,6 +43,25 @@ pub enum Error {
     /// A date that is not `YYYY-MM-DD`.
     #[error("{id}: `{date}` is not a date (expected YYYY-MM-DD)")]
     InvalidDate { id: String, date: String },
+    /// A time that is neither `YYYY-MM-DD` nor RFC 3339.
+    #[error("`{time}` is not a time (expected YYYY-MM-DD or RFC 3339, e.g. 2026-10-20T08:00:00Z)")]
+    InvalidTime { time: String },
+    /// The audit log's last entry is not the one its head anchor names: the log or the
+    /// anchor was changed outside costscope, or an append was interrupted. Nothing more is
+    /// recorded (so nothing more is served) until the log is checked and re-anchored.
+    #[error(
+        "the audit log ends at {tail} but its head anchor {anchor_path} names {anchor}; \
+         run `costscope audit verify`, and `costscope audit reanchor` once the log is checked"
+    )]
+    AuditHeadMismatch {
+        anchor_path: String,
+        /// `entry N (hash …)` or `no entry`.
+        anchor: String,
+        tail: String,
+    },
+    /// `costscope audit verify` found the log tampered with.
+    #[error("the audit log is not intact: entry {seq}: {detail}")]
+    AuditTampered { seq: u64, detail: String },
     /// A stored JSON document does not decode (a bug or a hand-edited database).
     #[error("stored document does not decode: {0}")]
     Json(#[from] serde_json::Error),
@@ -47,13 +73,22 @@ pub enum Error {
 impl Error {
     /// The kind of failure: an unknown id is not found, a disallowed change a conflict; a
     /// database that cannot be opened, read or written is unavailable (or denied, for
-    /// permissions); a stored document that does not decode is a bug.
+    /// permissions), and so is an audit log that can no longer be appended to safely; a log
+    /// found tampered with is a conflict between what is stored and what was recorded; a
+    /// stored document that does not decode is a bug.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::InvalidTransition { .. } => ErrorKind::Conflict,
-            Error::InvalidDate { .. } => ErrorKind::User,
+            Error::InvalidDate { .. } | Error::InvalidTime { .. } => ErrorKind::User,
+            Error::AuditHeadMismatch { .. } => ErrorKind::Unavailable,
+            Error::AuditTampered { .. } => ErrorKind::Conflict,
             Error::Io { source, .. } => ErrorKind::of_io(source),
+            // Whatever is wrong with the anchor's file, the log cannot be appended to.
+            Error::Anchor { source, .. } => match ErrorKind::of_io(source) {
+                ErrorKind::Denied => ErrorKind::Denied,
+                _ => ErrorKind::Unavailable,
+            },
             Error::Open { source, .. } | Error::Sqlite(source) => sqlite_kind(source),
             Error::Json(_) => ErrorKind::Internal,
         }

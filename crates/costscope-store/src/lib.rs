@@ -1,12 +1,15 @@
 //! costscope's metadata store: one SQLite database (WAL mode) beside the lake holding what
 //! analyses must remember between runs — anomaly history and feedback, the lifecycle of
-//! recommendations. Billing rows never go here.
+//! recommendations — and what happened: the query history of each workgroup and the
+//! hash-chained audit log. Billing rows never go here.
 //!
 //! Each domain module owns its tables and contributes named migrations; [`Store::open`]
 //! applies the ones a database has not seen yet, in order, inside one transaction.
 
 pub mod anomalies;
+pub mod audit;
 pub mod error;
+pub mod history;
 pub mod recommendations;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +54,9 @@ impl Store {
         let opened = (|| {
             let mut connection = Connection::open(path)?;
             connection.pragma_update(None, "journal_mode", "WAL")?;
+            // Every commit is on disk before it returns: an audit entry is durable before
+            // the request it records is answered.
+            connection.pragma_update(None, "synchronous", "FULL")?;
             connection.pragma_update(None, "foreign_keys", "ON")?;
             connection.busy_timeout(std::time::Duration::from_secs(10))?;
             migrate(&mut connection)?;
@@ -121,7 +127,9 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
     )?;
     let all = anomalies::MIGRATIONS
         .iter()
-        .chain(recommendations::MIGRATIONS);
+        .chain(recommendations::MIGRATIONS)
+        .chain(audit::MIGRATIONS)
+        .chain(history::MIGRATIONS);
     for migration in all {
         let applied: bool = transaction.query_row(
             "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = ?1)",

@@ -4,8 +4,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::{FormatArgs, Global};
 use crate::commands::{
-    access, allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network,
-    recommend, report, score, sql, tags, unit_cost, whois,
+    access, allocate, anomalies, audit, bench, budgets, cost, demo, genai, generate, history,
+    ingest, network, recommend, report, score, sql, tags, unit_cost, whois,
 };
 
 /// costscope: FinOps cost intelligence over AWS billing exports.
@@ -58,4 +58,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Access files: check one, make a token.
     Access(access::AccessArgs),
+    /// The query history of the workgroups you may see.
+    History(history::HistoryArgs),
+    /// The tamper-evident audit log: verify it, list it, print its head.
+    Audit(audit::AuditArgs),
 }

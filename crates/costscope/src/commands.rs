@@ -4,12 +4,14 @@
 pub mod access;
 pub mod allocate;
 pub mod anomalies;
+pub mod audit;
 pub mod bench;
 pub mod budgets;
 pub mod cost;
 pub mod demo;
 pub mod genai;
 pub mod generate;
+pub mod history;
 pub mod ingest;
 pub mod network;
 pub mod recommend;

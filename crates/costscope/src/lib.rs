@@ -35,6 +35,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Genai(args) => commands::genai::run(&cli.global, args).await,
             Command::Report(args) => commands::report::run(&cli.global, args).await,
             Command::Access(args) => commands::access::run(&cli.global, args).await,
+            Command::History(args) => commands::history::run(&cli.global, args).await,
+            Command::Audit(args) => commands::audit::run(&cli.global, args).await,
         }
     })
 }

@@ -16,6 +16,11 @@ impl Organisation {
     pub fn lake(&self) -> PathBuf {
         self.dir.path().join("lake")
     }
+
+    /// The generated files.
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
 }
 
 static ORGANISATION: OnceCell<Organisation> = OnceCell::const_new();
@@ -25,7 +30,8 @@ pub async fn organisation() -> &'static Organisation {
     ORGANISATION.get_or_init(build).await
 }
 
-/// An app over the shared lake (read-only analyses only: nothing here writes state).
+/// An app over the shared lake (read-only analyses only: nothing here writes state but the
+/// audit log).
 pub async fn shared_app() -> App {
     App::open(&AppConfig {
         lake: organisation().await.lake(),
@@ -34,7 +40,8 @@ pub async fn shared_app() -> App {
     .expect("app")
 }
 
-/// An app over a private copy of the shared lake, for tests that keep state.
+/// An app over a private copy of the shared lake, for tests that keep state. The copy has
+/// a store of its own (every request to the shared lake appends to its audit log).
 pub async fn private_app() -> (tempfile::TempDir, App) {
     let copy = tempfile::tempdir().expect("tempdir");
     copy_dir(&organisation().await.lake(), copy.path());
@@ -54,6 +61,9 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read dir") {
         let entry = entry.expect("entry");
+        if entry.file_name() == "_state" {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().expect("type").is_dir() {
             copy_dir(&entry.path(), &target);

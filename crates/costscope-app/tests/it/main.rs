@@ -3,5 +3,6 @@
 
 mod access;
 mod analyses;
+mod audit;
 mod fixture;
 mod state;

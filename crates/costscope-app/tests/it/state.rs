@@ -13,7 +13,7 @@ fn store_path(app: &App) -> std::path::PathBuf {
 }
 
 #[tokio::test]
-async fn a_refused_request_leaves_no_trace() {
+async fn a_refused_request_leaves_no_trace_but_its_audit_entry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake = dir.path().join("lake");
     let app = App::open(&AppConfig {
@@ -32,11 +32,45 @@ async fn a_refused_request_leaves_no_trace() {
         .await
         .expect_err("refused");
     assert!(error.to_string().contains("blended"));
-    assert!(!lake.exists(), "validation must not create the lake");
+    let mut created: Vec<String> = walk(&lake);
+    created.sort();
+    assert_eq!(
+        created,
+        [
+            "_state/audit.head",
+            "_state/audit.lock",
+            "_state/costscope.sqlite"
+        ],
+        "validation creates no lake, only the audit entry"
+    );
+    let entries = app
+        .audit_log(&admin(), &Default::default())
+        .await
+        .expect("log");
+    assert_eq!(entries[0].action, "analysis.cost");
+    assert_eq!(entries[0].error_kind.as_deref(), Some("user"));
+}
+
+/// Files under `dir`, relative to it (SQLite's transient files left out).
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            found.extend(walk(&path).into_iter().map(|f| format!("{name}/{f}")));
+        } else {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !name.ends_with("-wal") && !name.ends_with("-shm") {
+                found.push(name);
+            }
+        }
+    }
+    found
 }
 
 #[tokio::test]
-async fn read_only_analyses_never_create_the_store() {
+async fn read_only_analyses_keep_no_state_but_their_audit_entries() {
     let (_copy, app) = private_app().await;
     app.cost(&admin(), &CostRequest::default())
         .await
@@ -52,7 +86,16 @@ async fn read_only_analyses_never_create_the_store() {
         .await
         .expect("weekly report");
     assert_eq!(reports.len(), 1);
-    assert!(!store_path(&app).exists());
+    let store = app.store().expect("store");
+    assert!(store.anomalies().expect("anomalies").is_empty());
+    assert!(store.list().expect("recommendations").is_empty());
+    let actions: Vec<String> = store
+        .audit_entries(&Default::default())
+        .expect("log")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["analysis.cost", "report.weekly"]);
 }
 
 #[tokio::test]

@@ -99,20 +99,31 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         },
         optimizer: true,
     };
-    let built = demo_lake::build_with(&options, |source, report| {
-        if source == Source::Cur {
-            note(
-                global,
-                &format!(
-                    "Ingested {} CUR rows ({} billing periods) into {}",
-                    report.rows,
-                    report.partitions.len(),
-                    lake_dir.display()
-                ),
-            );
-        }
-    })
-    .await?;
+    // Ingest changes the lake: recorded in its audit log like `costscope ingest`.
+    let app = costscope_app::App::open(&costscope_app::AppConfig {
+        lake: lake_dir.clone(),
+        access: global.access.clone(),
+    })?;
+    let parameters = serde_json::json!({"demo": {"seed": args.seed, "rows": args.rows}});
+    let built = app
+        .audit_change(&super::principal(global)?, "ingest", &parameters, async {
+            let built = demo_lake::build_with(&options, |source, report| {
+                if source == Source::Cur {
+                    note(
+                        global,
+                        &format!(
+                            "Ingested {} CUR rows ({} billing periods) into {}",
+                            report.rows,
+                            report.partitions.len(),
+                            lake_dir.display()
+                        ),
+                    );
+                }
+            })
+            .await?;
+            Ok(built)
+        })
+        .await?;
     let (lake, summary, ingested) = (built.lake, built.summary, built.ingested);
     let optimizer_rows = ingested.optimizer.map_or(0, |report| report.rows);
     note(

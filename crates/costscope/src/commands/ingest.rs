@@ -1,7 +1,6 @@
 //! `costscope ingest cur|flowlogs|inventory|metrics|optimizer`.
 
-use costscope_lake::ingest::{cur, flowlogs, optimizer, tabular};
-use costscope_lake::{IngestOptions, Lake};
+use costscope_app::ingest::{IngestKind as Kind, IngestRequest};
 
 use clap::{Args, Subcommand};
 
@@ -46,34 +45,23 @@ pub struct FlowLogArgs {
 }
 
 pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
-    let lake = Lake::open(&global.lake)?;
-    let mut options = IngestOptions {
-        progress: crate::progress::ingest_progress(global.quiet),
-        strict: false,
+    let (kind, source, strict) = match args.kind {
+        IngestKind::Cur(a) => (Kind::Cur, a, false),
+        IngestKind::Flowlogs(a) => (Kind::Flowlogs, a.source, a.strict),
+        IngestKind::Inventory(a) => (Kind::Inventory, a, false),
+        IngestKind::Metrics(a) => (Kind::Metrics, a, false),
+        IngestKind::Optimizer(a) => (Kind::Optimizer, a, false),
     };
-    let (report, format) = match args.kind {
-        IngestKind::Cur(a) => (
-            cur::ingest_cur(&lake, &a.source, &options).await?,
-            a.output.format,
-        ),
-        IngestKind::Flowlogs(a) => {
-            options.strict = a.strict;
-            let report = flowlogs::ingest_flow_logs(&lake, &a.source.source, &options).await?;
-            (report, a.source.output.format)
-        }
-        IngestKind::Inventory(a) => (
-            tabular::ingest_inventory(&lake, &a.source).await?,
-            a.output.format,
-        ),
-        IngestKind::Metrics(a) => (
-            tabular::ingest_metrics(&lake, &a.source).await?,
-            a.output.format,
-        ),
-        IngestKind::Optimizer(a) => (
-            optimizer::ingest_optimizer(&lake, &a.source).await?,
-            a.output.format,
-        ),
+    let request = IngestRequest {
+        kind,
+        source: source.source,
+        strict,
     };
+    let format = source.output.format;
+    let progress = crate::progress::ingest_progress(global.quiet);
+    let report = super::app(global)?
+        .ingest(&super::principal(global)?, &request, progress)
+        .await?;
     if report.malformed_count > 0 && !global.quiet {
         eprintln!(
             "warning: {} malformed line(s) skipped (use --strict to refuse them); first: {}",

@@ -160,7 +160,7 @@ fn bad_monitors_files_are_refused_by_line_and_column() {
     assert!(stderr.contains("monitors.yaml:6:11"), "{stderr}");
     assert!(stderr.contains("colour"), "{stderr}");
     // Nothing was detected or stored.
-    assert!(!lake.path().join("_state").exists());
+    assert_eq!(stored_anomalies(lake.path()), 0);
 
     std::fs::write(
         &path,
@@ -230,8 +230,18 @@ fn hourly_mode_flags_the_hours_of_the_backfill_spike() {
         .expect("the spike's account, by the hour");
     assert!(account["start"].as_str().expect("start").starts_with(onset));
     assert!(account["hours"].as_u64().expect("hours") >= 20, "{account}");
-    // Hourly mode does not touch the store.
-    assert!(!lake.path().join("_state").exists());
+    // Hourly mode stores no anomaly.
+    assert_eq!(stored_anomalies(lake.path()), 0);
     let output = fails(costscope(lake.path()).args(["anomalies", "--granularity", "weekly"]));
     assert_eq!(output.status.code(), Some(1));
+}
+
+/// Anomalies in the lake's store (the store itself exists from the first request on: it
+/// holds the audit log).
+fn stored_anomalies(lake: &std::path::Path) -> i64 {
+    let connection =
+        rusqlite::Connection::open(lake.join(costscope_store::STORE_PATH)).expect("store");
+    connection
+        .query_row("SELECT count(*) FROM anomalies", [], |row| row.get(0))
+        .expect("count")
 }

@@ -4,6 +4,7 @@ mod access;
 mod allocate;
 mod anomalies;
 mod app;
+mod audit;
 mod budgets;
 mod cli;
 mod correctness;

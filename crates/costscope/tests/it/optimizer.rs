@@ -26,7 +26,7 @@ fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).expect("json")
 }
 
-/// Every file under the lake with its bytes (the lock file aside).
+/// Every file under the lake with its bytes (the lock file and the store aside).
 fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -34,7 +34,10 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         for entry in std::fs::read_dir(&d).expect("read_dir") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
-                stack.push(path);
+                // The store changes with every command: it holds the audit log.
+                if path.file_name().is_some_and(|n| n != "_state") {
+                    stack.push(path);
+                }
             } else if path.file_name().is_some_and(|n| n != ".lock") {
                 out.push((path.clone(), std::fs::read(&path).expect("read")));
             }
