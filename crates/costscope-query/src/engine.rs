@@ -2,6 +2,7 @@
 //! session built here for a principal, so access control has one place to live: the
 //! tables a principal's session registers and how they are wrapped.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use costscope_core::{measures, tables};
@@ -49,12 +50,15 @@ impl Principal {
 pub struct Engine {
     lake: Lake,
     target_partitions: usize,
+    rollups: bool,
 }
 
 /// A principal's query session.
 pub struct Session {
     ctx: SessionContext,
     principal: Principal,
+    /// Per registered rollup, the tag keys it keeps.
+    tag_keys: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Engine {
@@ -66,7 +70,15 @@ impl Engine {
         Engine {
             lake,
             target_partitions: cores,
+            rollups: true,
         }
+    }
+
+    /// This engine with sessions that never register the rollups of `cur`, so every
+    /// analysis reads the lines themselves (to compare both ways of answering).
+    pub fn without_rollups(mut self) -> Self {
+        self.rollups = false;
+        self
     }
 
     /// The lake this engine reads.
@@ -88,7 +100,18 @@ impl Engine {
         functions::install(&mut state)?;
         let ctx = SessionContext::new_with_state(state);
         let manifest = self.lake.manifest()?;
+        let mut tag_keys = BTreeMap::new();
         for table in tables::LAKE_TABLES {
+            if let Some(source) = table.derives_from {
+                // Only a rollup computed from the live partitions of its source answers
+                // for it: a lake ingested before rollups existed reads `cur` alone.
+                if !self.rollups || !manifest.derived_is_current(table.name, source) {
+                    continue;
+                }
+                if let Some(keys) = manifest.tag_keys(table.name) {
+                    tag_keys.insert(table.name.to_string(), keys);
+                }
+            }
             let files: Vec<String> = manifest
                 .tables
                 .get(table.name)
@@ -105,6 +128,7 @@ impl Engine {
         Ok(Session {
             ctx,
             principal: principal.clone(),
+            tag_keys,
         })
     }
 }
@@ -176,6 +200,18 @@ impl Session {
     /// The principal this session belongs to.
     pub fn principal(&self) -> &Principal {
         &self.principal
+    }
+
+    /// Whether this session has a table (or view) of this name: a rollup is missing when
+    /// the lake has none current, or the principal's filters need columns it lacks.
+    pub fn has_table(&self, name: &str) -> bool {
+        self.ctx.table_exist(name).unwrap_or(false)
+    }
+
+    /// The tag keys a rollup registered in this session keeps in `resource_tags`
+    /// (`None` for other tables, and for a rollup that does not say).
+    pub fn tag_keys(&self, table: &str) -> Option<&BTreeSet<String>> {
+        self.tag_keys.get(table)
     }
 
     /// Runs one read-only SQL statement. Statements that would write (INSERT, COPY) or

@@ -1,6 +1,8 @@
 //! `costscope ingest cur|flowlogs|inventory|metrics|optimizer`.
 
+use costscope_core::team::tag_column_key;
 use costscope_lake::ingest::{cur, flowlogs, optimizer, tabular};
+use costscope_lake::rollup::TagKeys;
 use costscope_lake::{IngestOptions, Lake};
 
 use clap::{Args, Subcommand};
@@ -17,7 +19,7 @@ pub struct IngestArgs {
 #[derive(Debug, Subcommand)]
 pub enum IngestKind {
     /// A CUR 2.0 export (root or one billing period) or a legacy CUR (CSV, CSV.gz, Parquet).
-    Cur(SourceArgs),
+    Cur(CurArgs),
     /// VPC Flow Logs (gzip text with a header line).
     Flowlogs(FlowLogArgs),
     /// A resource inventory (JSON lines or CSV).
@@ -37,6 +39,16 @@ pub struct SourceArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CurArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Tag keys the daily and monthly rollups keep, comma-separated (`team,app`);
+    /// default: the keys on lines carrying at least 1% of each period's cost.
+    #[arg(long, value_delimiter = ',')]
+    pub rollup_tag_keys: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct FlowLogArgs {
     #[command(flatten)]
     pub source: SourceArgs,
@@ -49,13 +61,17 @@ pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     let lake = Lake::open(&global.lake)?;
     let mut options = IngestOptions {
         progress: crate::progress::ingest_progress(global.quiet),
-        strict: false,
+        ..IngestOptions::default()
     };
     let (report, format) = match args.kind {
-        IngestKind::Cur(a) => (
-            cur::ingest_cur(&lake, &a.source, &options).await?,
-            a.output.format,
-        ),
+        IngestKind::Cur(a) => {
+            if !a.rollup_tag_keys.is_empty() {
+                let keys = a.rollup_tag_keys.iter().map(|k| tag_column_key(k.trim()));
+                options.rollup_tag_keys = TagKeys::Keys(keys.collect());
+            }
+            let report = cur::ingest_cur(&lake, &a.source.source, &options).await?;
+            (report, a.source.output.format)
+        }
         IngestKind::Flowlogs(a) => {
             options.strict = a.strict;
             let report = flowlogs::ingest_flow_logs(&lake, &a.source.source, &options).await?;
