@@ -47,6 +47,15 @@ pub const TEXT_COLUMNS: [&str; 18] = [
     "line_item_currency_code",
 ];
 
+/// True when a line's usage ends more than a day after it starts (monthly fees, taxes,
+/// commitments): `line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1'
+/// DAY` over `cur`. The rollups group by it, since their usage start is only a day.
+pub const LONG_PERIOD: &str = "long_period";
+
+/// [`LONG_PERIOD`] as SQL over `cur` / `cur_amortized`.
+pub const LONG_PERIOD_SQL: &str =
+    "line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1' DAY";
+
 /// The `product` map keeps these keys only.
 pub const PRODUCT_KEYS: [&str; 3] = ["product_name", "model", "provider"];
 
@@ -148,6 +157,7 @@ impl Rollup {
             self.text_columns()
                 .map(|c| Field::new(c, kind(c).unwrap_or(DataType::Utf8), true)),
         );
+        fields.push(Field::new(LONG_PERIOD, DataType::Boolean, true));
         for map in [PRODUCT, COST_CATEGORY, TAGS] {
             fields.push(Field::new(map, cur::map_type(DataType::Utf8), true));
         }
@@ -184,6 +194,7 @@ mod tests {
                     cur::kind_of(name).is_some()
                         || measure
                         || name == LINE_COUNT
+                        || name == LONG_PERIOD
                         || name == BILLING_PERIOD,
                     "{name}"
                 );

@@ -81,6 +81,8 @@ const fn const_eq(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     day: Option<i32>,
+    /// [`spec::LONG_PERIOD`]: `None` when a date is missing.
+    long: Option<bool>,
     ids: [u32; TEXT + 3],
 }
 
@@ -187,6 +189,7 @@ impl RollupBuilder {
             .map(|name| column(name).as_string())
             .collect();
         let start: &TimestampMillisecondArray = column(spec::PERIOD_COLUMN).as_primitive();
+        let end: &TimestampMillisecondArray = column("line_item_usage_end_date").as_primitive();
         let map = |name: &str| -> &MapArray { column(name).as_map() };
         let (product, categories, tags) = (
             map(spec::PRODUCT),
@@ -206,9 +209,10 @@ impl RollupBuilder {
                 .categories
                 .id_at(&mut self.strings, categories, row, |_| true);
             ids[TAGS] = self.tags.id_at(&mut self.strings, tags, row, |_| true);
-            let day = start
-                .is_valid(row)
-                .then(|| start.value(row).div_euclid(MS_PER_DAY) as i32);
+            let begins = start.is_valid(row).then(|| start.value(row));
+            let ends = end.is_valid(row).then(|| end.value(row));
+            let day = begins.map(|ms| ms.div_euclid(MS_PER_DAY) as i32);
+            let long = begins.zip(ends).map(|(b, e)| e > b + MS_PER_DAY);
             let cost = inputs.unblended(row).abs();
             let tag_map = ids[TAGS] as usize;
             if self.tag_cost.len() <= tag_map {
@@ -216,7 +220,9 @@ impl RollupBuilder {
             }
             self.tag_cost[tag_map] += cost;
             self.total_cost += cost;
-            self.daily.slot(Key { day, ids }).add_line(&inputs.row(row));
+            self.daily
+                .slot(Key { day, long, ids })
+                .add_line(&inputs.row(row));
         }
     }
 
@@ -310,7 +316,7 @@ fn sorted(mut groups: Vec<(Key, Sums)>, strings: &Strings) -> Vec<(Key, Sums)> {
                     .get(a.ids[service])
                     .cmp(&strings.get(b.ids[service]))
             })
-            .then_with(|| a.ids.cmp(&b.ids))
+            .then_with(|| (a.ids, a.long).cmp(&(b.ids, b.long)))
     });
     groups
 }

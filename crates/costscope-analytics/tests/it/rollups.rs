@@ -267,7 +267,7 @@ async fn compare_every_analysis(lake: &Lake) -> usize {
 async fn assert_rollups_answer(lake: &Lake) {
     let (rolled, _) = sessions(lake).await;
     let kept = rolled.tag_keys("cur_daily").expect("tag keys");
-    for key in ["user_team", "user_app"] {
+    for key in ["user_team", "user_app", "user_department"] {
         assert!(kept.contains(key), "{key} not kept: {kept:?}");
     }
     let monthly = Reads::at(Granularity::Monthly).columns(["line_item_product_code"]);

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Float64Array, Int64Array, MapBuilder, MapFieldNames, RecordBatch, StringArray,
-    StringBuilder, TimestampMillisecondArray,
+    ArrayRef, BooleanArray, Float64Array, Int64Array, MapBuilder, MapFieldNames, RecordBatch,
+    StringArray, StringBuilder, TimestampMillisecondArray,
 };
 use arrow::datatypes::{Schema, SchemaRef};
 use costscope_core::rollup::{self as spec, Rollup};
@@ -55,6 +55,9 @@ pub fn batches(
                     chunk.iter().map(|(k, _)| maps.strings.get(k.ids[*i])),
                 )));
             }
+            columns.push(Arc::new(BooleanArray::from_iter(
+                chunk.iter().map(|(k, _)| k.long),
+            )));
             for (slot, interned) in [
                 (PRODUCT, maps.product),
                 (CATEGORIES, maps.categories),
