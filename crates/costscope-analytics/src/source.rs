@@ -151,6 +151,15 @@ impl Source {
         self.rollup
     }
 
+    /// The SQL of a line's usage span in milliseconds (`rollup::USAGE_SPAN`).
+    pub fn usage_span(self) -> &'static str {
+        if self.rollup {
+            rollup::USAGE_SPAN
+        } else {
+            rollup::USAGE_SPAN_SQL
+        }
+    }
+
     /// The SQL counting the `cur` lines of a group.
     pub fn line_count(self) -> &'static str {
         if self.rollup {

@@ -47,14 +47,17 @@ pub const TEXT_COLUMNS: [&str; 18] = [
     "line_item_currency_code",
 ];
 
-/// True when a line's usage ends more than a day after it starts (monthly fees, taxes,
-/// commitments): `line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1'
-/// DAY` over `cur`. The rollups group by it, since their usage start is only a day.
-pub const LONG_PERIOD: &str = "long_period";
+/// How long a line's usage lasts, in milliseconds from its usage start to its usage end
+/// (an hour for hourly usage, a month for monthly fees). The rollups group by it, since
+/// their usage start is only a day, so analyses can still tell monthly charges apart.
+pub const USAGE_SPAN: &str = "usage_span_ms";
 
-/// [`LONG_PERIOD`] as SQL over `cur` / `cur_amortized`.
-pub const LONG_PERIOD_SQL: &str =
-    "line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1' DAY";
+/// [`USAGE_SPAN`] as SQL over `cur` / `cur_amortized`.
+pub const USAGE_SPAN_SQL: &str =
+    "(CAST(line_item_usage_end_date AS BIGINT) - CAST(line_item_usage_start_date AS BIGINT))";
+
+/// Milliseconds in a day, to compare [`USAGE_SPAN`] with.
+pub const DAY_MS: i64 = 86_400_000;
 
 /// The `product` map keeps these keys only.
 pub const PRODUCT_KEYS: [&str; 3] = ["product_name", "model", "provider"];
@@ -91,8 +94,17 @@ pub const SUM_COUNT: usize = CostMeasure::ALL.len() + SUMMED_COLUMNS.len();
 pub const LINE_COUNT: &str = "line_count";
 
 /// By default a rollup keeps the tag keys found on lines that carry at least this share
-/// of the billing period's cost (absolute unblended cost).
+/// of the billing period's cost (absolute unblended cost), and [`ANALYSIS_TAG_KEYS`].
 pub const DEFAULT_TAG_COST_SHARE: f64 = 0.01;
+
+/// The tag `user_created`: when a snapshot was taken (its age decides the efficiency
+/// score's snapshot KPI and the snapshot recommendations).
+pub const CREATED_TAG: &str = "user_created";
+
+/// Tag keys the analyses read whatever their share of cost: the default team tag and
+/// the snapshot creation date. Rollups keep them by default, so the score and the
+/// recommendations need not read `cur`.
+pub const ANALYSIS_TAG_KEYS: [&str; 2] = [crate::team::DEFAULT_TEAM_TAG, CREATED_TAG];
 
 /// One rollup of `cur`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +169,7 @@ impl Rollup {
             self.text_columns()
                 .map(|c| Field::new(c, kind(c).unwrap_or(DataType::Utf8), true)),
         );
-        fields.push(Field::new(LONG_PERIOD, DataType::Boolean, true));
+        fields.push(Field::new(USAGE_SPAN, DataType::Int64, true));
         for map in [PRODUCT, COST_CATEGORY, TAGS] {
             fields.push(Field::new(map, cur::map_type(DataType::Utf8), true));
         }
@@ -194,7 +206,7 @@ mod tests {
                     cur::kind_of(name).is_some()
                         || measure
                         || name == LINE_COUNT
-                        || name == LONG_PERIOD
+                        || name == USAGE_SPAN
                         || name == BILLING_PERIOD,
                     "{name}"
                 );

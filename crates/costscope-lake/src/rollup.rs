@@ -81,8 +81,8 @@ const fn const_eq(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     day: Option<i32>,
-    /// [`spec::LONG_PERIOD`]: `None` when a date is missing.
-    long: Option<bool>,
+    /// [`spec::USAGE_SPAN`]: `None` when a date is missing.
+    span: Option<i64>,
     ids: [u32; TEXT + 3],
 }
 
@@ -212,7 +212,7 @@ impl RollupBuilder {
             let begins = start.is_valid(row).then(|| start.value(row));
             let ends = end.is_valid(row).then(|| end.value(row));
             let day = begins.map(|ms| ms.div_euclid(MS_PER_DAY) as i32);
-            let long = begins.zip(ends).map(|(b, e)| e > b + MS_PER_DAY);
+            let span = begins.zip(ends).map(|(b, e)| e - b);
             let cost = inputs.unblended(row).abs();
             let tag_map = ids[TAGS] as usize;
             if self.tag_cost.len() <= tag_map {
@@ -221,7 +221,7 @@ impl RollupBuilder {
             self.tag_cost[tag_map] += cost;
             self.total_cost += cost;
             self.daily
-                .slot(Key { day, long, ids })
+                .slot(Key { day, span, ids })
                 .add_line(&inputs.row(row));
         }
     }
@@ -316,7 +316,7 @@ fn sorted(mut groups: Vec<(Key, Sums)>, strings: &Strings) -> Vec<(Key, Sums)> {
                     .get(a.ids[service])
                     .cmp(&strings.get(b.ids[service]))
             })
-            .then_with(|| (a.ids, a.long).cmp(&(b.ids, b.long)))
+            .then_with(|| (a.ids, a.span).cmp(&(b.ids, b.span)))
     });
     groups
 }
@@ -348,8 +348,10 @@ fn kept_tag_keys(
         .into_iter()
         .filter(|(_, cost)| total_cost <= 0.0 || *cost >= share * total_cost)
         .filter_map(|(key, _)| strings.get(key).map(str::to_string))
+        .chain(spec::ANALYSIS_TAG_KEYS.map(String::from))
         .collect();
     kept.sort();
+    kept.dedup();
     kept
 }
 

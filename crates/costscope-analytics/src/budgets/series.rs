@@ -99,11 +99,7 @@ pub async fn load_series(
         |reads, (scope, _)| scope.reads(reads, team),
     );
     let source = Source::choose(session, &reads);
-    let long_period = if source.is_rollup() {
-        rollup::LONG_PERIOD
-    } else {
-        rollup::LONG_PERIOD_SQL
-    };
+    let long_period = format!("{} > {}", source.usage_span(), rollup::DAY_MS);
     let sums: Vec<String> = keys
         .iter()
         .enumerate()

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, Int64Array, MapBuilder, MapFieldNames, RecordBatch,
-    StringArray, StringBuilder, TimestampMillisecondArray,
+    ArrayRef, Float64Array, Int64Array, MapBuilder, MapFieldNames, RecordBatch, StringArray,
+    StringBuilder, TimestampMillisecondArray,
 };
 use arrow::datatypes::{Schema, SchemaRef};
 use costscope_core::rollup::{self as spec, Rollup};
@@ -55,8 +55,8 @@ pub fn batches(
                     chunk.iter().map(|(k, _)| maps.strings.get(k.ids[*i])),
                 )));
             }
-            columns.push(Arc::new(BooleanArray::from_iter(
-                chunk.iter().map(|(k, _)| k.long),
+            columns.push(Arc::new(Int64Array::from_iter(
+                chunk.iter().map(|(k, _)| k.span),
             )));
             for (slot, interned) in [
                 (PRODUCT, maps.product),

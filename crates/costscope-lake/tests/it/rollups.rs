@@ -154,7 +154,7 @@ async fn rollups_sum_every_line_of_their_period() {
             manifest
                 .tag_keys(table)
                 .map(|k| k.into_iter().collect::<Vec<_>>()),
-            Some(vec!["user_team".to_string()])
+            Some(vec!["user_created".to_string(), "user_team".to_string()])
         );
     }
 }
@@ -163,10 +163,11 @@ async fn rollups_sum_every_line_of_their_period() {
 async fn tag_keys_on_little_cost_are_left_out_unless_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let export = dir.path().join("export");
-    // `user_team` on 99.5% of the cost; the rest untagged.
+    // `user_app` on 0.4% of the cost; `user_team`, read by the analyses, on 97.5%.
     let mut lines = month("2026-09", "111111111111", 1.0, Some("web"));
     lines.push(Line {
         team: None,
+        tag: Some(("user_app", "shop")),
         ..Line::usage("111111111111", "AmazonS3", 2, 0.2)
     });
     write_cur2(&cur2_file(&export, "2026-09", 1), &lines, Shape::default());
@@ -176,25 +177,31 @@ async fn tag_keys_on_little_cost_are_left_out_unless_named() {
         ..IngestOptions::default()
     };
     ingest(&lake, &export, &options).await;
-    let manifest = lake.manifest().expect("manifest");
-    assert_eq!(manifest.tag_keys("cur_daily").map(|k| k.len()), Some(0));
-    assert!(
-        tag_maps(&lake, "cur_daily")
-            .iter()
-            .all(|m| m.is_empty() || m == "NULL")
-    );
-    // Named keys are kept whatever their cost; the monthly rows merge as the keys fall.
-    let options = IngestOptions {
-        rollup_tag_keys: TagKeys::Keys(vec!["user_team".into()]),
-        ..IngestOptions::default()
+    let kept = |lake: &Lake| {
+        let keys = lake.manifest().expect("manifest").tag_keys("cur_daily");
+        keys.map(|k| k.into_iter().collect::<Vec<_>>())
+            .unwrap_or_default()
     };
-    ingest(&lake, &export, &options).await;
-    let manifest = lake.manifest().expect("manifest");
-    assert_eq!(manifest.tag_keys("cur_daily").map(|k| k.len()), Some(1));
-    assert!(manifest.derived_is_current("cur_daily", "cur"));
+    assert_eq!(kept(&lake), ["user_created", "user_team"]);
     assert_eq!(
         tag_maps(&lake, "cur_monthly"),
         ["", "NULL", "user_team=web"]
+    );
+    // Named keys are kept whatever their cost, and only they.
+    let options = IngestOptions {
+        rollup_tag_keys: TagKeys::Keys(vec!["user_app".into()]),
+        ..IngestOptions::default()
+    };
+    ingest(&lake, &export, &options).await;
+    assert_eq!(kept(&lake), ["user_app"]);
+    assert!(
+        lake.manifest()
+            .expect("manifest")
+            .derived_is_current("cur_daily", "cur")
+    );
+    assert_eq!(
+        tag_maps(&lake, "cur_monthly"),
+        ["", "NULL", "user_app=shop"]
     );
 }
 
