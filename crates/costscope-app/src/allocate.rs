@@ -49,7 +49,10 @@ impl App {
         request: &AllocateRequest,
     ) -> Result<AllocateResponse> {
         let (rules, options) = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(allocation::allocate(&session, &rules, &options).await?)
+        self.cached("allocate", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(allocation::allocate(&session, &rules, &options).await?)
+        })
+        .await
     }
 }

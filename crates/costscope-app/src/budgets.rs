@@ -161,8 +161,11 @@ impl App {
         request: &BudgetsRequest,
     ) -> Result<BudgetsResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(budgets::report(&session, &options).await?)
+        self.cached("budgets", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(budgets::report(&session, &options).await?)
+        })
+        .await
     }
 
     /// Backtests month-end forecasts over what `principal` may see.

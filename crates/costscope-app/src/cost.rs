@@ -86,8 +86,11 @@ impl App {
     /// Cost grouped and compared as `request` asks, over what `principal` may see.
     pub async fn cost(&self, principal: &Principal, request: &CostRequest) -> Result<CostResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(explorer::explore(&session, &options).await?)
+        self.cached("cost", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(explorer::explore(&session, &options).await?)
+        })
+        .await
     }
 }
 

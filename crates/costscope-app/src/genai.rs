@@ -68,7 +68,10 @@ impl App {
         request: &GenaiRequest,
     ) -> Result<GenaiResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(genai::genai(&session, &options).await?)
+        self.cached("genai", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(genai::genai(&session, &options).await?)
+        })
+        .await
     }
 }

@@ -16,6 +16,7 @@
 pub mod allocate;
 pub mod anomalies;
 pub mod budgets;
+pub mod cache;
 pub mod cost;
 pub mod document;
 pub mod error;
@@ -55,6 +56,8 @@ pub struct App {
     config: AppConfig,
     engine: OnceLock<Engine>,
     store: OnceLock<Arc<Store>>,
+    /// Responses of repeated calls, per lake manifest version.
+    results: cache::ResultCache,
 }
 
 impl App {
@@ -64,6 +67,7 @@ impl App {
             config: config.clone(),
             engine: OnceLock::new(),
             store: OnceLock::new(),
+            results: cache::ResultCache::default(),
         })
     }
 

@@ -91,14 +91,20 @@ impl App {
         request: &ScoreRequest,
     ) -> Result<ScoreResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(efficiency::score(&session, &options).await?)
+        self.cached("score", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(efficiency::score(&session, &options).await?)
+        })
+        .await
     }
 
     /// The KPIs per week, account and team, over what `principal` may see.
     pub async fn kpis(&self, principal: &Principal, request: &KpisRequest) -> Result<KpisResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(efficiency::kpis(&session, &options).await?)
+        self.cached("kpis", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(efficiency::kpis(&session, &options).await?)
+        })
+        .await
     }
 }

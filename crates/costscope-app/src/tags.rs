@@ -83,7 +83,10 @@ impl App {
     /// Tag coverage and consistency over what `principal` may see.
     pub async fn tags(&self, principal: &Principal, request: &TagsRequest) -> Result<TagsResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(tags::tag_report(&session, &options).await?)
+        self.cached("tags", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(tags::tag_report(&session, &options).await?)
+        })
+        .await
     }
 }

@@ -99,7 +99,10 @@ impl App {
         request: &UnitCostRequest,
     ) -> Result<UnitCostResponse> {
         let options = request.options()?;
-        let session = self.session(principal).await?;
-        Ok(unit_cost::unit_cost(&session, &options).await?)
+        self.cached("unit_cost", principal, request, async || {
+            let session = self.session(principal).await?;
+            Ok(unit_cost::unit_cost(&session, &options).await?)
+        })
+        .await
     }
 }

@@ -4,6 +4,7 @@
 pub mod engine;
 pub mod error;
 pub mod functions;
+mod rewrite;
 
 /// AWS service IP ranges, for `whois` and the network analyses.
 pub use costscope_lake::ip_ranges;

@@ -50,7 +50,7 @@ async fn sessions(lake: &Lake) -> (Session, Session) {
 /// Numbers equal to 1e-9 of the larger (or 1e-9 absolute near zero), the rest exactly.
 /// Rows whose order depends on a tie of two sums (equal but for the last bits, which the
 /// order of the additions decides) may come in either order.
-fn assert_same(path: &str, rolled: &Value, raw: &Value) {
+pub fn assert_same(path: &str, rolled: &Value, raw: &Value) {
     if let Err(difference) = same(path, rolled, raw) {
         panic!("{difference}");
     }

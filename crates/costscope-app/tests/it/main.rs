@@ -2,5 +2,6 @@
 //! against plain SQL in the same principal's session, and the state the app keeps.
 
 mod analyses;
+mod cache;
 mod fixture;
 mod state;

@@ -171,6 +171,10 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
         "analysis_max_seconds": analyses.iter().map(|t| t.median_seconds).fold(0.0, f64::max),
         "dashboards": dashboards,
         "dashboard_max_p95_ms": dashboards.iter().map(|t| t.p95_ms).fold(0.0, f64::max),
+        "dashboard_max_uncached_p95_ms": dashboards
+            .iter()
+            .map(|t| t.uncached_p95_ms)
+            .fold(0.0, f64::max),
         "lake_bytes": lake_bytes(&lake_dir)?,
         "source": export_root,
         "lake": lake_dir,
