@@ -21,6 +21,7 @@ pub use rules::{Condition, Field, Owner, Pool, Rule, Rules, SHARED_PREFIX, Split
 pub use split::{OwnerCost, PoolSplit, Share, TeamCost};
 
 use crate::records::{literal, query};
+use crate::source::{Reads, Source};
 use crate::{Error, Result};
 
 pub use costscope_core::CostMeasure as Measure;
@@ -126,7 +127,11 @@ pub async fn allocate(
     options
         .measure
         .supported_by("allocation", &Measure::BILLED)?;
-    let sql = allocation_sql(rules, options)?;
+    let reads = rules.fields().iter().fold(
+        Reads::at(costscope_core::Granularity::Monthly).columns(["line_item_currency_code"]),
+        |reads, field| reads.field(field),
+    );
+    let sql = allocation_sql(rules, options, Source::choose(session, &reads))?;
     tracing::debug!(rules = rules.origin(), "allocating");
 
     #[derive(Deserialize)]
@@ -165,7 +170,7 @@ pub async fn allocate(
 /// The lines are first grouped by the fields the rules test (few distinct combinations),
 /// and the owner `CASE` runs over those groups: each map lookup (`resource_tags[…]`)
 /// then happens once per line instead of once per rule that tests it.
-pub fn allocation_sql(rules: &Rules, options: &AllocateOptions) -> Result<String> {
+pub fn allocation_sql(rules: &Rules, options: &AllocateOptions, source: Source) -> Result<String> {
     let mut filters = Vec::new();
     if let Some(from) = &options.from {
         check_period(from, "--from")?;
@@ -203,13 +208,14 @@ pub fn allocation_sql(rules: &Rules, options: &AllocateOptions) -> Result<String
            SELECT period, currency, {owner} AS owner, cost FROM (\
              SELECT billing_period AS period, coalesce(line_item_currency_code, '') AS currency\
                     {columns}, sum({measure}) AS cost \
-             FROM cur_amortized{filter} \
+             FROM {table}{filter} \
              GROUP BY billing_period, coalesce(line_item_currency_code, ''){keys}) AS line_groups\
          ) AS owned \
          GROUP BY GROUPING SETS ((period, currency, owner), (period, currency)) \
          ORDER BY period, currency, owner",
         owner = rules.owner_rules().sql_over(alias),
         measure = options.measure.column(),
+        table = source.table(),
     ))
 }
 

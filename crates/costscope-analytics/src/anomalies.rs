@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::forecast::iso_date;
 use crate::network;
 use crate::records::query;
+use crate::source::{Reads, Source};
 use crate::{Error, Result};
 use costscope_core::CostMeasure;
 pub use detector::{DetectorConfig, Run};
@@ -189,10 +190,14 @@ struct Span {
 
 /// First and last day with usage in the lake.
 pub async fn usage_span(session: &Session) -> Result<(NaiveDate, NaiveDate)> {
+    let reads = Reads::at(costscope_core::Granularity::Daily).columns(["line_item_line_item_type"]);
     let rows: Vec<Span> = query(
         session,
-        "SELECT MIN(line_item_usage_start_date) AS first, MAX(line_item_usage_start_date) AS last \
-         FROM cur_amortized WHERE line_item_line_item_type = 'Usage'",
+        &format!(
+            "SELECT MIN(line_item_usage_start_date) AS first, MAX(line_item_usage_start_date) AS last \
+             FROM {} WHERE line_item_line_item_type = 'Usage'",
+            Source::choose(session, &reads).table()
+        ),
     )
     .await?;
     let span = rows.into_iter().next();

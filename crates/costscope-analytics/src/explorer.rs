@@ -28,6 +28,7 @@ pub use report::{
     Comparison, ComparisonRow, ComparisonTotal, CostReport, CostRow, OTHERS_LABEL, Total,
 };
 
+use crate::source::{Reads, Source};
 use crate::{Error, Result, records};
 
 /// At most this many `group_by` dimensions, as in Cost Explorer (two there, plus time).
@@ -108,7 +109,14 @@ pub fn parse_date(option: &str, text: &str) -> Result<NaiveDate> {
 pub async fn explore(session: &Session, options: &ExplorerOptions) -> Result<CostReport> {
     validate(options)?;
     let (from, to) = resolve_range(session, options).await?;
-    let spec = query::Spec::new(options, from, to);
+    let previous_from = options
+        .compare
+        .map(|Compare::PreviousPeriod| previous_period_start(from, to));
+    let source = Source::choose(
+        session,
+        &reads(options, [Some(from), Some(to), previous_from]),
+    );
+    let spec = query::Spec::new(options, from, to, source);
     let rows = spec.rows(session).await?;
     let totals = totals(&rows);
     let comparison = match options.compare {
@@ -131,6 +139,28 @@ pub async fn explore(session: &Session, options: &ExplorerOptions) -> Result<Cos
         totals,
         comparison,
     })
+}
+
+/// What a report reads: its dimensions and filters, the measure's unit, and periods as
+/// fine as its granularity and the days its range starts and ends on.
+fn reads(options: &ExplorerOptions, bounds: [Option<NaiveDate>; 3]) -> Reads {
+    let whole_months = bounds.iter().flatten().all(|day| day.day() == 1);
+    let granularity = match options.granularity {
+        Granularity::Monthly if !whole_months => Granularity::Daily,
+        other => other,
+    };
+    let mut reads = Reads::at(granularity).columns([options.measure.unit_column()]);
+    if options.measure == Measure::Usage {
+        reads = reads.columns(["line_item_line_item_type"]);
+    }
+    let dimensions = options
+        .group_by
+        .iter()
+        .chain(options.filters.iter().map(|f| &f.dimension));
+    for dimension in dimensions {
+        reads = dimension.reads(reads, &options.team);
+    }
+    reads
 }
 
 fn validate(options: &ExplorerOptions) -> Result<()> {
@@ -173,10 +203,15 @@ async fn resolve_range(
         first: Option<String>,
         last: Option<String>,
     }
+    // Days are all it needs: the daily rollup answers when the session has it.
+    let source = Source::choose(session, &Reads::at(Granularity::Daily));
     let bounds: Vec<Bounds> = records::query(
         session,
-        "SELECT CAST(min(line_item_usage_start_date) AS DATE) AS first, \
-         CAST(max(line_item_usage_start_date) AS DATE) AS last FROM cur",
+        &format!(
+            "SELECT CAST(min(line_item_usage_start_date) AS DATE) AS first, \
+             CAST(max(line_item_usage_start_date) AS DATE) AS last FROM {}",
+            source.table()
+        ),
     )
     .await?;
     let (Some(first), Some(last)) = bounds

@@ -19,6 +19,7 @@ pub mod recommend;
 pub mod records;
 pub mod report;
 pub mod rules_file;
+pub mod source;
 pub mod tags;
 pub mod unit_cost;
 pub mod whois;

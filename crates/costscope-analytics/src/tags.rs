@@ -24,6 +24,7 @@ use costscope_query::{Scratch, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::source::Source;
 use crate::{Result, records};
 
 pub use keys::RequiredKey;
@@ -199,6 +200,10 @@ pub async fn tag_report(session: &Session, options: &TagOptions) -> Result<TagRe
         from: options.from,
         to: options.to,
         team: &options.team,
+        source: Source::choose(
+            session,
+            &sql::Plan::reads(&required, options.granularity, &options.team),
+        ),
     };
     let lines = session.sql(&plan.lines_query()).await?;
     let local = session.scratch(sql::LINES, lines)?;

@@ -16,7 +16,7 @@ mod summary;
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use costscope_query::Session;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,7 @@ pub use summary::Summary;
 use costscope_core::sql::{date, midnight};
 
 use crate::records::{literal, query};
+use crate::source::{Reads, Source};
 use crate::{Error, Result};
 
 pub use costscope_core::{CostMeasure, Granularity};
@@ -320,6 +321,26 @@ async fn cost_by_period(
     let units = bill
         .map(|b| format!(", sum({}) AS units", b.units_sql()))
         .unwrap_or_default();
+    // Days are enough unless the range cuts a month (then days are needed to cut it).
+    let whole_months = [options.start, options.end]
+        .iter()
+        .flatten()
+        .all(|day| day.day() == 1);
+    let granularity = match options.granularity {
+        Granularity::Monthly if !whole_months => Granularity::Daily,
+        other => other,
+    };
+    let reads = options.scope.iter().fold(
+        Reads::at(granularity).columns([
+            "line_item_currency_code",
+            "line_item_product_code",
+            "line_item_usage_type",
+            "line_item_line_item_type",
+            "pricing_unit",
+        ]),
+        |reads, scope| scope.reads(reads),
+    );
+    let source = Source::choose(session, &reads);
     // Aggregate rows to one per usage type first, then classify the few groups: the
     // rules' patterns run once per group, not once per CUR row.
     let sql = format!(
@@ -328,13 +349,14 @@ async fn cost_by_period(
              line_item_currency_code AS currency, line_item_product_code, line_item_usage_type, \
              line_item_line_item_type, pricing_unit, \
              sum({measure}) AS cost, sum(line_item_usage_amount) AS line_item_usage_amount \
-           FROM cur_amortized WHERE {where_clause} GROUP BY 1, 2, 3, 4, 5, 6) \
+           FROM {table} WHERE {where_clause} GROUP BY 1, 2, 3, 4, 5, 6) \
          SELECT period_start, currency, sum(cost) AS cost, \
            sum(CASE WHEN {is_static} THEN cost ELSE 0 END) AS static_cost, \
            sum(CASE WHEN {is_static} THEN 0 ELSE cost END) AS variable_cost{units} \
          FROM grouped GROUP BY 1, 2 ORDER BY 1, 2",
         unit = options.granularity.trunc_unit(),
         where_clause = where_clause(&filters),
+        table = source.table(),
     );
     query(session, &sql).await
 }

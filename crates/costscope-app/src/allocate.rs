@@ -50,8 +50,11 @@ impl App {
     ) -> Result<AllocateResponse> {
         self.audit_read(principal, "analysis.allocate", request, async {
             let (rules, options) = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(allocation::allocate(&session, &rules, &options).await?)
+            self.cached("allocate", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(allocation::allocate(&session, &rules, &options).await?)
+            })
+            .await
         })
         .await
     }

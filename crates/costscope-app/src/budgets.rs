@@ -162,8 +162,11 @@ impl App {
     ) -> Result<BudgetsResponse> {
         self.audit_read(principal, "analysis.budgets", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(budgets::report(&session, &options).await?)
+            self.cached("budgets", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(budgets::report(&session, &options).await?)
+            })
+            .await
         })
         .await
     }

@@ -87,8 +87,11 @@ impl App {
     pub async fn cost(&self, principal: &Principal, request: &CostRequest) -> Result<CostResponse> {
         self.audit_read(principal, "analysis.cost", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(explorer::explore(&session, &options).await?)
+            self.cached("cost", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(explorer::explore(&session, &options).await?)
+            })
+            .await
         })
         .await
     }

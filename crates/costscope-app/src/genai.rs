@@ -69,8 +69,11 @@ impl App {
     ) -> Result<GenaiResponse> {
         self.audit_read(principal, "analysis.genai", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(genai::genai(&session, &options).await?)
+            self.cached("genai", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(genai::genai(&session, &options).await?)
+            })
+            .await
         })
         .await
     }

@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use costscope_core::team::tag_column_key;
 use costscope_lake::IngestOptions;
 use costscope_lake::ingest::{IngestProgress, IngestReport, cur, flowlogs, optimizer, tabular};
+use costscope_lake::rollup::TagKeys;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Principal, Result};
@@ -34,6 +36,10 @@ pub struct IngestRequest {
     /// Refuse the whole ingest on the first malformed line (flow logs).
     #[serde(default)]
     pub strict: bool,
+    /// Tag keys the daily and monthly rollups keep (CUR); empty: the keys on lines
+    /// carrying at least 1% of each period's cost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rollup_tag_keys: Vec<String>,
 }
 
 /// What the ingest did.
@@ -49,10 +55,16 @@ impl App {
     ) -> Result<IngestResponse> {
         self.audit_change(principal, "ingest", request, async {
             let lake = self.lake()?;
-            let options = IngestOptions {
+            let mut options = IngestOptions {
                 progress,
                 strict: request.strict,
+                ..IngestOptions::default()
             };
+            if !request.rollup_tag_keys.is_empty() {
+                let keys = request.rollup_tag_keys.iter();
+                options.rollup_tag_keys =
+                    TagKeys::Keys(keys.map(|k| tag_column_key(k.trim())).collect());
+            }
             let source = request.source.as_str();
             Ok(match request.kind {
                 IngestKind::Cur => cur::ingest_cur(lake, source, &options).await?,

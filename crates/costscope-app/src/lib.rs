@@ -22,6 +22,7 @@ pub mod allocate;
 pub mod anomalies;
 pub mod audit;
 pub mod budgets;
+pub mod cache;
 pub mod cost;
 pub mod document;
 pub mod error;
@@ -68,6 +69,8 @@ pub struct App {
     access: RwLock<Option<Arc<Access>>>,
     engine: OnceLock<Engine>,
     store: OnceLock<Arc<Store>>,
+    /// Responses of repeated calls, per lake manifest version.
+    results: cache::ResultCache,
 }
 
 impl App {
@@ -80,6 +83,7 @@ impl App {
             access: RwLock::new(access.map(Arc::new)),
             engine: OnceLock::new(),
             store: OnceLock::new(),
+            results: cache::ResultCache::default(),
         })
     }
 

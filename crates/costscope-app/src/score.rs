@@ -92,8 +92,11 @@ impl App {
     ) -> Result<ScoreResponse> {
         self.audit_read(principal, "analysis.score", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(efficiency::score(&session, &options).await?)
+            self.cached("score", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(efficiency::score(&session, &options).await?)
+            })
+            .await
         })
         .await
     }
@@ -102,8 +105,11 @@ impl App {
     pub async fn kpis(&self, principal: &Principal, request: &KpisRequest) -> Result<KpisResponse> {
         self.audit_read(principal, "analysis.kpis", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(efficiency::kpis(&session, &options).await?)
+            self.cached("kpis", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(efficiency::kpis(&session, &options).await?)
+            })
+            .await
         })
         .await
     }

@@ -84,8 +84,11 @@ impl App {
     pub async fn tags(&self, principal: &Principal, request: &TagsRequest) -> Result<TagsResponse> {
         self.audit_read(principal, "analysis.tags", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(tags::tag_report(&session, &options).await?)
+            self.cached("tags", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(tags::tag_report(&session, &options).await?)
+            })
+            .await
         })
         .await
     }

@@ -100,8 +100,11 @@ impl App {
     ) -> Result<UnitCostResponse> {
         self.audit_read(principal, "analysis.unit-cost", request, async {
             let options = request.options()?;
-            let session = self.session(principal).await?;
-            Ok(unit_cost::unit_cost(&session, &options).await?)
+            self.cached("unit_cost", principal, request, async || {
+                let session = self.session(principal).await?;
+                Ok(unit_cost::unit_cost(&session, &options).await?)
+            })
+            .await
         })
         .await
     }

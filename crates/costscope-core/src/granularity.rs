@@ -59,6 +59,15 @@ impl Granularity {
         }
     }
 
+    /// Whether every period of `other` is a whole number of periods of this one, so
+    /// sums per `self` add up to sums per `other` (days make weeks and months; weeks do
+    /// not make months).
+    pub fn divides(self, other: Granularity) -> bool {
+        self == other
+            || self == Granularity::Hourly
+            || (self == Granularity::Daily && other != Granularity::Hourly)
+    }
+
     /// The label of the period starting on `start`: `2026-10-05` for a day (or an
     /// hour's day), `2026-W41` for an ISO week, `2026-10` for a month.
     pub fn label(self, start: NaiveDate) -> String {

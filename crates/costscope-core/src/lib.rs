@@ -7,6 +7,7 @@ pub mod error;
 pub mod granularity;
 pub mod measures;
 pub mod prices;
+pub mod rollup;
 pub mod sql;
 pub mod tables;
 pub mod team;

@@ -17,6 +17,10 @@ pub const BUSINESS_METRICS: &str = "business_metrics";
 pub const OPTIMIZER_EC2: &str = "optimizer_ec2";
 /// Imported Cost Optimization Hub recommendations, one row per recommendation and export.
 pub const OPTIMIZER_RECOMMENDATIONS: &str = "optimizer_recommendations";
+/// `cur` summed per day (see [`crate::rollup`]), written at ingest with each period.
+pub const CUR_DAILY: &str = "cur_daily";
+/// `cur` summed per month, without the resource (see [`crate::rollup`]).
+pub const CUR_MONTHLY: &str = "cur_monthly";
 /// The view adding amortized and net measures to `cur`.
 pub const CUR_AMORTIZED: &str = "cur_amortized";
 /// The view naming which resource held each IP address, and when.
@@ -29,33 +33,52 @@ pub struct LakeTable {
     pub name: &'static str,
     /// The schema of its files, partition columns included.
     pub schema: fn() -> SchemaRef,
+    /// The table it is computed from at ingest (the rollups of `cur`), if any: its rows
+    /// are sums of that table's rows, so access to it follows access to the source.
+    pub derives_from: Option<&'static str>,
 }
 
 /// Every table the lake stores, in the order they are listed.
-pub const LAKE_TABLES: [LakeTable; 6] = [
+pub const LAKE_TABLES: [LakeTable; 8] = [
     LakeTable {
         name: CUR,
         schema: crate::cur::lake_schema,
+        derives_from: None,
     },
     LakeTable {
         name: FLOW_LOGS,
         schema: flow_logs_schema,
+        derives_from: None,
     },
     LakeTable {
         name: INVENTORY,
         schema: inventory_schema,
+        derives_from: None,
     },
     LakeTable {
         name: BUSINESS_METRICS,
         schema: business_metrics_schema,
+        derives_from: None,
     },
     LakeTable {
         name: OPTIMIZER_EC2,
         schema: optimizer_ec2_schema,
+        derives_from: None,
     },
     LakeTable {
         name: OPTIMIZER_RECOMMENDATIONS,
         schema: optimizer_recommendations_schema,
+        derives_from: None,
+    },
+    LakeTable {
+        name: CUR_DAILY,
+        schema: crate::rollup::daily_schema,
+        derives_from: Some(CUR),
+    },
+    LakeTable {
+        name: CUR_MONTHLY,
+        schema: crate::rollup::monthly_schema,
+        derives_from: Some(CUR),
     },
 ];
 

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::Result;
-use crate::lake::{Lake, PartitionChange, PartitionEntry, WriteLock};
+use crate::lake::{Lake, PartitionChange, PartitionEntry, TablePartitions, WriteLock};
+use crate::rollup::TagKeys;
 
 /// What one ingest did, for the CLI and tests.
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +49,8 @@ pub struct IngestOptions {
     pub progress: Option<Arc<dyn IngestProgress>>,
     /// Treat malformed lines as an error instead of counting them.
     pub strict: bool,
+    /// Which tag keys the rollups of `cur` keep.
+    pub rollup_tag_keys: TagKeys,
 }
 
 impl std::fmt::Debug for IngestOptions {
@@ -55,6 +58,7 @@ impl std::fmt::Debug for IngestOptions {
         f.debug_struct("IngestOptions")
             .field("progress", &self.progress.is_some())
             .field("strict", &self.strict)
+            .field("rollup_tag_keys", &self.rollup_tag_keys)
             .finish()
     }
 }
@@ -130,11 +134,38 @@ pub(crate) fn publish_replacing(
     read: ReadSummary,
     remove: &[String],
 ) -> Result<IngestReport> {
+    publish_all(lake, lock, partitions, TablePartitions::new(), read, remove)
+}
+
+/// [`publish`] with the partitions of the tables derived from them (the rollups), in the
+/// same swap: a reader sees both or neither.
+pub(crate) fn publish_derived(
+    lake: &Lake,
+    lock: &WriteLock,
+    partitions: BTreeMap<String, PartitionEntry>,
+    derived: TablePartitions,
+    read: ReadSummary,
+) -> Result<IngestReport> {
+    publish_all(lake, lock, partitions, derived, read, &[])
+}
+
+fn publish_all(
+    lake: &Lake,
+    lock: &WriteLock,
+    partitions: BTreeMap<String, PartitionEntry>,
+    mut tables: TablePartitions,
+    read: ReadSummary,
+    remove: &[String],
+) -> Result<IngestReport> {
     let rows: Vec<(String, u64)> = partitions
         .iter()
         .map(|(k, p)| (k.clone(), p.rows))
         .collect();
-    let changes = lake.publish_replacing(lock, read.table, partitions, remove)?;
+    tables.insert(read.table.to_owned(), partitions);
+    let changes = lake
+        .publish_tables_replacing(lock, tables, remove)?
+        .remove(read.table)
+        .unwrap_or_default();
     let partitions: Vec<PartitionReport> = rows
         .into_iter()
         .filter_map(|(partition, rows)| {

@@ -51,6 +51,44 @@ pub struct PartitionEntry {
     pub source: String,
     /// RFC 3339 time of the ingest.
     pub ingested_at: String,
+    /// For a table derived from another (a rollup of `cur`): the content hash of the
+    /// source partition it was computed from. A derived table is current only when every
+    /// one of its partitions names the live source partition's hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
+    /// For a rollup: the tag keys its `resource_tags` keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl Manifest {
+    /// Whether `table`, derived from `source`, was computed from exactly the live
+    /// partitions of `source` (none missing, none stale, none left over).
+    pub fn derived_is_current(&self, table: &str, source: &str) -> bool {
+        let partitions = |name: &str| self.tables.get(name).map(|t| &t.partitions);
+        let (derived, base) = (partitions(table), partitions(source));
+        let (derived_len, base_len) = (
+            derived.map_or(0, BTreeMap::len),
+            base.map_or(0, BTreeMap::len),
+        );
+        derived_len == base_len
+            && base.into_iter().flatten().all(|(key, live)| {
+                derived
+                    .and_then(|d| d.get(key))
+                    .is_some_and(|d| d.derived_from.as_deref() == Some(live.content_hash.as_str()))
+            })
+    }
+
+    /// The tag keys every partition of a rollup keeps (`None` when a partition does not
+    /// say, or the table has none).
+    pub fn tag_keys(&self, table: &str) -> Option<BTreeSet<String>> {
+        let mut partitions = self.tables.get(table)?.partitions.values();
+        let first: BTreeSet<String> = partitions.next()?.tag_keys.clone()?.into_iter().collect();
+        partitions.try_fold(first, |kept, partition| {
+            let keys: BTreeSet<String> = partition.tag_keys.clone()?.into_iter().collect();
+            Some(kept.intersection(&keys).cloned().collect())
+        })
+    }
 }
 
 /// One Parquet file of a partition, relative to the lake root.
@@ -192,7 +230,9 @@ impl Lake {
         self.publish_tables_replacing(lock, tables, &[])
     }
 
-    fn publish_tables_replacing(
+    /// [`Lake::publish_tables`] that also drops the live partitions named in `remove` from
+    /// each of the tables.
+    pub(crate) fn publish_tables_replacing(
         &self,
         _lock: &WriteLock,
         tables: TablePartitions,
@@ -202,6 +242,7 @@ impl Lake {
         let mut all_changes = BTreeMap::new();
         let mut obsolete = Vec::new();
         let mut removed = false;
+        let mut described = false;
         for (table, partitions) in tables {
             let entry = manifest.tables.entry(table.clone()).or_default();
             for key in remove {
@@ -212,9 +253,17 @@ impl Lake {
             }
             let mut changes = BTreeMap::new();
             for (key, new) in partitions {
-                match entry.partitions.get(&key) {
+                match entry.partitions.get_mut(&key) {
                     Some(old) if old.content_hash == new.content_hash => {
                         obsolete.extend(new.files.iter().map(|f| f.path.clone()));
+                        // Same rows, but derived from a source partition that changed
+                        // elsewhere: record what it now derives from.
+                        if (&old.derived_from, &old.tag_keys) != (&new.derived_from, &new.tag_keys)
+                        {
+                            old.derived_from = new.derived_from;
+                            old.tag_keys = new.tag_keys;
+                            described = true;
+                        }
                         changes.insert(key, PartitionChange::Unchanged);
                     }
                     old => {
@@ -237,7 +286,7 @@ impl Lake {
             .values()
             .flat_map(|c| c.values())
             .any(|c| *c != PartitionChange::Unchanged);
-        if removed || changed {
+        if removed || changed || described {
             manifest.format = 1;
             manifest.version += 1;
             self.write_manifest(&manifest)?;

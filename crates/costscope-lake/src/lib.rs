@@ -8,6 +8,7 @@ pub mod ip_ranges;
 pub mod lake;
 pub mod legacy;
 pub mod normalize;
+pub mod rollup;
 pub mod source;
 pub mod writer;
 

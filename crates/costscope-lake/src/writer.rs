@@ -103,6 +103,11 @@ impl TableWriter {
         }
     }
 
+    /// The root of the lake the files go to.
+    pub fn lake_root(&self) -> &Path {
+        &self.lake_root
+    }
+
     /// Adds rows to `partition`. `batch` has the layout's schema, without the partition
     /// column when the writer appends it.
     pub fn write(&mut self, partition: &str, batch: RecordBatch) -> Result<()> {
@@ -175,6 +180,8 @@ impl TableWriter {
                     content_hash,
                     source: self.source.clone(),
                     ingested_at: ingested_at.clone(),
+                    derived_from: None,
+                    tag_keys: None,
                 },
             );
         }

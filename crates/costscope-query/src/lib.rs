@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod functions;
 pub mod restricted;
+mod rewrite;
 mod workgroup;
 
 pub use access::{Access, Grants, Principal, TableGrant, Workgroup};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use datafusion::execution::memory_pool::GreedyMemoryPool;
-use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::runtime_env::RuntimeEnv;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::access::Workgroup;
@@ -28,12 +28,15 @@ pub struct Slot {
 }
 
 impl WorkgroupRuntime {
-    pub fn new(limits: Workgroup) -> WorkgroupRuntime {
+    /// The workgroup's state; its memory pool (if any) shares `base`'s caches and stores.
+    pub fn new(limits: Workgroup, base: &RuntimeEnv) -> WorkgroupRuntime {
         let runtime = limits.memory.map(|bytes| {
-            RuntimeEnvBuilder::new()
-                .with_memory_pool(Arc::new(GreedyMemoryPool::new(bytes as usize)))
-                .build_arc()
-                .expect("a runtime with a memory pool builds")
+            Arc::new(RuntimeEnv {
+                memory_pool: Arc::new(GreedyMemoryPool::new(bytes as usize)),
+                disk_manager: base.disk_manager.clone(),
+                cache_manager: base.cache_manager.clone(),
+                object_store_registry: base.object_store_registry.clone(),
+            })
         });
         WorkgroupRuntime {
             slots: limits.max_concurrent.map(|n| Arc::new(Semaphore::new(n))),

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::records::{literal, query};
 use crate::rules_file::{self, Spanned, invalid};
+use crate::source::{Reads, Source};
 use costscope_core::CostMeasure;
+use costscope_core::{Granularity, rollup};
 
 /// Line-item types that are charged periodically, not from daily usage.
 pub const RECURRING_LINE_ITEM_TYPES: [&str; 7] = [
@@ -29,14 +31,16 @@ pub const RECURRING_LINE_ITEM_TYPES: [&str; 7] = [
 ];
 
 /// SQL predicate over `cur_amortized` true for recurring charges.
-pub fn recurring_sql() -> String {
+pub fn recurring_sql(source: Source) -> String {
     let types: Vec<String> = RECURRING_LINE_ITEM_TYPES
         .iter()
         .map(|t| literal(t))
         .collect();
     format!(
-        "(line_item_line_item_type IN ({}) OR line_item_usage_end_date - line_item_usage_start_date >= INTERVAL '28' DAY)",
-        types.join(", ")
+        "(line_item_line_item_type IN ({}) OR {} >= {})",
+        types.join(", "),
+        source.usage_span(),
+        28 * rollup::DAY_MS
     )
 }
 
@@ -73,6 +77,17 @@ impl MonitorKind {
                 literal(key),
                 literal(&self.missing_value())
             ),
+        }
+    }
+
+    /// `reads` with what [`MonitorKind::sql`] reads.
+    pub fn reads(&self, reads: Reads) -> Reads {
+        match self {
+            MonitorKind::Service => reads.columns(["line_item_product_code"]),
+            MonitorKind::Account => reads.columns(["line_item_usage_account_id"]),
+            MonitorKind::UsageType => reads.columns(["line_item_usage_type"]),
+            MonitorKind::Tag(key) => reads.tag(key),
+            MonitorKind::CostCategory(_) => reads.columns(["cost_category"]),
         }
     }
 
@@ -271,11 +286,12 @@ fn series_sql(
     measure: CostMeasure,
     first: NaiveDate,
     last: NaiveDate,
+    source: Source,
 ) -> String {
     let end = last.succ_opt().unwrap_or(last);
     format!(
         "SELECT date_trunc('{unit}', line_item_usage_start_date) AS day, {dim} AS value, \
-         SUM({cost}) AS cost FROM cur_amortized \
+         SUM({cost}) AS cost FROM {table} \
          WHERE line_item_usage_start_date >= TIMESTAMP {from} \
            AND line_item_usage_start_date < TIMESTAMP {to} AND NOT {recurring} \
          GROUP BY 1, 2",
@@ -283,8 +299,15 @@ fn series_sql(
         cost = measure.column(),
         from = literal(&format!("{first} 00:00:00")),
         to = literal(&format!("{end} 00:00:00")),
-        recurring = recurring_sql(),
+        recurring = recurring_sql(source),
+        table = source.table(),
     )
+}
+
+/// What the series and the recurring charges read: the monitor's dimension and the
+/// line-item type, by day.
+fn series_reads(kind: &MonitorKind) -> Reads {
+    kind.reads(Reads::at(Granularity::Daily).columns(["line_item_line_item_type"]))
 }
 
 /// Daily non-recurring cost per value of `kind` over `[first, last]`: one query.
@@ -295,7 +318,8 @@ pub async fn daily_series(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<SeriesSet> {
-    let sql = series_sql("day", kind, measure, first, last);
+    let source = Source::choose(session, &series_reads(kind));
+    let sql = series_sql("day", kind, measure, first, last, source);
     let rows: Vec<DailyRow> = query(session, &sql).await?;
     let days = (last - first).num_days().max(0) as usize + 1;
     let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
@@ -322,7 +346,7 @@ pub async fn hourly_series(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<BTreeMap<String, Vec<f64>>> {
-    let sql = series_sql("hour", kind, measure, first, last);
+    let sql = series_sql("hour", kind, measure, first, last, Source::lines());
     let rows: Vec<DailyRow> = query(session, &sql).await?;
     let hours = ((last - first).num_days().max(0) as usize + 1) * 24;
     let origin = first.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -376,15 +400,17 @@ pub async fn recurring_charges(
     min_percent: f64,
 ) -> Result<Vec<RecurringCharge>> {
     let end = last.succ_opt().unwrap_or(last);
+    let source = Source::choose(session, &series_reads(&MonitorKind::Service));
     let sql = format!(
         "SELECT date_format(line_item_usage_start_date, '%Y-%m') AS month, \
          line_item_line_item_type AS line_item_type, line_item_product_code AS product_code, \
-         SUM({cost}) AS amount FROM cur_amortized \
+         SUM({cost}) AS amount FROM {table} \
          WHERE line_item_usage_start_date < TIMESTAMP {to} AND {recurring} \
          GROUP BY 1, 2, 3 ORDER BY 2, 3, 1",
         cost = measure.column(),
         to = literal(&format!("{end} 00:00:00")),
-        recurring = recurring_sql(),
+        recurring = recurring_sql(source),
+        table = source.table(),
     );
     let rows: Vec<MonthlyRow> = query(session, &sql).await?;
     let mut charges: Vec<RecurringCharge> = Vec::with_capacity(rows.len());

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::monitors::{MonitorKind, recurring_sql};
 use crate::Result;
 use crate::records::{literal, query};
+use crate::source::{Reads, Source};
 use costscope_core::CostMeasure;
+use costscope_core::Granularity;
 
 /// The levels of the tree below the monitor, in order.
 pub const LEVELS: [&str; 7] = [
@@ -136,7 +138,7 @@ struct LeafRow {
 }
 
 /// The SQL that sums actual and baseline cost per leaf of the tree (one query).
-pub fn leaf_sql(q: &CauseQuery<'_>) -> String {
+pub fn leaf_sql(q: &CauseQuery<'_>, source: Source) -> String {
     let baseline_start = q.start - chrono::Days::new(u64::from(q.baseline_days.max(1)));
     let end = q.end.succ_opt().unwrap_or(q.end);
     let ts = |d: NaiveDate| format!("TIMESTAMP {}", literal(&format!("{d} 00:00:00")));
@@ -147,7 +149,7 @@ pub fn leaf_sql(q: &CauseQuery<'_>) -> String {
          resource_tags[{tag}] AS tag, \
          SUM(CASE WHEN line_item_usage_start_date >= {start} THEN {cost} ELSE 0 END) AS actual, \
          SUM(CASE WHEN line_item_usage_start_date < {start} THEN {cost} ELSE 0 END) AS baseline \
-         FROM cur_amortized \
+         FROM {table} \
          WHERE {dim} = {value} AND line_item_usage_start_date >= {from} \
            AND line_item_usage_start_date < {to} AND NOT {recurring} \
          GROUP BY 1, 2, 3, 4, 5, 6, 7",
@@ -158,8 +160,25 @@ pub fn leaf_sql(q: &CauseQuery<'_>) -> String {
         value = literal(q.value),
         from = ts(baseline_start),
         to = ts(end),
-        recurring = recurring_sql(),
+        recurring = recurring_sql(source),
+        table = source.table(),
     )
+}
+
+/// What [`leaf_sql`] reads.
+fn leaf_reads(q: &CauseQuery<'_>) -> Reads {
+    let reads = Reads::at(Granularity::Daily)
+        .columns([
+            "line_item_product_code",
+            "line_item_usage_account_id",
+            "product_region_code",
+            "line_item_usage_type",
+            "line_item_operation",
+            "line_item_resource_id",
+            "line_item_line_item_type",
+        ])
+        .tag(q.tag_key);
+    q.kind.reads(reads)
 }
 
 /// The root-cause tree of one anomaly.
@@ -167,7 +186,8 @@ pub async fn root_cause(
     session: &costscope_query::Session,
     q: &CauseQuery<'_>,
 ) -> Result<CauseNode> {
-    let rows: Vec<LeafRow> = query(session, &leaf_sql(q)).await?;
+    let source = Source::choose(session, &leaf_reads(q));
+    let rows: Vec<LeafRow> = query(session, &leaf_sql(q, source)).await?;
     let window_days = ((q.end - q.start).num_days() + 1).max(1) as f64;
     let scale = window_days / f64::from(q.baseline_days.max(1));
     let leaves: Vec<Leaf> = rows

@@ -11,6 +11,8 @@ use serde::Serialize;
 use costscope_core::TeamExpr;
 use costscope_core::sql::{literal, map_value};
 
+use crate::source::Reads;
+
 pub use costscope_core::CostMeasure as Measure;
 
 /// How long a budget's period is.
@@ -88,6 +90,21 @@ impl Scope {
                 format!("{} = {}", map_value("resource_tags", key), literal(value))
             }
             Scope::Team(name) => format!("({}) = {}", team.sql(), literal(name)),
+        }
+    }
+}
+
+impl Scope {
+    /// `reads` with what [`Scope::predicate`] reads.
+    pub fn reads(&self, reads: Reads, team: &TeamExpr) -> Reads {
+        match self {
+            Scope::Overall => reads,
+            Scope::Account(_) => {
+                reads.columns(["line_item_usage_account_id", "line_item_usage_account_name"])
+            }
+            Scope::Service(_) => reads.columns(["line_item_product_code"]),
+            Scope::Tag { key, .. } => reads.tag(key),
+            Scope::Team(_) => reads.team(team),
         }
     }
 }

@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use super::definition::{Measure, Scope, month_start};
 use crate::records::{literal, query};
+use crate::source::{Reads, Source};
 use crate::{Error, Result};
+use costscope_core::{Granularity, rollup};
 
 /// Line-item types billed as monthly lumps rather than with daily usage.
 pub const RECURRING_LINE_ITEM_TYPES: [&str; 6] = [
@@ -88,6 +90,16 @@ pub async fn load_series(
     let end = last
         .checked_add_days(Days::new(1))
         .ok_or_else(|| Error::InvalidArgument(format!("{last} is out of range")))?;
+    let reads = keys.iter().fold(
+        Reads::at(Granularity::Daily).columns([
+            "line_item_currency_code",
+            "line_item_line_item_type",
+            "reservation_reservation_a_r_n",
+        ]),
+        |reads, (scope, _)| scope.reads(reads, team),
+    );
+    let source = Source::choose(session, &reads);
+    let long_period = format!("{} > {}", source.usage_span(), rollup::DAY_MS);
     let sums: Vec<String> = keys
         .iter()
         .enumerate()
@@ -95,7 +107,7 @@ pub async fn load_series(
             format!(
                 "sum(CASE WHEN {} THEN {} END) AS s{i}",
                 scope.predicate(team),
-                measure.sql()
+                measure.column()
             )
         })
         .collect();
@@ -111,11 +123,11 @@ pub async fn load_series(
          SELECT CAST(line_item_usage_start_date AS DATE) AS day, \
            line_item_currency_code AS currency, \
            line_item_line_item_type AS line_item_type, \
-           line_item_usage_end_date > line_item_usage_start_date + INTERVAL '1' DAY AS long_period, \
+           {long_period} AS long_period, \
            reservation_reservation_a_r_n IS NOT NULL AND reservation_reservation_a_r_n <> '' \
              AS reservation, \
            {sums} \
-         FROM cur \
+         FROM {table} \
          WHERE billing_period >= {first_period} AND billing_period <= {last_period} \
            AND line_item_usage_start_date >= TIMESTAMP {from} \
            AND line_item_usage_start_date < TIMESTAMP {to} \
@@ -131,6 +143,7 @@ pub async fn load_series(
         from = literal(&format!("{first} 00:00:00")),
         to = literal(&format!("{end} 00:00:00")),
         matched = matched.join(" OR "),
+        table = source.table(),
     );
     let rows: Vec<DayRow> = query(session, &sql).await?;
     let mut series = vec![ScopeSeries::default(); keys.len()];
@@ -178,9 +191,13 @@ pub async fn last_usage_day(session: &Session) -> Result<Option<NaiveDate>> {
     struct Row {
         day: Option<String>,
     }
+    let source = Source::choose(session, &Reads::at(Granularity::Daily));
     let rows: Vec<Row> = query(
         session,
-        "SELECT CAST(CAST(max(line_item_usage_start_date) AS DATE) AS VARCHAR) AS day FROM cur",
+        &format!(
+            "SELECT CAST(CAST(max(line_item_usage_start_date) AS DATE) AS VARCHAR) AS day FROM {}",
+            source.table()
+        ),
     )
     .await?;
     Ok(rows

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::classify::{self, Compute};
 use super::{Kpi, NO_TEAM, Week, prices};
 use crate::records::{literal, query, query_selective};
+use crate::source::{Reads, Source};
 use crate::{Error, Result};
+use costscope_core::{Granularity, rollup};
 
 /// What to compute.
 #[derive(Debug, Clone, Default)]
@@ -255,14 +257,18 @@ pub(super) async fn last_complete_week(session: &Session) -> Result<Week> {
         period: Option<String>,
     }
     // The last period first, then its last day: the literal prunes the other periods' files.
-    let periods: Vec<Period> =
-        query(session, "SELECT max(billing_period) AS period FROM cur").await?;
+    let table = Source::choose(session, &Reads::at(Granularity::Daily)).table();
+    let periods: Vec<Period> = query(
+        session,
+        &format!("SELECT max(billing_period) AS period FROM {table}"),
+    )
+    .await?;
     let rows: Vec<Row> = match periods.into_iter().next().and_then(|p| p.period) {
         Some(period) => {
             query_selective(
                 session,
                 &format!(
-                    "SELECT CAST(max(line_item_usage_start_date) AS DATE) AS last FROM cur \
+                    "SELECT CAST(max(line_item_usage_start_date) AS DATE) AS last FROM {table} \
                      WHERE billing_period = {}",
                     literal(&period)
                 ),
@@ -345,6 +351,19 @@ pub(super) async fn collect(
     to: Week,
 ) -> Result<(BTreeMap<Key, Parts>, Vec<IdleResource>)> {
     let filter = range_filter(from, to);
+    let reads = Reads::at(Granularity::Daily)
+        .columns([
+            "line_item_usage_account_id",
+            "line_item_usage_account_name",
+            "line_item_availability_zone",
+            "line_item_resource_id",
+            "line_item_usage_type",
+            "line_item_line_item_type",
+        ])
+        .columns(rollup::SUMMED_COLUMNS)
+        .tag(rollup::CREATED_TAG)
+        .team(team);
+    let source = Source::choose(session, &reads);
     let team = team_expression(team);
     let sql = format!(
         "SELECT CAST(week_start AS VARCHAR) AS week_start, account_id, max(account_name) AS account_name, \
@@ -374,11 +393,13 @@ pub(super) async fn collect(
                  CASE WHEN line_item_line_item_type = 'RIFee' \
                       THEN coalesce(reservation_unused_amortized_upfront_fee_for_billing_period, 0) \
                            + coalesce(reservation_unused_recurring_fee, 0) END AS ri_unused \
-               FROM cur_amortized \
+               FROM {table} \
                WHERE {filter} AND line_item_line_item_type IN \
                  ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', \
                   'SavingsPlanRecurringFee', 'RIFee')) AS lines \
-         GROUP BY week_start, account_id, team, usage_type, line_item_type, created, fee_period"
+         GROUP BY week_start, account_id, team, usage_type, line_item_type, created, fee_period \
+         ORDER BY week_start, account_id, team, usage_type, line_item_type, created, fee_period",
+        table = source.table(),
     );
     let groups: Vec<Group> = query_selective(session, &sql).await?;
     let mut parts: BTreeMap<Key, Parts> = BTreeMap::new();
@@ -418,7 +439,7 @@ pub(super) async fn collect(
     }
     // Only usage lines count there: RI fee lines need not be kept, so the date prunes.
     let usage_filter = format!("{} AND {}", periods_filter(from, to), days_filter(from, to));
-    let idle = idle_resources(session, &team, &usage_filter, from, to).await?;
+    let idle = idle_resources(session, source, &team, &usage_filter, from, to).await?;
     for resource in idle.iter().filter(|r| r.kind != "idle-public-ipv4") {
         let Ok(week) = resource.week.parse::<Week>() else {
             continue;
@@ -590,6 +611,7 @@ fn classify_group(group: &Group, week: Week, kpis: &mut BTreeMap<Kpi, Part>) {
 /// are instance and volume hours), the second reads the team of those resources' lines only.
 async fn idle_resources(
     session: &Session,
+    source: Source,
     team: &str,
     filter: &str,
     from: Week,
@@ -631,14 +653,15 @@ async fn idle_resources(
                   line_item_usage_account_id AS account_id, \
                   line_item_availability_zone AS az, line_item_resource_id AS resource_id, \
                   {KIND} AS kind \
-           FROM cur_amortized WHERE {lines} \
+           FROM {table} WHERE {lines} \
            GROUP BY 1, 2, 3, 4, 5), \
          flagged AS (\
            SELECT *, max(CASE WHEN kind = 'instance' THEN 1 ELSE 0 END) \
                      OVER (PARTITION BY day, account_id, az) AS has_instance \
            FROM resources) \
          SELECT CAST(day AS VARCHAR) AS day, account_id, az, resource_id, kind FROM flagged \
-         WHERE (kind = 'volume' AND has_instance = 0) OR kind IN ('nat', 'ipv4')"
+         WHERE (kind = 'volume' AND has_instance = 0) OR kind IN ('nat', 'ipv4')",
+        table = source.table(),
     );
     let flagged: Vec<Flagged> = query_selective(session, &sql).await?;
     if flagged.is_empty() {
@@ -667,9 +690,10 @@ async fn idle_resources(
                          THEN line_item_usage_amount ELSE 0 END) AS nat_gb, \
                 sum(CASE WHEN strpos(line_item_usage_type, 'NatGateway-Hours') > 0 \
                          THEN line_item_usage_amount ELSE 0 END) AS nat_hours \
-         FROM cur_amortized WHERE ({}) AND {lines} \
-         GROUP BY 1, 2, 3, 4, 5, 6",
-        resources.join(" OR ")
+         FROM {table} WHERE ({}) AND {lines} \
+         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6",
+        resources.join(" OR "),
+        table = source.table(),
     );
     #[derive(Deserialize)]
     struct Row {

@@ -12,6 +12,7 @@ use costscope_core::TeamExpr;
 use costscope_core::sql::{labelled, like, literal, map_value};
 pub use costscope_core::team::tag_column_key;
 
+use crate::source::Reads;
 use crate::{Error, Result};
 
 /// The label of an empty or missing column value.
@@ -199,6 +200,35 @@ impl Dimension {
                     TeamExpr::CostCategory(_) => labelled(&team.sql(), UNCATEGORIZED_LABEL),
                 },
             )],
+        }
+    }
+}
+
+impl Dimension {
+    /// `reads` with what this dimension's columns read (see [`Dimension::columns`]).
+    pub fn reads(&self, reads: Reads, team: &TeamExpr) -> Reads {
+        const TYPE: &str = "line_item_line_item_type";
+        const ARN: &str = "reservation_reservation_a_r_n";
+        match self {
+            Dimension::Service => reads
+                .columns(["line_item_product_code"])
+                .product("product_name"),
+            Dimension::Account => {
+                reads.columns(["line_item_usage_account_id", "line_item_usage_account_name"])
+            }
+            Dimension::Region => reads.columns(["product_region_code"]),
+            Dimension::AvailabilityZone => reads.columns(["line_item_availability_zone"]),
+            Dimension::UsageType => reads.columns(["line_item_usage_type"]),
+            Dimension::Operation => reads.columns(["line_item_operation"]),
+            Dimension::LineItemType => reads.columns([TYPE]),
+            Dimension::Resource => reads.columns(["line_item_resource_id"]),
+            Dimension::PurchaseOption => {
+                reads.columns([TYPE, ARN, "pricing_term", "line_item_usage_type"])
+            }
+            Dimension::ChargeType => reads.columns([TYPE, ARN]),
+            Dimension::Tag(key) => reads.tag(&tag_column_key(key)),
+            Dimension::CostCategory(_) => reads.columns(["cost_category"]),
+            Dimension::Team => reads.team(team),
         }
     }
 }

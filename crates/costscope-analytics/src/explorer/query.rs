@@ -12,6 +12,7 @@ use super::{DimensionColumn, ExplorerOptions, Granularity, Measure, USAGE_LINE_I
 use costscope_core::sql::{in_list, literal, midnight};
 
 use crate::records;
+use crate::source::Source;
 use crate::{Error, Result};
 
 /// The usage start of a row: what ranges and periods are cut on.
@@ -27,6 +28,8 @@ pub(super) struct Spec {
     from: NaiveDate,
     to: NaiveDate,
     top: Option<usize>,
+    /// `cur_amortized`, or a rollup that answers.
+    source: Source,
 }
 
 /// A result row before its group columns (`g0`, `g1` …) are put in order.
@@ -42,7 +45,7 @@ struct RawRow {
 }
 
 impl Spec {
-    pub fn new(options: &ExplorerOptions, from: NaiveDate, to: NaiveDate) -> Spec {
+    pub fn new(options: &ExplorerOptions, from: NaiveDate, to: NaiveDate, source: Source) -> Spec {
         let team = &options.team;
         let columns = options
             .group_by
@@ -62,6 +65,7 @@ impl Spec {
             to,
             // The top N of nothing is everything.
             top: options.top.filter(|_| !options.group_by.is_empty()),
+            source,
         }
     }
 
@@ -122,8 +126,9 @@ impl Spec {
             self.measure.column()
         ));
         let base = format!(
-            "SELECT {} FROM cur_amortized WHERE {} GROUP BY {groups}",
+            "SELECT {} FROM {} WHERE {} GROUP BY {groups}",
             items.join(", "),
+            self.source.table(),
             self.where_clause(self.from)
         );
         let names = self.group_names();
@@ -181,8 +186,9 @@ impl Spec {
             "coalesce(sum(CASE WHEN {USAGE_START} < {from} THEN {measure} END), 0.0) AS previous"
         ));
         let base = format!(
-            "SELECT {} FROM cur_amortized WHERE {} GROUP BY {groups}",
+            "SELECT {} FROM {} WHERE {} GROUP BY {groups}",
             items.join(", "),
+            self.source.table(),
             self.where_clause(previous_from)
         );
         let names = self.group_names();

@@ -9,6 +9,8 @@ use super::{ALL_REQUIRED, Granularity, Measure, RequiredKey, TAGGABLE_LINE_ITEM_
 use costscope_core::TeamExpr;
 use costscope_core::sql::{literal, map_value};
 
+use crate::source::{Reads, Source};
+
 /// The name of the first aggregation's result in the private context.
 pub const LINES: &str = "lines";
 
@@ -20,9 +22,29 @@ pub struct Plan<'a> {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub team: &'a TeamExpr,
+    /// The table of [`Plan::lines_query`]: `cur_amortized` or a rollup that answers.
+    pub source: Source,
 }
 
 impl Plan<'_> {
+    /// What [`Plan::lines_query`] reads.
+    pub fn reads(required: &[RequiredKey], granularity: Granularity, team: &TeamExpr) -> Reads {
+        let reads = Reads::at(granularity)
+            .columns([
+                "line_item_usage_account_id",
+                "line_item_usage_account_name",
+                "line_item_resource_id",
+                "line_item_product_code",
+                "line_item_usage_type",
+                "line_item_line_item_type",
+                "line_item_currency_code",
+            ])
+            .team(team);
+        required
+            .iter()
+            .fold(reads, |reads, key| reads.tag(&key.tag_key))
+    }
+
     /// Line items grouped by everything the report breaks cost down by, with the raw
     /// value of each required key (`v0`, `v1`, …) and the summed cost.
     pub fn lines_query(&self) -> String {
@@ -51,7 +73,8 @@ impl Plan<'_> {
                line_item_currency_code AS currency\
                {values}, \
                coalesce(sum({measure}), 0.0) AS cost \
-             FROM cur_amortized {range} GROUP BY {group_by}",
+             FROM {table} {range} GROUP BY {group_by}",
+            table = self.source.table(),
             unit = literal(self.granularity.trunc_unit()),
             team = self.team.sql(),
             measure = self.measure.column(),

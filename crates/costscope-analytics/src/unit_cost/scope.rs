@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::records::literal;
+use crate::source::Reads;
 
 /// One restriction of the cost (and, for `tag:app` and `tag:team`, of the metric).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +24,17 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// `reads` with what [`Scope::cur_predicate`] reads.
+    pub fn reads(&self, reads: Reads) -> Reads {
+        match self {
+            Scope::Tag { key, .. } => reads.tag(&cur_tag_key(key)),
+            Scope::Account { .. } => {
+                reads.columns(["line_item_usage_account_id", "line_item_usage_account_name"])
+            }
+            Scope::Service { .. } => reads.columns(["line_item_product_code"]),
+        }
+    }
+
     /// A predicate over `cur` rows.
     pub fn cur_predicate(&self) -> String {
         match self {

@@ -13,6 +13,8 @@ mod network;
 mod optimizer_imports;
 mod recommend;
 mod report;
+mod rollup_sql;
+mod rollups;
 mod tags;
 mod unit_cost;
 

@@ -366,6 +366,7 @@ async fn ingest_through_the_app_is_recorded_before_it_starts() {
         kind: IngestKind::Metrics,
         source: source.display().to_string(),
         strict: false,
+        rollup_tag_keys: Vec::new(),
     };
     let report = app.ingest(&admin(), &request, None).await.expect("ingest");
     let entries = log(&app).await;

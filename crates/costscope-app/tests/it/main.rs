@@ -4,5 +4,6 @@
 mod access;
 mod analyses;
 mod audit;
+mod cache;
 mod fixture;
 mod state;

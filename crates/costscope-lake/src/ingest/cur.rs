@@ -2,20 +2,21 @@
 //! Parquet) into `cur/billing_period=YYYY-MM/`, replacing exactly the periods the source
 //! delivers, all published by one manifest swap.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::time::Instant;
 
 use arrow::array::{Array, AsArray, RecordBatch, RecordBatchReader};
-use costscope_core::cur;
+use costscope_core::{cur, tables};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{IngestOptions, IngestReport, ReadProgress, ReadSummary, ingest_id, publish};
+use super::{IngestOptions, IngestReport, ReadProgress, ReadSummary, ingest_id, publish_derived};
 use crate::discover::{DataFile, FileFormat, discover};
-use crate::lake::Lake;
+use crate::lake::{Lake, PartitionEntry, TablePartitions};
 use crate::normalize::Normalizer;
+use crate::rollup::{RollupPartitions, RollupWriter, remove_files_of};
 use crate::source::Source;
-use crate::writer::{TableLayout, TableWriter};
+use crate::writer::{BackgroundWriter, TableLayout, TableWriter};
 use crate::{Error, Result, legacy};
 
 /// Rows per batch read from an input file.
@@ -60,8 +61,14 @@ pub async fn ingest_cur_from(
     let periods = discover(&source).await?;
     let total_bytes = periods.iter().flat_map(|p| &p.files).map(|f| f.size).sum();
     let progress = ReadProgress::start(options, "ingest cur", total_bytes);
-    let writer =
-        TableWriter::new(lake.root(), cur_layout(), &ingest_id(), source.display()).spawn();
+    let id = ingest_id();
+    let writer = TableWriter::new(lake.root(), cur_layout(), &id, source.display()).spawn();
+    let rollups = RollupWriter::spawn(
+        lake.root(),
+        &id,
+        source.display(),
+        options.rollup_tag_keys.clone(),
+    );
     let mut ignored = BTreeSet::new();
     let mut files_read = 0;
     let mut outcome = Ok(());
@@ -70,6 +77,7 @@ pub async fn ingest_cur_from(
         for file in &period.files {
             let result = read_file(&source, file, &mut ignored, |batch| {
                 currency.check(&batch)?;
+                rollups.add(&period.period, batch.clone())?;
                 writer.write(&period.period, batch)
             })
             .await;
@@ -81,9 +89,13 @@ pub async fn ingest_cur_from(
             progress.advance(file.size);
         }
         writer.close_partition(&period.period);
+        if let Err(e) = rollups.close_partition(&period.period) {
+            outcome = Err(e);
+            break;
+        }
     }
     progress.finish();
-    let partitions = writer.conclude(outcome)?;
+    let (partitions, derived) = conclude(lake, writer, rollups, outcome)?;
     let read = ReadSummary {
         table: costscope_core::tables::CUR,
         source: source.display().into(),
@@ -93,7 +105,65 @@ pub async fn ingest_cur_from(
         malformed_count: 0,
         started,
     };
-    publish(lake, &lock, partitions, read)
+    publish_derived(lake, &lock, partitions, derived, read)
+}
+
+/// The written `cur` partitions and their rollups (each rollup partition naming the
+/// `cur` partition it derives from), or the cause of the failure with every written file
+/// deleted.
+fn conclude(
+    lake: &Lake,
+    writer: BackgroundWriter,
+    rollups: RollupWriter,
+    outcome: Result<()>,
+) -> Result<(BTreeMap<String, PartitionEntry>, TablePartitions)> {
+    let root = lake.root();
+    let error = match outcome {
+        Ok(()) => {
+            return match (writer.finish(), rollups.conclude(Ok(()))) {
+                (Ok(cur), Ok(rolled)) => {
+                    let derived = derived_tables(&cur, rolled);
+                    Ok((cur, derived))
+                }
+                (Ok(cur), Err(e)) => {
+                    remove_files_of(&cur, root);
+                    Err(e)
+                }
+                (Err(e), Ok(rolled)) => {
+                    remove_files_of(&rolled.daily, root);
+                    remove_files_of(&rolled.monthly, root);
+                    Err(e)
+                }
+                (Err(e), Err(_)) => Err(e),
+            };
+        }
+        Err(error) => error,
+    };
+    // A writer that stopped reports its own cause; the other then only says it stopped.
+    let cur = writer.conclude(Err(error)).err();
+    let rolled = rollups.conclude(Err(Error::WriterStopped)).err();
+    Err(match (cur, rolled) {
+        (Some(Error::WriterStopped) | None, Some(cause)) => cause,
+        (Some(error), _) => error,
+        (None, None) => Error::WriterStopped,
+    })
+}
+
+/// The rollup partitions as tables, each naming the hash of its `cur` partition.
+fn derived_tables(
+    cur: &BTreeMap<String, PartitionEntry>,
+    rolled: RollupPartitions,
+) -> TablePartitions {
+    let name = |mut partitions: BTreeMap<String, PartitionEntry>| {
+        for (period, entry) in &mut partitions {
+            entry.derived_from = cur.get(period).map(|p| p.content_hash.clone());
+        }
+        partitions
+    };
+    TablePartitions::from([
+        (tables::CUR_DAILY.to_string(), name(rolled.daily)),
+        (tables::CUR_MONTHLY.to_string(), name(rolled.monthly)),
+    ])
 }
 
 /// Reads one data file as lake-schema batches and hands each to `sink`.

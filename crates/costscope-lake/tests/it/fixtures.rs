@@ -21,6 +21,8 @@ pub struct Line {
     pub cost: f64,
     pub currency: &'static str,
     pub team: Option<&'static str>,
+    /// Another tag (CUR key and value) on the line.
+    pub tag: Option<(&'static str, &'static str)>,
 }
 
 impl Line {
@@ -33,6 +35,7 @@ impl Line {
             cost,
             currency: "USD",
             team: Some("web"),
+            tag: None,
         }
     }
 }
@@ -121,6 +124,10 @@ pub fn write_cur2(path: &Path, lines: &[Line], shape: Shape) {
         if let Some(team) = line.team {
             tags.keys().append_value("user_team");
             tags.values().append_value(team);
+        }
+        if let Some((key, value)) = line.tag {
+            tags.keys().append_value(key);
+            tags.values().append_value(value);
         }
         tags.append(true).expect("map");
     }

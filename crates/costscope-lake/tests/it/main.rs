@@ -8,5 +8,6 @@ mod legacy;
 mod legacy_layouts;
 mod metrics;
 mod optimizer;
+mod rollups;
 mod s3;
 mod s3_server;

@@ -95,7 +95,7 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
         lake_dir: lake_dir.clone(),
         ingest: IngestOptions {
             progress: crate::progress::ingest_progress(global.quiet),
-            strict: false,
+            ..IngestOptions::default()
         },
         optimizer: true,
     };

@@ -16,7 +16,7 @@ pub struct IngestArgs {
 #[derive(Debug, Subcommand)]
 pub enum IngestKind {
     /// A CUR 2.0 export (root or one billing period) or a legacy CUR (CSV, CSV.gz, Parquet).
-    Cur(SourceArgs),
+    Cur(CurArgs),
     /// VPC Flow Logs (gzip text with a header line).
     Flowlogs(FlowLogArgs),
     /// A resource inventory (JSON lines or CSV).
@@ -36,6 +36,16 @@ pub struct SourceArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CurArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Tag keys the daily and monthly rollups keep, comma-separated (`team,app`);
+    /// default: the keys on lines carrying at least 1% of each period's cost.
+    #[arg(long, value_delimiter = ',')]
+    pub rollup_tag_keys: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct FlowLogArgs {
     #[command(flatten)]
     pub source: SourceArgs,
@@ -45,17 +55,18 @@ pub struct FlowLogArgs {
 }
 
 pub async fn run(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
-    let (kind, source, strict) = match args.kind {
-        IngestKind::Cur(a) => (Kind::Cur, a, false),
-        IngestKind::Flowlogs(a) => (Kind::Flowlogs, a.source, a.strict),
-        IngestKind::Inventory(a) => (Kind::Inventory, a, false),
-        IngestKind::Metrics(a) => (Kind::Metrics, a, false),
-        IngestKind::Optimizer(a) => (Kind::Optimizer, a, false),
+    let (kind, source, strict, rollup_tag_keys) = match args.kind {
+        IngestKind::Cur(a) => (Kind::Cur, a.source, false, a.rollup_tag_keys),
+        IngestKind::Flowlogs(a) => (Kind::Flowlogs, a.source, a.strict, Vec::new()),
+        IngestKind::Inventory(a) => (Kind::Inventory, a, false, Vec::new()),
+        IngestKind::Metrics(a) => (Kind::Metrics, a, false, Vec::new()),
+        IngestKind::Optimizer(a) => (Kind::Optimizer, a, false, Vec::new()),
     };
     let request = IngestRequest {
         kind,
         source: source.source,
         strict,
+        rollup_tag_keys,
     };
     let format = source.output.format;
     let progress = crate::progress::ingest_progress(global.quiet);
