@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::args::{FormatArgs, Global};
 use crate::commands::{
     allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network, recommend,
-    report, score, sql, tags, unit_cost, whois,
+    report, score, serve, sql, tags, unit_cost, whois,
 };
 
 /// costscope: FinOps cost intelligence over AWS billing exports.
@@ -56,4 +56,6 @@ pub enum Command {
     Genai(genai::GenaiArgs),
     /// Weekly team reports (HTML, Markdown, JSON).
     Report(report::ReportArgs),
+    /// Serve the HTTP API and the PostgreSQL protocol until SIGINT or SIGTERM.
+    Serve(serve::ServeArgs),
 }
