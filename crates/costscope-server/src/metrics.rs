@@ -70,8 +70,9 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("costscope");
         let calls = Family::<CallLabels, Counter>::default();
-        let latency =
-            Family::<LatencyLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> _);
+        let latency = Family::<LatencyLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> _,
+        );
         let scanned = Family::<WorkgroupLabels, Counter<u64, AtomicU64>>::default();
         let rows = Family::<WorkgroupLabels, Counter<u64, AtomicU64>>::default();
         let denials = Family::<DenialLabels, Counter>::default();
@@ -183,7 +184,11 @@ impl Metrics {
 
     /// Marks a request of `protocol` as running until the guard is dropped.
     pub fn request(&self, protocol: &'static str) -> GaugeGuard {
-        GaugeGuard::new(self.in_flight.get_or_create(&ProtocolLabels { protocol }).clone())
+        GaugeGuard::new(
+            self.in_flight
+                .get_or_create(&ProtocolLabels { protocol })
+                .clone(),
+        )
     }
 
     /// Marks a connection of `protocol` as open until the guard is dropped.

@@ -142,11 +142,14 @@ fn pg_error(error: Error) -> PgWireError {
 impl Backend {
     /// The principal the session authenticated as.
     fn principal<C: ClientInfo>(client: &C) -> PgWireResult<Arc<Principal>> {
-        client.session_extensions().get::<Principal>().ok_or_else(|| {
-            pg_error(Error::Unauthenticated(
-                "the session is not authenticated".into(),
-            ))
-        })
+        client
+            .session_extensions()
+            .get::<Principal>()
+            .ok_or_else(|| {
+                pg_error(Error::Unauthenticated(
+                    "the session is not authenticated".into(),
+                ))
+            })
     }
 
     /// Runs `sql` as the session's principal through the service.
@@ -160,9 +163,16 @@ impl Backend {
             request: SqlRequest { query: sql },
             workgroup: None,
         };
-        match self.service.call(&principal, call).await.map_err(pg_error)? {
+        match self
+            .service
+            .call(&principal, call)
+            .await
+            .map_err(pg_error)?
+        {
             Answer::Rows(result) => Ok(result),
-            _ => Err(pg_error(Error::Encode("a SQL call answered no rows".into()))),
+            _ => Err(pg_error(Error::Encode(
+                "a SQL call answered no rows".into(),
+            ))),
         }
     }
 
@@ -297,7 +307,9 @@ impl ExtendedQueryHandler for Backend {
         let bound = params::bind(portal)?;
         let result = self.run(client, bound.clone()).await?;
         let fields = encode::fields(&result.schema, &portal.result_column_format);
-        let described = client.session_extensions().get_or_insert_with(Described::default);
+        let described = client
+            .session_extensions()
+            .get_or_insert_with(Described::default);
         if let Ok(mut kept) = described.0.lock() {
             let key = PortalKey {
                 portal: portal.name.clone(),

@@ -21,9 +21,8 @@ pub struct TlsFiles {
 
 /// The server configuration for `files`; each error names the file.
 pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>> {
-    let named = |path: &PathBuf, e: &dyn std::fmt::Display| {
-        Error::Tls(format!("{}: {e}", path.display()))
-    };
+    let named =
+        |path: &PathBuf, e: &dyn std::fmt::Display| Error::Tls(format!("{}: {e}", path.display()));
     let certs = CertificateDer::pem_file_iter(&files.cert)
         .map_err(|e| named(&files.cert, &e))?
         .collect::<Result<Vec<_>, _>>()

@@ -81,12 +81,8 @@ impl OidcVerifier {
         validation.set_audience(&[&self.config.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         validation.leeway = 30;
-        let data = jsonwebtoken::decode::<serde_json::Map<String, Value>>(
-            token,
-            &key,
-            &validation,
-        )
-        .map_err(refused)?;
+        let data = jsonwebtoken::decode::<serde_json::Map<String, Value>>(token, &key, &validation)
+            .map_err(refused)?;
         let claims = data.claims;
         let name = match claims.get(&self.config.name_claim) {
             Some(Value::String(name)) if !name.is_empty() => name.clone(),

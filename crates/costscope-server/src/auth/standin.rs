@@ -66,11 +66,7 @@ impl Tokens {
     }
 }
 
-pub(crate) fn principal_with_roles(
-    _app: &App,
-    name: &str,
-    _roles: &[String],
-) -> Result<Principal> {
+pub(crate) fn principal_with_roles(_app: &App, name: &str, _roles: &[String]) -> Result<Principal> {
     Ok(Principal {
         name: name.to_string(),
         ..Principal::admin()

@@ -44,12 +44,18 @@ pub fn document() -> Value {
         let mut responses = Map::new();
         responses.insert("200".into(), success(endpoint.response, &mut generator));
         if !endpoint.public {
-            responses.insert("401".into(), error("No credential, or an unknown, expired or forged one"));
+            responses.insert(
+                "401".into(),
+                error("No credential, or an unknown, expired or forged one"),
+            );
         }
         if endpoint.changes_state {
             responses.insert("403".into(), error("The principal may not change state"));
         }
-        responses.insert("default".into(), error("The request failed; the status comes from the error's kind"));
+        responses.insert(
+            "default".into(),
+            error("The request failed; the status comes from the error's kind"),
+        );
         operation.insert("responses".into(), responses.into());
         let item = paths
             .entry(endpoint.path.to_string())

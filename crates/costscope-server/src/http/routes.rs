@@ -156,7 +156,12 @@ fn json(answer: Result<Answer>) -> Result<Response> {
 }
 
 /// A route whose body is the app's request `R`, made into a call by `call`.
-fn analysis<R>(path: &'static str, summary: &'static str, response: Shape, call: fn(R) -> Call) -> Route
+fn analysis<R>(
+    path: &'static str,
+    summary: &'static str,
+    response: Shape,
+    call: fn(R) -> Call,
+) -> Route
 where
     R: DeserializeOwned + JsonSchema + Send + 'static,
 {
@@ -201,7 +206,12 @@ pub fn routes() -> Vec<Route> {
         Route {
             endpoint: Endpoint {
                 public: true,
-                ..endpoint(Verb::Get, "/healthz", "Liveness: `ok`", Shape::Text("text/plain"))
+                ..endpoint(
+                    Verb::Get,
+                    "/healthz",
+                    "Liveness: `ok`",
+                    Shape::Text("text/plain"),
+                )
             },
             handler: get(|| async { "ok\n" }),
         },
@@ -337,7 +347,11 @@ pub fn routes() -> Vec<Route> {
                         state: body.state,
                         note: body.note,
                     };
-                    json(service.call(&principal, Call::AnomalyFeedback(request)).await)
+                    json(
+                        service
+                            .call(&principal, Call::AnomalyFeedback(request))
+                            .await,
+                    )
                 },
             ),
         }
@@ -345,7 +359,7 @@ pub fn routes() -> Vec<Route> {
         analysis::<WhoisRequest>(
             "/api/v1/whois",
             "Which resource held an IP address (at a time)",
-            report("WhoisReport", "docs/network.md"),
+            report("WhoisReport", "docs/whois.md"),
             Call::Whois,
         ),
         analysis::<ScoreRequest>(
@@ -363,7 +377,7 @@ pub fn routes() -> Vec<Route> {
         analysis::<RecommendRequest>(
             "/api/v1/recommend",
             "Recommendations with estimated savings and their states",
-            report("RecommendReport", "docs/recommend.md"),
+            report("RecommendReport", "docs/recommendations.md"),
             Call::Recommend,
         ),
         Route {
@@ -373,7 +387,7 @@ pub fn routes() -> Vec<Route> {
                     Verb::Post,
                     "/api/v1/recommendations/{id}",
                     "One recommendation (in any state) with its history",
-                    report("RecommendationDetail", "docs/recommend.md"),
+                    report("RecommendationDetail", "docs/recommendations.md"),
                 )
             },
             handler: post(
@@ -389,8 +403,12 @@ pub fn routes() -> Vec<Route> {
                 },
             ),
         },
-        change::<ChangeBody>("accept", |id, body| (body.options, ChangeRequest::Accept { id })),
-        change::<ChangeBody>("reopen", |id, body| (body.options, ChangeRequest::Reopen { id })),
+        change::<ChangeBody>("accept", |id, body| {
+            (body.options, ChangeRequest::Accept { id })
+        }),
+        change::<ChangeBody>("reopen", |id, body| {
+            (body.options, ChangeRequest::Reopen { id })
+        }),
         change::<DismissBody>("dismiss", |id, body| {
             let change = ChangeRequest::Dismiss {
                 id,
@@ -411,7 +429,7 @@ pub fn routes() -> Vec<Route> {
         analysis::<WeeklyRequest>(
             "/api/v1/report/weekly",
             "Weekly team reports, one per team",
-            report("WeeklyReport[]", "docs/report.md"),
+            report("WeeklyReport[]", "docs/reports.md"),
             Call::WeeklyReport,
         ),
     ];
@@ -460,7 +478,11 @@ fn network(view: NetworkView) -> Route {
     let handler = move |State(service): State<Arc<Service>>,
                         Caller(principal): Caller,
                         Body(request): Body<NetworkRequest>| async move {
-        json(service.call(&principal, Call::Network { view, request }).await)
+        json(
+            service
+                .call(&principal, Call::Network { view, request })
+                .await,
+        )
     };
     Route {
         endpoint: Endpoint {
@@ -472,7 +494,10 @@ fn network(view: NetworkView) -> Route {
 }
 
 /// `POST /api/v1/recommendations/{id}/ACTION`: a lifecycle change.
-fn change<B>(action: &'static str, make: fn(String, B) -> (RecommendRequest, ChangeRequest)) -> Route
+fn change<B>(
+    action: &'static str,
+    make: fn(String, B) -> (RecommendRequest, ChangeRequest),
+) -> Route
 where
     B: DeserializeOwned + JsonSchema + Send + 'static,
 {
@@ -500,7 +525,7 @@ where
                 Verb::Post,
                 path,
                 "Move a recommendation through its lifecycle (needs a principal that may change state)",
-                report("RecommendationDetail", "docs/recommend.md"),
+                report("RecommendationDetail", "docs/recommendations.md"),
             )
         },
         handler: post(handler),
@@ -539,7 +564,10 @@ async fn sql(
 async fn metrics(State(service): State<Arc<Service>>) -> Result<Response> {
     let text = service.metrics().encode()?;
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response())

@@ -47,7 +47,11 @@ impl Startup {
 
 #[async_trait]
 impl StartupHandler for Startup {
-    async fn on_startup<C>(&self, client: &mut C, message: PgWireFrontendMessage) -> PgWireResult<()>
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
@@ -65,7 +69,9 @@ impl StartupHandler for Startup {
                     return Err(PgWireError::UserError(Box::new(ErrorInfo::new(
                         "FATAL".into(),
                         "3D000".into(),
-                        format!("database \"{database}\" does not exist: connect to \"{DATABASE}\""),
+                        format!(
+                            "database \"{database}\" does not exist: connect to \"{DATABASE}\""
+                        ),
                     ))));
                 }
                 self.driver

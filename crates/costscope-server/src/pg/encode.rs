@@ -165,21 +165,35 @@ impl Column {
         }
         match array.data_type() {
             DataType::Boolean => out.encode_field(&array.as_boolean().value(row)),
-            DataType::Int8 => out.encode_field(&i16::from(array.as_primitive::<Int8Type>().value(row))),
+            DataType::Int8 => {
+                out.encode_field(&i16::from(array.as_primitive::<Int8Type>().value(row)))
+            }
             DataType::Int16 => out.encode_field(&array.as_primitive::<Int16Type>().value(row)),
-            DataType::UInt8 => out.encode_field(&i16::from(array.as_primitive::<UInt8Type>().value(row))),
+            DataType::UInt8 => {
+                out.encode_field(&i16::from(array.as_primitive::<UInt8Type>().value(row)))
+            }
             DataType::Int32 => out.encode_field(&array.as_primitive::<Int32Type>().value(row)),
-            DataType::UInt16 => out.encode_field(&i32::from(array.as_primitive::<UInt16Type>().value(row))),
+            DataType::UInt16 => {
+                out.encode_field(&i32::from(array.as_primitive::<UInt16Type>().value(row)))
+            }
             DataType::Int64 => out.encode_field(&array.as_primitive::<Int64Type>().value(row)),
-            DataType::UInt32 => out.encode_field(&i64::from(array.as_primitive::<UInt32Type>().value(row))),
-            DataType::UInt64 => out.encode_field(&Decimal::from(array.as_primitive::<UInt64Type>().value(row))),
+            DataType::UInt32 => {
+                out.encode_field(&i64::from(array.as_primitive::<UInt32Type>().value(row)))
+            }
+            DataType::UInt64 => out.encode_field(&Decimal::from(
+                array.as_primitive::<UInt64Type>().value(row),
+            )),
             DataType::Decimal128(_, scale) if (0..=28).contains(scale) => {
-                let raw = array.as_primitive::<arrow::datatypes::Decimal128Type>().value(row);
+                let raw = array
+                    .as_primitive::<arrow::datatypes::Decimal128Type>()
+                    .value(row);
                 let value = Decimal::try_from_i128_with_scale(raw, *scale as u32)
                     .map_err(|e| failed(format!("decimal out of range: {e}")))?;
                 out.encode_field(&value)
             }
-            DataType::Float16 => out.encode_field(&f32::from(array.as_primitive::<Float16Type>().value(row))),
+            DataType::Float16 => {
+                out.encode_field(&f32::from(array.as_primitive::<Float16Type>().value(row)))
+            }
             DataType::Float32 => out.encode_field(&array.as_primitive::<Float32Type>().value(row)),
             DataType::Float64 => out.encode_field(&array.as_primitive::<Float64Type>().value(row)),
             DataType::Utf8 => out.encode_field(&array.as_string::<i32>().value(row)),
@@ -188,9 +202,15 @@ impl Column {
             DataType::Binary => out.encode_field(&array.as_binary::<i32>().value(row)),
             DataType::LargeBinary => out.encode_field(&array.as_binary::<i64>().value(row)),
             DataType::BinaryView => out.encode_field(&array.as_binary_view().value(row)),
-            DataType::FixedSizeBinary(_) => out.encode_field(&array.as_fixed_size_binary().value(row)),
-            DataType::Date32 => out.encode_field(&array.as_primitive::<Date32Type>().value_as_date(row)),
-            DataType::Date64 => out.encode_field(&array.as_primitive::<Date64Type>().value_as_date(row)),
+            DataType::FixedSizeBinary(_) => {
+                out.encode_field(&array.as_fixed_size_binary().value(row))
+            }
+            DataType::Date32 => {
+                out.encode_field(&array.as_primitive::<Date32Type>().value_as_date(row))
+            }
+            DataType::Date64 => {
+                out.encode_field(&array.as_primitive::<Date64Type>().value_as_date(row))
+            }
             DataType::Timestamp(unit, zone) => {
                 let naive = timestamp(array, *unit, row)?;
                 match zone {
@@ -198,7 +218,9 @@ impl Column {
                     Some(_) => out.encode_field(&naive.map(|t| t.and_utc())),
                 }
             }
-            DataType::Time32(unit) | DataType::Time64(unit) => out.encode_field(&time(array, *unit, row)),
+            DataType::Time32(unit) | DataType::Time64(unit) => {
+                out.encode_field(&time(array, *unit, row))
+            }
             _ => out.encode_field(&display(array, row)?),
         }
     }
@@ -234,7 +256,9 @@ fn timestamp(
         TimestampSecondType,
     };
     Ok(match unit {
-        TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value_as_datetime(row),
+        TimeUnit::Second => array
+            .as_primitive::<TimestampSecondType>()
+            .value_as_datetime(row),
         TimeUnit::Millisecond => array
             .as_primitive::<TimestampMillisecondType>()
             .value_as_datetime(row),
@@ -256,7 +280,11 @@ fn display(array: &ArrayRef, row: usize) -> PgWireResult<String> {
 
 /// Each value of a nested column as JSON text.
 fn json_values(array: &ArrayRef) -> PgWireResult<Vec<Option<String>>> {
-    let field = Arc::new(arrow::datatypes::Field::new("value", array.data_type().clone(), true));
+    let field = Arc::new(arrow::datatypes::Field::new(
+        "value",
+        array.data_type().clone(),
+        true,
+    ));
     let options = EncoderOptions::default();
     let mut encoder =
         make_encoder(&field, array.as_ref(), &options).map_err(|e| failed(e.to_string()))?;

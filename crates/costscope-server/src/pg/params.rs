@@ -55,7 +55,11 @@ fn substitute(text: &str, values: &[String]) -> PgWireResult<String> {
                 let value = values.get(i).ok_or_else(|| {
                     invalid(
                         "08P01",
-                        format!("the statement uses ${} but {} parameters were bound", i + 1, values.len()),
+                        format!(
+                            "the statement uses ${} but {} parameters were bound",
+                            i + 1,
+                            values.len()
+                        ),
                     )
                 })?;
                 out.push_str(value);
@@ -95,18 +99,32 @@ fn literal(portal: &Portal<String>, i: usize, declared: &Type) -> PgWireResult<S
     };
     let bad = |what: &str| invalid("22P02", format!("parameter ${}: {what}", i + 1));
     if portal.parameter_format.is_binary(i) {
-        return binary(portal, i, declared).map_err(|_| bad(&format!("not a valid binary {}", declared.name())))?
-            .ok_or_else(|| bad(&format!("binary {} parameters are not supported: send text", declared.name())));
+        return binary(portal, i, declared)
+            .map_err(|_| bad(&format!("not a valid binary {}", declared.name())))?
+            .ok_or_else(|| {
+                bad(&format!(
+                    "binary {} parameters are not supported: send text",
+                    declared.name()
+                ))
+            });
     }
     let text = std::str::from_utf8(raw).map_err(|_| bad("not UTF-8 text"))?;
     Ok(match *declared {
-        Type::INT2 | Type::INT4 | Type::INT8 | Type::OID => {
-            text.trim().parse::<i64>().map_err(|_| bad("not an integer"))?.to_string()
-        }
-        Type::FLOAT4 | Type::FLOAT8 => float(text.trim().parse::<f64>().map_err(|_| bad("not a number"))?),
+        Type::INT2 | Type::INT4 | Type::INT8 | Type::OID => text
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| bad("not an integer"))?
+            .to_string(),
+        Type::FLOAT4 | Type::FLOAT8 => float(
+            text.trim()
+                .parse::<f64>()
+                .map_err(|_| bad("not a number"))?,
+        ),
         Type::NUMERIC => {
             let value = text.trim();
-            value.parse::<rust_decimal::Decimal>().map_err(|_| bad("not a number"))?;
+            value
+                .parse::<rust_decimal::Decimal>()
+                .map_err(|_| bad("not a number"))?;
             value.to_string()
         }
         Type::BOOL => match text.trim().to_ascii_lowercase().as_str() {
@@ -115,7 +133,8 @@ fn literal(portal: &Portal<String>, i: usize, declared: &Type) -> PgWireResult<S
             _ => return Err(bad("not a boolean")),
         },
         Type::DATE => {
-            let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad("not a date (YYYY-MM-DD)"))?;
+            let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map_err(|_| bad("not a date (YYYY-MM-DD)"))?;
             sql::date(day)
         }
         Type::TIMESTAMP | Type::TIMESTAMPTZ => format!("TIMESTAMP {}", sql::literal(text.trim())),
@@ -127,16 +146,30 @@ fn literal(portal: &Portal<String>, i: usize, declared: &Type) -> PgWireResult<S
 fn binary(portal: &Portal<String>, i: usize, declared: &Type) -> PgWireResult<Option<String>> {
     let value = |v: Option<String>| Some(v.unwrap_or_else(|| "NULL".into()));
     Ok(match *declared {
-        Type::BOOL => value(portal.parameter::<bool>(i, declared)?.map(|b| if b { "TRUE" } else { "FALSE" }.into())),
+        Type::BOOL => value(
+            portal
+                .parameter::<bool>(i, declared)?
+                .map(|b| if b { "TRUE" } else { "FALSE" }.into()),
+        ),
         Type::INT2 => value(portal.parameter::<i16>(i, declared)?.map(|v| v.to_string())),
         Type::INT4 => value(portal.parameter::<i32>(i, declared)?.map(|v| v.to_string())),
         Type::INT8 => value(portal.parameter::<i64>(i, declared)?.map(|v| v.to_string())),
-        Type::FLOAT4 => value(portal.parameter::<f32>(i, declared)?.map(|v| float(f64::from(v)))),
+        Type::FLOAT4 => value(
+            portal
+                .parameter::<f32>(i, declared)?
+                .map(|v| float(f64::from(v))),
+        ),
         Type::FLOAT8 => value(portal.parameter::<f64>(i, declared)?.map(float)),
-        Type::NUMERIC => value(portal.parameter::<rust_decimal::Decimal>(i, declared)?.map(|v| v.to_string())),
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-            value(portal.parameter::<String>(i, declared)?.map(|v| sql::literal(&v)))
-        }
+        Type::NUMERIC => value(
+            portal
+                .parameter::<rust_decimal::Decimal>(i, declared)?
+                .map(|v| v.to_string()),
+        ),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => value(
+            portal
+                .parameter::<String>(i, declared)?
+                .map(|v| sql::literal(&v)),
+        ),
         Type::DATE => value(portal.parameter::<NaiveDate>(i, declared)?.map(sql::date)),
         Type::TIMESTAMP => value(
             portal
@@ -176,7 +209,10 @@ mod tests {
     #[test]
     fn a_missing_value_is_refused() {
         assert!(substitute("SELECT $3", &["1".into()]).is_err());
-        assert_eq!(bind_nulls("SELECT $1 + $2", 2).expect("nulls"), "SELECT NULL + NULL");
+        assert_eq!(
+            bind_nulls("SELECT $1 + $2", 2).expect("nulls"),
+            "SELECT NULL + NULL"
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@
 use std::sync::{Arc, LazyLock};
 
 use pgwire::api::ClientInfo;
-use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo, QueryResponse, Response, Tag};
 use pgwire::api::Type;
+use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo, QueryResponse, Response, Tag};
 use regex::Regex;
 
 use super::auth::DATABASE;
@@ -47,10 +47,16 @@ enum Wire {
     Rollback,
     /// Accepted with this command tag.
     Accept(&'static str),
-    Set { name: String, value: String },
+    Set {
+        name: String,
+        value: String,
+    },
     Reset(Option<String>),
     /// One text value in a column.
-    Value { column: String, value: Value },
+    Value {
+        column: String,
+        value: Value,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +68,7 @@ enum Value {
 
 macro_rules! pattern {
     ($name:ident, $re:literal) => {
-        static $name: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($re).expect("a valid pattern"));
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($re).expect("a valid pattern"));
     };
 }
 
@@ -74,7 +79,10 @@ pattern!(
     SET,
     r"(?is)^set\s+(?:session\s+|local\s+)?([a-z_]+)\s*(?:=|\s+to\s+)\s*(.+)$"
 );
-pattern!(SET_TIME_ZONE, r"(?is)^set\s+(?:session\s+|local\s+)?time\s+zone\s+(.+)$");
+pattern!(
+    SET_TIME_ZONE,
+    r"(?is)^set\s+(?:session\s+|local\s+)?time\s+zone\s+(.+)$"
+);
 pattern!(
     SET_TRANSACTION,
     r"(?is)^set\s+(session\s+characteristics\s+as\s+)?transaction\s"
@@ -248,10 +256,7 @@ pub fn answer<C: ClientInfo>(client: &mut C, sql: &str) -> Option<Response> {
                 return Some(Response::Error(Box::new(error.into())));
             }
             let row = encoder.take_row();
-            Response::Query(QueryResponse::new(
-                fields,
-                futures::stream::iter([Ok(row)]),
-            ))
+            Response::Query(QueryResponse::new(fields, futures::stream::iter([Ok(row)])))
         }
     })
 }
@@ -288,7 +293,10 @@ mod tests {
     fn client_session_statements_are_recognised() {
         assert_eq!(classify("BEGIN"), Some(Wire::Begin));
         assert_eq!(classify("begin read only;"), Some(Wire::Begin));
-        assert_eq!(classify("START TRANSACTION ISOLATION LEVEL SERIALIZABLE"), Some(Wire::Begin));
+        assert_eq!(
+            classify("START TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
+            Some(Wire::Begin)
+        );
         assert_eq!(classify("commit"), Some(Wire::Commit));
         assert_eq!(classify("ROLLBACK"), Some(Wire::Rollback));
         assert_eq!(
@@ -312,9 +320,18 @@ mod tests {
                 value: "UTC".into()
             })
         );
-        assert!(matches!(classify("show server_version"), Some(Wire::Value { .. })));
-        assert!(matches!(classify("SHOW TRANSACTION ISOLATION LEVEL"), Some(Wire::Value { .. })));
-        assert!(matches!(classify("select version()"), Some(Wire::Value { .. })));
+        assert!(matches!(
+            classify("show server_version"),
+            Some(Wire::Value { .. })
+        ));
+        assert!(matches!(
+            classify("SHOW TRANSACTION ISOLATION LEVEL"),
+            Some(Wire::Value { .. })
+        ));
+        assert!(matches!(
+            classify("select version()"),
+            Some(Wire::Value { .. })
+        ));
     }
 
     #[test]

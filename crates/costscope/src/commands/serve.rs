@@ -47,7 +47,11 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         grace: Duration::from_secs(args.grace),
     };
     let server = costscope_server::start(&config).await?;
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     if let Some(addr) = server.http_addr() {
         eprintln!("HTTP API on {scheme}://{addr}/api/v1 (OpenAPI: /api/v1/openapi.json)");
     }

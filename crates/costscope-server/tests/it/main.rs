@@ -1,0 +1,10 @@
+//! The servers' integration tests: the real server on 127.0.0.1 port 0 over a small
+//! generated lake, called with a real HTTP client, the real `psql` and Python's psycopg.
+
+mod fixture;
+mod http;
+mod openapi;
+mod pg;
+mod rows;
+mod shutdown;
+mod tls;
