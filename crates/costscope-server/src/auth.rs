@@ -11,6 +11,7 @@ use costscope_app::{App, Principal};
 use crate::{Error, Result};
 
 pub use oidc::{Claims, OidcVerifier};
+pub use standin::Oidc;
 pub(crate) use standin::{in_workgroup, may_change_state, open_app, workgroup_name};
 
 /// Checks bearer credentials.

@@ -166,7 +166,7 @@ impl Call {
 }
 
 /// What a call answers: the app's response for it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Serialize)]
 #[serde(untagged)]
 pub enum Answer {
     /// Rows of the user's SQL; the protocols encode them themselves (JSON rows, Arrow

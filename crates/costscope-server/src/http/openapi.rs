@@ -139,10 +139,11 @@ fn success(shape: Shape, generator: &mut schemars::SchemaGenerator) -> Value {
                 "application/vnd.apache.arrow.stream": {"schema": {"type": "string", "format": "binary"}}
             }
         }),
-        Shape::Text(media) => json!({
-            "description": "Text",
-            "content": {media: {"schema": {"type": "string"}}}
-        }),
+        Shape::Text(media) => {
+            let mut content = Map::new();
+            content.insert(media.into(), json!({"schema": {"type": "string"}}));
+            json!({"description": "Text", "content": content})
+        }
         Shape::OpenApi => json!({
             "description": "The OpenAPI document",
             "content": {"application/json": {"schema": {"type": "object"}}}
