@@ -31,13 +31,11 @@ pub struct Startup {
 
 impl Startup {
     pub fn new(service: Arc<Service>) -> Startup {
-        let parameters = DefaultServerParameterProvider {
-            server_version: format!("16.6 (costscope {})", env!("CARGO_PKG_VERSION")),
-            is_superuser: false,
-            default_transaction_read_only: true,
-            search_path: "costscope".into(),
-            ..DefaultServerParameterProvider::default()
-        };
+        let mut parameters = DefaultServerParameterProvider::default();
+        parameters.server_version = format!("16.6 (costscope {})", env!("CARGO_PKG_VERSION"));
+        parameters.is_superuser = false;
+        parameters.default_transaction_read_only = true;
+        parameters.search_path = "costscope".into();
         Startup {
             driver: AuthDriver::new(parameters),
             cleartext: CleartextPasswordAuth::new(Arc::new(Credentials { service })),

@@ -2,7 +2,7 @@
 //! value is decoded by its declared type and written through `costscope_core::sql`, and
 //! only placeholder tokens are replaced (never text inside strings or comments).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use costscope_core::sql;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
@@ -178,7 +178,7 @@ fn binary(portal: &Portal<String>, i: usize, declared: &Type) -> PgWireResult<Op
         ),
         Type::TIMESTAMPTZ => value(
             portal
-                .parameter::<DateTime<Utc>>(i, declared)?
+                .parameter::<DateTime<FixedOffset>>(i, declared)?
                 .map(|v| format!("TIMESTAMP {}", sql::literal(&v.naive_utc().to_string()))),
         ),
         _ => None,
