@@ -86,7 +86,9 @@ async fn a_bad_password_or_user_is_refused() {
         assert!(!output.status.success(), "{user}/{password} accepted");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            stderr.contains("password authentication failed")
+            stderr
+                .to_lowercase()
+                .contains("password authentication failed")
                 || stderr.contains("no password supplied"),
             "{user}: {stderr}"
         );
