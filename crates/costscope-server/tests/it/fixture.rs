@@ -88,6 +88,7 @@ pub struct TestServer {
     pub pg: SocketAddr,
     pub tls: bool,
     _dir: tempfile::TempDir,
+    _lake_copy: Option<tempfile::TempDir>,
 }
 
 /// A server over the shared lake.
@@ -100,7 +101,7 @@ pub async fn start_private() -> TestServer {
     let copy = tempfile::tempdir().expect("tempdir");
     copy_dir(&shared_lake().await, &copy.path().join("lake"));
     let mut server = start_over(copy.path().join("lake"), None).await;
-    server._dir = copy;
+    server._lake_copy = Some(copy);
     server
 }
 
@@ -134,6 +135,7 @@ async fn start_over(lake: PathBuf, tls: Option<TlsFiles>) -> TestServer {
         lake,
         tls: tls.is_some(),
         _dir: dir,
+        _lake_copy: None,
     }
 }
 
