@@ -327,7 +327,10 @@ impl Service {
     /// Resolves when no call is running.
     pub async fn idle(&self) {
         loop {
+            // Registered before the check, so an end between the check and the wait wakes it.
             let changed = self.flight.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
             if self.flight.running.load(Ordering::SeqCst) == 0 {
                 return;
             }
