@@ -1,29 +1,13 @@
 //! The analytics error type: bad arguments and bad rule files (user errors) apart from
 //! query and store failures.
 
-use std::fmt;
-
 use costscope_core::ErrorKind;
 
 /// Result alias with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Where in a rules or budgets file something is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// The file (or `<inline>` for text given directly).
-    pub origin: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.origin, self.line, self.column)
-    }
-}
+pub use costscope_core::yaml::Location;
 
 /// Errors from analyses.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +63,15 @@ impl Error {
             Error::Store(error) => error.kind(),
             Error::DataFusion(error) => costscope_query::error::classify(error),
             Error::Arrow(_) | Error::Decode(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+impl From<costscope_core::yaml::Invalid> for Error {
+    fn from(invalid: costscope_core::yaml::Invalid) -> Self {
+        Error::InvalidFile {
+            location: invalid.location,
+            message: invalid.message,
         }
     }
 }

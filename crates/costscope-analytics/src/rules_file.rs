@@ -1,29 +1,18 @@
 //! Reading YAML rule files (allocation rules, budgets) with the line and column of every
-//! error: syntax errors from the parser, and validation errors from the spans that
-//! [`Spanned`] values carry.
+//! error (see [`costscope_core::yaml`]).
 
 use std::path::Path;
 
-pub use marked_yaml::Spanned;
+use costscope_core::yaml;
+pub use costscope_core::yaml::Spanned;
 use serde::de::DeserializeOwned;
 
 use crate::Result;
-use crate::error::{Error, Location};
+use crate::error::Error;
 
 /// Parses `text` (from `origin`, a file name for messages) into `T`.
 pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
-    let options = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true);
-    marked_yaml::from_yaml_with_options(0, text, options).map_err(|e| {
-        let (line, column) = error_position(&e);
-        Error::InvalidFile {
-            location: Location {
-                origin: origin.to_string(),
-                line,
-                column,
-            },
-            message: error_message(&e),
-        }
-    })
+    Ok(yaml::parse(text, origin)?)
 }
 
 /// Reads and parses the YAML file at `path`.
@@ -37,49 +26,7 @@ pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T> {
 
 /// A validation error at the start of `value` in `origin`.
 pub fn invalid<T>(origin: &str, value: &Spanned<T>, message: impl Into<String>) -> Error {
-    let (line, column) = value
-        .span()
-        .start()
-        .map(|m| (m.line(), m.column()))
-        .unwrap_or((1, 1));
-    Error::InvalidFile {
-        location: Location {
-            origin: origin.to_string(),
-            line,
-            column,
-        },
-        message: message.into(),
-    }
-}
-
-fn error_position(error: &marked_yaml::FromYamlError) -> (usize, usize) {
-    use marked_yaml::FromYamlError;
-    let marker = match error {
-        FromYamlError::ParseYaml(load) => load_marker(load),
-        FromYamlError::FromNode(node) => node.start_mark(),
-    };
-    marker.map(|m| (m.line(), m.column())).unwrap_or((1, 1))
-}
-
-fn load_marker(error: &marked_yaml::LoadError) -> Option<marked_yaml::Marker> {
-    use marked_yaml::LoadError;
-    match error {
-        LoadError::TopLevelMustBeMapping(m)
-        | LoadError::TopLevelMustBeSequence(m)
-        | LoadError::UnexpectedAnchor(m)
-        | LoadError::MappingKeyMustBeScalar(m)
-        | LoadError::UnexpectedTag(m)
-        | LoadError::ScanError(m, _) => Some(*m),
-        LoadError::DuplicateKey(keys) => keys.key.span().start().copied(),
-    }
-}
-
-fn error_message(error: &marked_yaml::FromYamlError) -> String {
-    use marked_yaml::FromYamlError;
-    match error {
-        FromYamlError::ParseYaml(load) => load.to_string(),
-        FromYamlError::FromNode(node) => node.to_string(),
-    }
+    yaml::invalid(origin, value, message).into()
 }
 
 #[cfg(test)]

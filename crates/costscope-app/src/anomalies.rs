@@ -217,24 +217,86 @@ impl App {
                 .into());
             }
         }
+        if !principal.is_admin() {
+            return Ok(AnomaliesResponse::Daily(
+                self.visible_anomalies(principal, &options, request.all)
+                    .await?,
+            ));
+        }
         let store = self.store()?;
         let scan = ScanOptions { all: request.all };
         let report = anomalies::scan(&session, store, &options, scan).await?;
         Ok(AnomaliesResponse::Daily(report))
     }
 
-    /// One stored anomaly with its root cause and evidence.
-    pub async fn anomaly(&self, _principal: &Principal, id: &str) -> Result<Anomaly> {
-        Ok(anomalies::show(self.store()?, id)?)
+    /// What a restricted principal's own detection finds, with the feedback the store holds
+    /// for the same anomalies. Nothing is recorded: the store keeps the organisation-wide
+    /// detections, whose figures and causes cover rows the principal may not see.
+    async fn visible_anomalies(
+        &self,
+        principal: &Principal,
+        options: &AnomalyOptions,
+        all: bool,
+    ) -> Result<AnomalyReport> {
+        let session = self.session(principal).await?;
+        let mut report = anomalies::detect(&session, options).await?;
+        let store = self.existing_store()?;
+        let mut kept = Vec::with_capacity(report.anomalies.len());
+        for mut anomaly in report.anomalies.drain(..) {
+            let stored = match &store {
+                Some(store) => store.anomaly(&anomaly.id).ok(),
+                None => None,
+            };
+            let feedback = stored.and_then(|s| s.feedback).map(|f| f.state);
+            anomaly.feedback = feedback.map(|f| f.name().to_string());
+            let silenced = matches!(
+                feedback,
+                Some(FeedbackState::Expected | FeedbackState::FalsePositive)
+            );
+            if silenced && !all {
+                report.suppressed += 1;
+            } else {
+                kept.push(anomaly);
+            }
+        }
+        report.anomalies = kept;
+        Ok(report)
     }
 
-    /// Records feedback on a stored anomaly.
+    /// One stored anomaly with its root cause and evidence. A restricted principal gets
+    /// the anomaly as its own detection sees it, and only if that detection finds it (an
+    /// anomaly of rows it may not see does not exist for it).
+    pub async fn anomaly(&self, principal: &Principal, id: &str) -> Result<Anomaly> {
+        if principal.is_admin() {
+            return Ok(anomalies::show(self.store()?, id)?);
+        }
+        let options = ScanRequest::default().options()?;
+        self.visible_anomalies(principal, &options, true)
+            .await?
+            .anomalies
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| {
+                costscope_store::Error::NotFound {
+                    kind: "anomaly",
+                    id: id.to_string(),
+                }
+                .into()
+            })
+    }
+
+    /// Records feedback on a stored anomaly (principals that may change state, on
+    /// anomalies they can see).
     pub async fn anomaly_feedback(
         &self,
-        _principal: &Principal,
+        principal: &Principal,
         request: &FeedbackRequest,
     ) -> Result<FeedbackResponse> {
+        crate::access::require_change(principal, "give anomaly feedback")?;
         let state = request.state()?;
+        if !principal.is_admin() {
+            self.anomaly(principal, &request.id).await?;
+        }
         let stored =
             self.store()?
                 .set_anomaly_feedback(&request.id, state, request.note.as_deref())?;

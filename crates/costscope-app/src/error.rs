@@ -29,6 +29,12 @@ pub enum Error {
     /// The metadata store failed.
     #[error(transparent)]
     Store(#[from] costscope_store::Error),
+    /// A request the application refuses as it stands.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// The principal may not do this.
+    #[error("permission denied: {0}")]
+    Denied(String),
     /// A response could not be encoded (a bug).
     #[error("cannot encode the result: {0}")]
     Encode(#[source] serde_json::Error),
@@ -50,6 +56,8 @@ impl Error {
             Error::Query(error) => error.kind(),
             Error::Lake(error) => error.kind(),
             Error::Store(error) => error.kind(),
+            Error::InvalidRequest(_) => ErrorKind::User,
+            Error::Denied(_) => ErrorKind::Denied,
             Error::Encode(_) | Error::Arrow(_) => ErrorKind::Internal,
         }
     }

@@ -13,6 +13,7 @@
 //! Responses are the analyses' reports, whose JSON forms are documented in `docs/`.
 //! [`present`] turns them into what people read: rounded table rows and headings.
 
+pub mod access;
 pub mod allocate;
 pub mod anomalies;
 pub mod budgets;
@@ -31,21 +32,25 @@ pub mod unit_cost;
 pub mod whois;
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use costscope_lake::Lake;
-use costscope_query::{Engine, Session};
+use costscope_query::{Access, Engine, Session};
 use costscope_store::Store;
 
 pub use costscope_query::Principal;
+pub use costscope_query::access::Oidc;
 pub use document::Document;
 pub use error::{Error, ErrorKind, Result};
 
-/// Where the application's data lives.
+/// Where the application's data lives, and who may use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppConfig {
     /// The lake directory; the metadata store lives inside it.
     pub lake: PathBuf,
+    /// The access file naming principals, roles and workgroups (see `docs/access.md`).
+    /// Without one, only the built-in administrator exists.
+    pub access: Option<PathBuf>,
 }
 
 /// The lake, the metadata store and the query engine, opened once and shared by every
@@ -53,15 +58,19 @@ pub struct AppConfig {
 /// validation leaves no trace.
 pub struct App {
     config: AppConfig,
+    access: RwLock<Option<Arc<Access>>>,
     engine: OnceLock<Engine>,
     store: OnceLock<Arc<Store>>,
 }
 
 impl App {
-    /// The application over the lake named by `config`.
+    /// The application over the lake named by `config`; its access file, if any, is read
+    /// and validated now.
     pub fn open(config: &AppConfig) -> Result<App> {
+        let access = config.access.as_deref().map(Access::load).transpose()?;
         Ok(App {
             config: config.clone(),
+            access: RwLock::new(access.map(Arc::new)),
             engine: OnceLock::new(),
             store: OnceLock::new(),
         })

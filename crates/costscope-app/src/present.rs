@@ -57,10 +57,7 @@ pub struct Grid {
 
 /// One batch as a query result, for the writers of tabular output.
 pub fn result(batch: RecordBatch) -> QueryResult {
-    QueryResult {
-        schema: batch.schema(),
-        batches: vec![batch],
-    }
+    QueryResult::new(batch.schema(), vec![batch])
 }
 
 #[cfg(test)]

@@ -172,6 +172,7 @@ impl App {
         request: &RecommendRequest,
         change: &ChangeRequest,
     ) -> Result<RecommendationDetail> {
+        crate::access::require_change(principal, "change a recommendation's status")?;
         let options = request.any_status()?;
         let id = change.id();
         let change = change.change(chrono::Utc::now().date_naive())?;

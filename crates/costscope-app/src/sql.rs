@@ -5,7 +5,10 @@ use costscope_query::QueryResult;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{App, Principal, Result};
+use crate::{App, Error, Principal, Result};
+
+/// The longest statement accepted (a guard against oversized requests).
+pub const MAX_QUERY_BYTES: usize = 256 * 1024;
 
 /// One Athena-compatible SQL statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -22,8 +25,9 @@ pub type SqlResponse = QueryResult;
 pub struct TablePartition {
     pub table: String,
     pub partition: String,
-    pub files: u64,
-    pub rows: u64,
+    /// Absent for restricted principals.
+    pub files: Option<u64>,
+    pub rows: Option<u64>,
     pub source: String,
     pub ingested_at: String,
 }
@@ -32,16 +36,26 @@ impl App {
     /// Runs the statement in `principal`'s session (statements that would write are
     /// refused: the lake changes only by ingest).
     pub async fn sql(&self, principal: &Principal, request: &SqlRequest) -> Result<SqlResponse> {
+        if request.query.len() > MAX_QUERY_BYTES {
+            return Err(Error::InvalidRequest(format!(
+                "the query has {} bytes, over the {MAX_QUERY_BYTES} a statement may have",
+                request.query.len()
+            )));
+        }
         let session = self.session(principal).await?;
         Ok(session.sql(&request.query).await?)
     }
 
-    /// The lake's published partitions, table by table.
-    pub async fn tables(&self, _principal: &Principal) -> Result<Vec<TablePartition>> {
+    /// The lake's published partitions, table by table: the tables `principal` may use.
+    /// A restricted principal is not told how many files and rows a partition has (its
+    /// rows are a part of them; `SELECT COUNT(*)` counts those).
+    pub async fn tables(&self, principal: &Principal) -> Result<Vec<TablePartition>> {
         let manifest = self.lake()?.manifest()?;
+        let counts = principal.is_admin();
         Ok(manifest
             .tables
             .iter()
+            .filter(|(table, _)| principal.table(table).is_some())
             .flat_map(|(table, entry)| {
                 entry
                     .partitions
@@ -49,8 +63,8 @@ impl App {
                     .map(move |(partition, p)| TablePartition {
                         table: table.clone(),
                         partition: partition.clone(),
-                        files: p.files.len() as u64,
-                        rows: p.rows,
+                        files: counts.then_some(p.files.len() as u64),
+                        rows: counts.then_some(p.rows),
                         source: p.source.clone(),
                         ingested_at: p.ingested_at.clone(),
                     })

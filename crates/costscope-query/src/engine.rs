@@ -2,7 +2,8 @@
 //! session built here for a principal, so access control has one place to live: the
 //! tables a principal's session registers and how they are wrapped.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use costscope_core::{measures, tables};
 use costscope_lake::Lake;
@@ -14,47 +15,33 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
+use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::{DataFrame, SQLOptions, SessionConfig, SessionContext};
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
+use futures::StreamExt;
 
-use crate::{Result, functions};
-
-/// Who a session is for. Only administrators exist for now; roles with row and column
-/// filters attach here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub name: String,
-    pub role: Role,
-}
-
-/// What a principal may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Sees every table, row and column.
-    Admin,
-}
-
-impl Principal {
-    /// The built-in administrator.
-    pub fn admin() -> Self {
-        Principal {
-            name: "admin".into(),
-            role: Role::Admin,
-        }
-    }
-}
+use crate::access::{Principal, Workgroup};
+use crate::restricted::{RestrictedTable, ScanMeter, barrier::bytes_scanned};
+use crate::workgroup::WorkgroupRuntime;
+use crate::{Error, Result, functions};
 
 /// Opens sessions over one lake.
 #[derive(Debug, Clone)]
 pub struct Engine {
     lake: Lake,
     target_partitions: usize,
+    workgroups: Arc<Mutex<HashMap<String, Arc<WorkgroupRuntime>>>>,
 }
 
 /// A principal's query session.
 pub struct Session {
     ctx: SessionContext,
     principal: Principal,
+    workgroup: Option<Arc<WorkgroupRuntime>>,
+    lake_root: String,
 }
 
 impl Engine {
@@ -66,6 +53,7 @@ impl Engine {
         Engine {
             lake,
             target_partitions: cores,
+            workgroups: Arc::default(),
         }
     }
 
@@ -74,21 +62,29 @@ impl Engine {
         &self.lake
     }
 
-    /// Builds a session for `principal` with the lake's tables, the standard views and
-    /// the Athena/Trino functions.
+    /// Builds a session for `principal` with the tables it may use, the standard views
+    /// over them and the Athena/Trino functions. A restricted principal's tables are
+    /// [`RestrictedTable`]s; tables it has no grant on are not registered at all.
     pub async fn session(&self, principal: &Principal) -> Result<Session> {
+        let workgroup = principal.workgroup().map(|w| self.workgroup(w));
         let config = SessionConfig::new()
             .with_target_partitions(self.target_partitions)
             .with_information_schema(true)
             .with_default_catalog_and_schema("awsdatacatalog", "costscope");
-        let mut state = SessionStateBuilder::new()
+        let mut builder = SessionStateBuilder::new()
             .with_config(config)
-            .with_default_features()
-            .build();
+            .with_default_features();
+        if let Some(runtime) = workgroup.as_ref().and_then(|w| w.runtime.clone()) {
+            builder = builder.with_runtime_env(runtime);
+        }
+        let mut state = builder.build();
         functions::install(&mut state)?;
         let ctx = SessionContext::new_with_state(state);
         let manifest = self.lake.manifest()?;
         for table in tables::LAKE_TABLES {
+            let Some(grant) = principal.table(table.name) else {
+                continue;
+            };
             let files: Vec<String> = manifest
                 .tables
                 .get(table.name)
@@ -97,16 +93,52 @@ impl Engine {
                 .flat_map(|p| p.files.iter())
                 .map(|f| self.lake.root().join(&f.path).display().to_string())
                 .collect();
-            let provider = lake_table(files, (table.schema)())?;
+            let mut provider = lake_table(files, (table.schema)())?;
+            if !principal.is_admin() {
+                provider = Arc::new(RestrictedTable::new(table.name, provider, grant, &ctx)?);
+            }
             ctx.register_table(table.name, provider)?;
         }
-        ctx.sql(&cur_amortized_view()).await?;
-        ctx.sql(&ip_owners_view()).await?;
+        for (base, view) in [
+            (tables::CUR, cur_amortized_view()),
+            (tables::INVENTORY, ip_owners_view()),
+        ] {
+            let created = ctx.sql(&view).await;
+            // A view exists for a principal when its table does and shows every column
+            // the view reads; otherwise it does not exist for them either.
+            if principal.is_admin() {
+                created?;
+            } else if created.is_err() && principal.table(base).is_some() {
+                tracing::debug!("a view over {base} is hidden from {}", principal.name);
+            }
+        }
         Ok(Session {
             ctx,
             principal: principal.clone(),
+            workgroup,
+            lake_root: self.lake.root().display().to_string(),
         })
     }
+
+    /// The shared state of workgroup `limits.name`: its queue and memory pool.
+    fn workgroup(&self, limits: &Workgroup) -> Arc<WorkgroupRuntime> {
+        let mut workgroups = self.workgroups.lock().expect("workgroup lock");
+        let current = workgroups.get(&limits.name).filter(|w| &w.limits == limits);
+        if let Some(runtime) = current {
+            return runtime.clone();
+        }
+        let runtime = Arc::new(WorkgroupRuntime::new(limits.clone()));
+        workgroups.insert(limits.name.clone(), runtime.clone());
+        runtime
+    }
+}
+
+/// A context with the Athena functions and no tables, for planning expressions alone (an
+/// access file's row filters).
+pub(crate) fn planning_context() -> Result<SessionContext> {
+    let mut state = SessionStateBuilder::new().with_default_features().build();
+    functions::install(&mut state)?;
+    Ok(SessionContext::new_with_state(state))
 }
 
 /// A table over exactly the files the manifest publishes (never a folder listing, which
@@ -178,32 +210,166 @@ impl Session {
         &self.principal
     }
 
+    /// Whether this session has a table (or view) of this name: a rollup is missing when
+    /// the lake has none current, or the principal's filters need columns it lacks.
+    pub fn has_table(&self, name: &str) -> bool {
+        self.ctx.table_exist(name).unwrap_or(false)
+    }
+
     /// Runs one read-only SQL statement. Statements that would write (INSERT, COPY) or
     /// change the catalog (CREATE, DROP) are refused: the lake changes only by ingest.
     pub async fn sql(&self, query: &str) -> Result<QueryResult> {
         self.sql_with(query, QueryOptions::default()).await
     }
 
-    /// [`Session::sql`] with scan options. The session's own settings are left as they
-    /// are: the options apply to a copy of its state, which shares the session's tables
-    /// (so the principal's access applies).
+    /// [`Session::sql`] with scan options, within the limits of the principal's workgroup:
+    /// it waits for a free slot (or is refused when the queue is full), is cancelled at the
+    /// timeout, and stops past the scanned-bytes, memory and result-row limits. A
+    /// restricted principal's errors never show the lake's paths.
     pub async fn sql_with(&self, query: &str, options: QueryOptions) -> Result<QueryResult> {
+        let outcome = async {
+            self.check_statement(query)?;
+            let _slot = match &self.workgroup {
+                Some(workgroup) => Some(workgroup.admit().await?),
+                None => None,
+            };
+            let limits = self.workgroup.as_ref().map(|w| &w.limits);
+            match limits.and_then(|w| w.timeout) {
+                None => self.run(query, options).await,
+                Some(timeout) => tokio::time::timeout(timeout, self.run(query, options))
+                    .await
+                    .map_err(|_| {
+                        Error::Limit(format!(
+                            "the query ran longer than the {} workgroup `{}` allows, and was cancelled",
+                            humantime::format_duration(timeout),
+                            limits.map_or("", |w| w.name.as_str())
+                        ))
+                    })?,
+            }
+        }
+        .await;
+        outcome.map_err(|e| self.explain_error(e))
+    }
+
+    /// The physical plan `query` runs as in this session, indented, outer nodes first. For
+    /// administrators and tests: SQL `EXPLAIN` is refused to restricted principals.
+    pub async fn plan_text(&self, query: &str) -> Result<String> {
+        let frame = self.ctx.sql(query).await?;
+        let plan = frame.create_physical_plan().await?;
+        Ok(datafusion::physical_plan::displayable(plan.as_ref())
+            .indent(true)
+            .to_string())
+    }
+
+    /// Refuses, for a restricted principal, what would show more than its rows: `EXPLAIN`
+    /// (file paths, statistics) and `DESCRIBE` of a table granted without `describe`.
+    fn check_statement(&self, query: &str) -> Result<()> {
+        let Some(grants) = self.principal.grants() else {
+            return Ok(());
+        };
+        let state = self.ctx.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let statement = state.sql_to_statement(query, &dialect)?;
+        match &statement {
+            DfStatement::Explain(_) => Err(explain_refused()),
+            DfStatement::Statement(inner) => match inner.as_ref() {
+                SqlStatement::Explain { .. } => Err(explain_refused()),
+                SqlStatement::ExplainTable { table_name, .. } => {
+                    let table = table_name
+                        .0
+                        .last()
+                        .and_then(|part| part.as_ident())
+                        .map(|ident| match ident.quote_style {
+                            Some(_) => ident.value.clone(),
+                            None => ident.value.to_lowercase(),
+                        })
+                        .unwrap_or_default();
+                    match grants.tables.get(&table) {
+                        Some(grant) if !grant.describe => Err(Error::Denied(format!(
+                            "the grant on table {table} does not include describe"
+                        ))),
+                        _ => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    async fn run(&self, query: &str, options: QueryOptions) -> Result<QueryResult> {
+        let workgroup = self.workgroup.as_ref().map(|w| &w.limits);
+        let meter = Arc::new(ScanMeter::new(
+            workgroup.map_or("", |w| w.name.as_str()),
+            workgroup.and_then(|w| w.max_scanned_bytes),
+        ));
         let sql_options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
-            .with_allow_statements(!options.selective);
-        let frame = if options.selective {
-            let mut state = self.ctx.state();
+            .with_allow_statements(!options.selective && self.principal.is_admin());
+        let mut state = self.ctx.state();
+        state.config_mut().set_extension(meter.clone());
+        if options.selective {
             let parquet = &mut state.config_mut().options_mut().execution.parquet;
             parquet.pushdown_filters = true;
             parquet.reorder_filters = true;
-            SessionContext::new_with_state(state)
-                .sql_with_options(query, sql_options)
-                .await?
-        } else {
-            self.ctx.sql_with_options(query, sql_options).await?
+        }
+        let ctx = SessionContext::new_with_state(state);
+        let frame = ctx.sql_with_options(query, sql_options).await?;
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let plan = frame.create_physical_plan().await?;
+        let mut stream = execute_stream(plan.clone(), ctx.task_ctx())?;
+        let max_rows = workgroup.and_then(|w| w.max_result_rows);
+        let mut batches = Vec::new();
+        let mut rows = 0u64;
+        while let Some(batch) = stream.next().await {
+            let batch = batch?;
+            rows += batch.num_rows() as u64;
+            if let Some(max) = max_rows.filter(|max| rows > *max) {
+                return Err(Error::Limit(format!(
+                    "the result has more than the {max} rows workgroup `{}` returns: add a \
+                     LIMIT or aggregate",
+                    workgroup.map_or("", |w| w.name.as_str())
+                )));
+            }
+            batches.push(batch);
+        }
+        let scanned_bytes = bytes_scanned(&[plan]).max(meter.scanned());
+        Ok(QueryResult {
+            schema,
+            batches,
+            scanned_bytes,
+        })
+    }
+
+    /// The error as the principal may see it: a workgroup's memory limit named as such,
+    /// and, for a restricted principal, no path of the lake in the message.
+    fn explain_error(&self, error: Error) -> Error {
+        let error = match (&error, self.workgroup.as_ref().map(|w| &w.limits)) {
+            (Error::DataFusion(e), Some(w))
+                if w.memory.is_some()
+                    && matches!(e.find_root(), DataFusionError::ResourcesExhausted(_)) =>
+            {
+                Error::Limit(format!(
+                    "the query needs more memory than the {} bytes workgroup `{}` allows: {}",
+                    w.memory.unwrap_or_default(),
+                    w.name,
+                    e.find_root()
+                ))
+            }
+            _ => error,
         };
-        collect(frame).await
+        if self.principal.is_admin() {
+            return error;
+        }
+        let message = error.to_string();
+        if !message.contains(&self.lake_root) {
+            return error;
+        }
+        Error::Redacted {
+            kind: error.kind(),
+            message: message.replace(&self.lake_root, "<lake>"),
+        }
     }
 
     /// A scratch space holding `result` (rows this session already read, so already
@@ -243,7 +409,13 @@ impl Scratch {
 async fn collect(frame: DataFrame) -> Result<QueryResult> {
     let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
     let batches = frame.collect().await?;
-    Ok(QueryResult { schema, batches })
+    Ok(QueryResult::new(schema, batches))
+}
+
+fn explain_refused() -> Error {
+    Error::Denied(
+        "EXPLAIN is for administrators: a plan shows the lake's files and statistics".into(),
+    )
 }
 
 /// The rows of a query and their schema (kept even when there are no rows).
@@ -251,9 +423,20 @@ async fn collect(frame: DataFrame) -> Result<QueryResult> {
 pub struct QueryResult {
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
+    /// Bytes the query read from the lake's Parquet files.
+    pub scanned_bytes: u64,
 }
 
 impl QueryResult {
+    /// Rows computed elsewhere (nothing read from the lake).
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> QueryResult {
+        QueryResult {
+            schema,
+            batches,
+            scanned_bytes: 0,
+        }
+    }
+
     /// Number of rows.
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(|b| b.num_rows()).sum()

@@ -19,6 +19,34 @@ pub enum Error {
     /// The lake could not be opened.
     #[error(transparent)]
     Lake(#[from] costscope_lake::Error),
+    /// The access file does not parse or validate.
+    #[error(transparent)]
+    Access(#[from] costscope_core::yaml::Invalid),
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A credential that names no principal.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The principal may not do this.
+    #[error("permission denied: {0}")]
+    Denied(String),
+    /// A principal or workgroup that does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The workgroup's queue is full.
+    #[error("{0}")]
+    Busy(String),
+    /// The query went past a limit of its workgroup (time, rows).
+    #[error("{0}")]
+    Limit(String),
+    /// An error shown to a restricted principal: its message without the lake's paths.
+    #[error("{message}")]
+    Redacted { kind: ErrorKind, message: String },
 }
 
 impl Error {
@@ -27,6 +55,13 @@ impl Error {
         match self {
             Error::DataFusion(error) => classify(error),
             Error::Lake(error) => error.kind(),
+            Error::Access(_) | Error::Limit(_) => ErrorKind::User,
+            Error::Io { source, .. } => ErrorKind::of_io(source),
+            Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            Error::Denied(_) => ErrorKind::Denied,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Busy(_) => ErrorKind::Busy,
+            Error::Redacted { kind, .. } => *kind,
         }
     }
 }

@@ -4,33 +4,44 @@
 //! principal's roles). The PostgreSQL password is the same credential.
 
 mod oidc;
-mod standin;
 
-use costscope_app::{App, Principal};
+use std::path::Path;
+
+use costscope_app::{App, AppConfig, Principal};
 
 use crate::{Error, Result};
 
+pub use costscope_app::Oidc;
 pub use oidc::{Claims, OidcVerifier};
-pub use standin::Oidc;
-pub(crate) use standin::{in_workgroup, may_change_state, open_app, workgroup_name};
+
+/// The app over `lake` with the principals of `access`.
+pub(crate) fn open_app(lake: &Path, access: Option<&Path>) -> Result<App> {
+    Ok(App::open(&AppConfig {
+        lake: lake.to_path_buf(),
+        access: access.map(Path::to_path_buf),
+    })?)
+}
+
+/// The workgroup label of a principal's calls (`primary`: no workgroup).
+pub(crate) fn workgroup_name(principal: &Principal) -> String {
+    principal
+        .workgroup()
+        .map_or_else(|| "primary".to_string(), |w| w.name.clone())
+}
 
 /// Checks bearer credentials.
 pub struct Authenticator {
     oidc: Option<OidcVerifier>,
-    tokens: standin::Tokens,
 }
 
 impl Authenticator {
     /// The authenticator of `app`'s access file (with its identity provider's keys).
-    pub async fn new(app: &App, access: Option<&std::path::Path>) -> Result<Authenticator> {
-        let oidc = match standin::oidc(app) {
+    pub async fn new(app: &App) -> Result<Authenticator> {
+        let oidc = match app.oidc() {
             Some(config) => Some(OidcVerifier::new(&config).await?),
             None => None,
         };
-        Ok(Authenticator {
-            oidc,
-            tokens: standin::Tokens::read(access)?,
-        })
+        Ok(Authenticator { oidc })
     }
 
     /// The principal `credential` stands for.
@@ -44,9 +55,9 @@ impl Authenticator {
         match &self.oidc {
             Some(oidc) if looks_like_jwt(credential) => {
                 let claims = oidc.verify(credential).await?;
-                standin::principal_with_roles(app, &claims.name, &claims.roles)
+                Ok(app.principal_with_roles(&claims.name, &claims.roles)?)
             }
-            _ => self.tokens.authenticate(credential),
+            _ => Ok(app.authenticate_token(credential)?),
         }
     }
 }

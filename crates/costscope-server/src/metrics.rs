@@ -210,8 +210,8 @@ impl Metrics {
 }
 
 /// Bytes scanned by a statement, as the engine reports them.
-fn scanned_bytes(_rows: &costscope_query::QueryResult) -> u64 {
-    0
+fn scanned_bytes(rows: &costscope_query::QueryResult) -> u64 {
+    rows.scanned_bytes
 }
 
 fn latency_histogram() -> Histogram {

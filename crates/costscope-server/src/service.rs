@@ -33,9 +33,9 @@ use costscope_query::QueryResult;
 use serde::Serialize;
 use tokio::sync::Notify;
 
+use crate::Result;
 use crate::auth::{self, Authenticator};
 use crate::metrics::Metrics;
-use crate::{Error, Result};
 
 /// One request of either protocol, with its typed parameters (what the audit log
 /// records as "the analysis and its parameters").
@@ -222,7 +222,7 @@ impl Service {
     /// provider's keys if the access file names one.
     pub async fn open(lake: &Path, access: Option<&Path>) -> Result<Service> {
         let app = auth::open_app(lake, access)?;
-        let auth = Authenticator::new(&app, access).await?;
+        let auth = Authenticator::new(&app).await?;
         Ok(Service {
             app,
             auth,
@@ -264,18 +264,12 @@ impl Service {
     }
 
     async fn run(&self, principal: &Principal, call: Call) -> Result<Answer> {
-        if call.changes_state() && !auth::may_change_state(principal) {
-            return Err(Error::Denied(format!(
-                "principal `{}` may not change state ({})",
-                principal.name,
-                call.name()
-            )));
-        }
+        // Who may change state is the app's rule (`Principal::may_change_state`).
         let app = &self.app;
         Ok(match call {
             Call::Sql { request, workgroup } => {
                 let principal = match workgroup {
-                    Some(name) => auth::in_workgroup(principal, &name)?,
+                    Some(name) => principal.in_workgroup(&name)?,
                     None => principal.clone(),
                 };
                 Answer::Rows(app.sql(&principal, &request).await?)

@@ -15,6 +15,17 @@ pub struct Global {
         default_value = "./costscope-lake"
     )]
     pub lake: PathBuf,
+    /// The access file naming principals, roles and workgroups (see docs/access.md).
+    #[arg(long, global = true, env = "COSTSCOPE_ACCESS")]
+    pub access: Option<PathBuf>,
+    /// Run the command as this principal of the access file, seeing what it sees.
+    #[arg(
+        long = "as",
+        global = true,
+        value_name = "PRINCIPAL",
+        requires = "access"
+    )]
+    pub as_principal: Option<String>,
     /// Print only results and errors: no progress bars or notes.
     #[arg(long, short, global = true)]
     pub quiet: bool,

@@ -4,8 +4,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::{FormatArgs, Global};
 use crate::commands::{
-    allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network, recommend,
-    report, score, serve, sql, tags, unit_cost, whois,
+    access, allocate, anomalies, bench, budgets, cost, demo, genai, generate, ingest, network,
+    recommend, report, score, serve, sql, tags, unit_cost, whois,
 };
 
 /// costscope: FinOps cost intelligence over AWS billing exports.
@@ -58,4 +58,6 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Serve the HTTP API and the PostgreSQL protocol until SIGINT or SIGTERM.
     Serve(serve::ServeArgs),
+    /// Access files: check one, make a token.
+    Access(access::AccessArgs),
 }

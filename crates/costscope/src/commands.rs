@@ -1,6 +1,7 @@
 //! One module per command: its arguments, the request they make and how the response is
 //! printed. The work itself is done by `costscope_app`.
 
+pub mod access;
 pub mod allocate;
 pub mod anomalies;
 pub mod bench;
@@ -31,12 +32,17 @@ use crate::args::Global;
 pub fn app(global: &Global) -> anyhow::Result<App> {
     Ok(App::open(&AppConfig {
         lake: global.lake.clone(),
+        access: global.access.clone(),
     })?)
 }
 
-/// Who runs the command: the command line acts as the administrator.
-pub fn principal() -> Principal {
-    Principal::admin()
+/// Who runs the command: the principal named by `--as`, else the administrator (whoever
+/// can run the command line can read the lake's files anyway).
+pub fn principal(global: &Global) -> anyhow::Result<Principal> {
+    match &global.as_principal {
+        None => Ok(Principal::admin()),
+        Some(name) => Ok(app(global)?.principal(name)?),
+    }
 }
 
 /// The file at `path` as a request document, if a path is given.

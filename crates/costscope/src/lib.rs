@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Genai(args) => commands::genai::run(&cli.global, args).await,
             Command::Report(args) => commands::report::run(&cli.global, args).await,
             Command::Serve(args) => commands::serve::run(&cli.global, args).await,
+            Command::Access(args) => commands::access::run(&cli.global, args).await,
         }
     })
 }

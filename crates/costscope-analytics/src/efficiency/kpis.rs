@@ -748,6 +748,13 @@ async fn idle_resources(
 /// EC2 export of each account (`optimizer_ec2`); unavailable (not an error) when none was
 /// imported.
 async fn utilisation(session: &Session) -> Result<Utilisation> {
+    if !session.has_table(costscope_core::tables::OPTIMIZER_EC2) {
+        return Ok(Utilisation {
+            status: "unavailable".into(),
+            source: "the principal has no grant on optimizer_ec2".into(),
+            accounts: Vec::new(),
+        });
+    }
     let sql = format!(
         "WITH latest AS (SELECT *, max(export_date) OVER (PARTITION BY account_id) AS latest \
                          FROM {table}) \

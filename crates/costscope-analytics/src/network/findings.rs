@@ -97,10 +97,19 @@ pub async fn nat_findings(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<NatFinding>> {
+    // Evidence for other analyses: a principal without flow logs or inventory has none.
+    let tables = [
+        costscope_core::tables::FLOW_LOGS,
+        costscope_core::tables::INVENTORY,
+    ];
+    if !tables.iter().all(|t| session.has_table(t)) {
+        return Ok(Vec::new());
+    }
     nat_findings_with(session, &NetworkOptions::new(from, to)).await
 }
 
-/// [`nat_findings`] with an account or team filter (`limit` caps the findings).
+/// [`nat_findings`] with an account or team filter (`limit` caps the findings); fails
+/// naming the table when the session has no flow logs or inventory.
 pub async fn nat_findings_with(
     session: &Session,
     options: &NetworkOptions,

@@ -72,6 +72,9 @@ struct Ec2Row {
 }
 
 async fn compute_optimizer(session: &Session, owners: &str) -> Result<Vec<Recommendation>> {
+    if !session.has_table(costscope_core::tables::OPTIMIZER_EC2) {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "WITH latest AS (SELECT *, max(export_date) OVER (PARTITION BY account_id) AS latest \
                          FROM optimizer_ec2), {owners} \
@@ -145,6 +148,9 @@ struct HubRow {
 }
 
 async fn cost_optimization_hub(session: &Session, owners: &str) -> Result<Vec<Recommendation>> {
+    if !session.has_table(costscope_core::tables::OPTIMIZER_RECOMMENDATIONS) {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "WITH latest AS (SELECT *, max(export_date) OVER (PARTITION BY account_id) AS latest \
                          FROM optimizer_recommendations), {owners} \

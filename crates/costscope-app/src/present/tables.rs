@@ -13,14 +13,14 @@ pub fn batch(partitions: &[TablePartition]) -> Result<RecordBatch> {
     let text = |f: fn(&TablePartition) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(partitions.iter().map(f)))
     };
-    let number = |f: fn(&TablePartition) -> u64| -> ArrayRef {
-        Arc::new(UInt64Array::from_iter_values(partitions.iter().map(f)))
+    let number = |f: fn(&TablePartition) -> Option<u64>| -> ArrayRef {
+        Arc::new(UInt64Array::from_iter(partitions.iter().map(f)))
     };
     let schema = Arc::new(Schema::new(vec![
         Field::new("table", DataType::Utf8, false),
         Field::new("partition", DataType::Utf8, false),
-        Field::new("files", DataType::UInt64, false),
-        Field::new("rows", DataType::UInt64, false),
+        Field::new("files", DataType::UInt64, true),
+        Field::new("rows", DataType::UInt64, true),
         Field::new("source", DataType::Utf8, false),
         Field::new("ingested_at", DataType::Utf8, false),
     ]));

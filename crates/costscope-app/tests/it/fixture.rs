@@ -29,6 +29,7 @@ pub async fn organisation() -> &'static Organisation {
 pub async fn shared_app() -> App {
     App::open(&AppConfig {
         lake: organisation().await.lake(),
+        access: None,
     })
     .expect("app")
 }
@@ -39,6 +40,7 @@ pub async fn private_app() -> (tempfile::TempDir, App) {
     copy_dir(&organisation().await.lake(), copy.path());
     let app = App::open(&AppConfig {
         lake: copy.path().to_path_buf(),
+        access: None,
     })
     .expect("app");
     (copy, app)

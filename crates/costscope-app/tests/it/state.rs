@@ -16,7 +16,11 @@ fn store_path(app: &App) -> std::path::PathBuf {
 async fn a_refused_request_leaves_no_trace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake = dir.path().join("lake");
-    let app = App::open(&AppConfig { lake: lake.clone() }).expect("app");
+    let app = App::open(&AppConfig {
+        lake: lake.clone(),
+        access: None,
+    })
+    .expect("app");
     let error = app
         .cost(
             &admin(),

@@ -9,8 +9,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use tokio::sync::RwLock;
 
-use super::standin::Oidc;
 use crate::{Error, Result};
+use costscope_app::Oidc;
 
 /// Signature algorithms accepted: asymmetric only, so a key set can never be used as an
 /// HMAC secret.

@@ -66,7 +66,7 @@ async fn arrow_ipc_carries_the_same_batches() {
     let reader = StreamReader::try_new(std::io::Cursor::new(bytes.to_vec()), None).expect("ipc");
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>().expect("batches");
-    let result = QueryResult { schema, batches };
+    let result = QueryResult::new(schema, batches);
     assert_same(&expected, &as_text(&result), "Arrow IPC rows");
 }
 

@@ -3,6 +3,7 @@
 
 mod fixture;
 mod http;
+mod oidc;
 mod openapi;
 mod pg;
 mod rows;

@@ -71,12 +71,24 @@ async fn expired_forged_or_foreign_jwts_are_401() {
         parts.join(".")
     };
     for (what, jwt) in [
-        ("expired", token(IDP_KEY, "idp-2026", json!({"exp": now() - 3600}))),
+        (
+            "expired",
+            token(IDP_KEY, "idp-2026", json!({"exp": now() - 3600})),
+        ),
         ("forged", token(FORGER_KEY, "idp-2026", json!({}))),
         ("unknown key", token(IDP_KEY, "other-key", json!({}))),
-        ("other audience", token(IDP_KEY, "idp-2026", json!({"aud": "grafana"}))),
-        ("other issuer", token(IDP_KEY, "idp-2026", json!({"iss": "https://evil.test"}))),
-        ("no subject", token(IDP_KEY, "idp-2026", json!({"sub": null}))),
+        (
+            "other audience",
+            token(IDP_KEY, "idp-2026", json!({"aud": "grafana"})),
+        ),
+        (
+            "other issuer",
+            token(IDP_KEY, "idp-2026", json!({"iss": "https://evil.test"})),
+        ),
+        (
+            "no subject",
+            token(IDP_KEY, "idp-2026", json!({"sub": null})),
+        ),
         ("HMAC", hs256),
         ("unsigned", unsigned),
     ] {
@@ -85,6 +97,9 @@ async fn expired_forged_or_foreign_jwts_are_401() {
             .await;
         assert_eq!(status, 401, "{what}: {text}");
         let output = server.psql("carol", &jwt, &["-c", "SELECT 1"]);
-        assert!(!output.status.success(), "{what} accepted by the PostgreSQL protocol");
+        assert!(
+            !output.status.success(),
+            "{what} accepted by the PostgreSQL protocol"
+        );
     }
 }

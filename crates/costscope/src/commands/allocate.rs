@@ -39,7 +39,7 @@ pub async fn run(global: &Global, args: AllocateArgs) -> anyhow::Result<()> {
         to: args.to,
     };
     let report = super::app(global)?
-        .allocate(&super::principal(), &request)
+        .allocate(&super::principal(global)?, &request)
         .await?;
     match args.output.format {
         Format::Json => print_report(&report, Format::Json),

@@ -113,7 +113,7 @@ impl ScanArgs {
 
 pub async fn run(global: &Global, args: AnomaliesArgs) -> anyhow::Result<()> {
     let app = super::app(global)?;
-    let principal = super::principal();
+    let principal = super::principal(global)?;
     match args.command {
         None => {
             let request = AnomaliesRequest {

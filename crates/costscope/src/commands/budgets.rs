@@ -61,7 +61,9 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
             rules,
             confidence: args.confidence,
         };
-        let report = app.backtest_budgets(&super::principal(), &request).await?;
+        let report = app
+            .backtest_budgets(&super::principal(global)?, &request)
+            .await?;
         if format == Format::Json {
             return print_report(&report, format);
         }
@@ -81,7 +83,7 @@ pub async fn run(global: &Global, args: BudgetsArgs) -> anyhow::Result<()> {
         rules,
         confidence: args.confidence,
     };
-    let report = app.budgets(&super::principal(), &request).await?;
+    let report = app.budgets(&super::principal(global)?, &request).await?;
     if format == Format::Json {
         return print_report(&report, format);
     }

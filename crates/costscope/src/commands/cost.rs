@@ -63,7 +63,7 @@ impl CostArgs {
 pub async fn run(global: &Global, args: CostArgs) -> anyhow::Result<()> {
     let request = args.request()?;
     let report = super::app(global)?
-        .cost(&super::principal(), &request)
+        .cost(&super::principal(global)?, &request)
         .await?;
     let format = args.output.format;
     if format == Format::Json {

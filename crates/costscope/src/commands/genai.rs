@@ -35,7 +35,7 @@ pub async fn run(global: &Global, args: GenaiArgs) -> anyhow::Result<()> {
         rules: args.rules.rules()?,
     };
     let report = super::app(global)?
-        .genai(&super::principal(), &request)
+        .genai(&super::principal(global)?, &request)
         .await?;
     match args.output.format {
         Format::Json => print_report(&report, Format::Json),

@@ -70,7 +70,7 @@ pub async fn run(global: &Global, args: NetworkArgs) -> anyhow::Result<()> {
         limit: view.limit,
     };
     let app = super::app(global)?;
-    let principal = super::principal();
+    let principal = super::principal(global)?;
     let format = view.output.format;
     match &args.view {
         NetworkView::CrossAz(_) => {

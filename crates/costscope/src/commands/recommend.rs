@@ -68,7 +68,7 @@ pub async fn run(global: &Global, args: RecommendArgs) -> anyhow::Result<()> {
         rules: args.team_rules.rules()?,
     };
     let app = super::app(global)?;
-    let principal = super::principal();
+    let principal = super::principal(global)?;
     let format = args.output.format;
     let change = match args.action {
         None => {

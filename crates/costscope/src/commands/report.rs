@@ -100,7 +100,7 @@ async fn weekly(global: &Global, args: WeeklyArgs) -> anyhow::Result<()> {
         history_weeks: args.history_weeks,
     };
     let reports = super::app(global)?
-        .weekly_reports(&super::principal(), &request)
+        .weekly_reports(&super::principal(global)?, &request)
         .await?;
     std::fs::create_dir_all(&args.out).map_err(|source| Error::Io {
         path: args.out.display().to_string(),

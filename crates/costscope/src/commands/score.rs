@@ -45,7 +45,7 @@ pub async fn run(global: &Global, args: ScoreArgs) -> anyhow::Result<()> {
             config,
             rules,
         };
-        let report = app.kpis(&super::principal(), &request).await?;
+        let report = app.kpis(&super::principal(global)?, &request).await?;
         return print_kpis(&report, args.output.format);
     }
     let request = ScoreRequest {
@@ -54,7 +54,7 @@ pub async fn run(global: &Global, args: ScoreArgs) -> anyhow::Result<()> {
         config,
         rules,
     };
-    let report = app.score(&super::principal(), &request).await?;
+    let report = app.score(&super::principal(global)?, &request).await?;
     match (&args.team, args.output.format) {
         (_, Format::Json) => print_report(&report, Format::Json),
         (Some(_), format) => print_team(&report, format),

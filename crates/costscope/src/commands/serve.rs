@@ -13,9 +13,6 @@ use crate::args::Global;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The access file: principals, token digests, roles, workgroups (docs/access.md).
-    #[arg(long, value_name = "FILE", env = "COSTSCOPE_ACCESS")]
-    pub access: PathBuf,
     /// Where the HTTP API listens.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub http: SocketAddr,
@@ -38,9 +35,12 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
         _ => None,
     };
+    let Some(access) = global.access.clone() else {
+        anyhow::bail!("serve needs the principals of an access file: give --access FILE");
+    };
     let config = ServeConfig {
         lake: global.lake.clone(),
-        access: Some(args.access),
+        access: Some(access),
         http: Some(args.http),
         pg: Some(args.pg),
         tls,

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use costscope_app::App;
 use costscope_app::sql::SqlRequest;
+use costscope_app::{App, Principal};
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
@@ -33,18 +33,19 @@ pub async fn run(global: &Global, args: SqlArgs) -> anyhow::Result<()> {
         (None, None) => None,
     };
     let app = super::app(global)?;
+    let principal = super::principal(global)?;
     match query {
         Some(query) => {
-            let result = app.sql(&super::principal(), &SqlRequest { query }).await?;
+            let result = app.sql(&principal, &SqlRequest { query }).await?;
             print_result(&result, args.output.format)
         }
-        None => shell(&app, args.output.format).await,
+        None => shell(&app, &principal, args.output.format).await,
     }
 }
 
-async fn shell(app: &App, format: Format) -> anyhow::Result<()> {
+async fn shell(app: &App, principal: &Principal, format: Format) -> anyhow::Result<()> {
     // Fail before the prompt if the lake cannot be read; each statement is one request.
-    app.session(&super::principal()).await?;
+    app.session(principal).await?;
     let mut editor = DefaultEditor::new()?;
     let history = std::env::var_os("HOME")
         .map(|home| std::path::PathBuf::from(home).join(".costscope_history"));
@@ -74,7 +75,7 @@ async fn shell(app: &App, format: Format) -> anyhow::Result<()> {
                 let _ = editor.add_history_entry(statement.trim());
                 let started = std::time::Instant::now();
                 let request = SqlRequest { query: statement };
-                match app.sql(&super::principal(), &request).await {
+                match app.sql(principal, &request).await {
                     Ok(result) => {
                         print_result(&result, format)?;
                         eprintln!(

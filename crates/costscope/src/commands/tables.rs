@@ -6,6 +6,8 @@ use crate::args::{FormatArgs, Global};
 use crate::output::print_batch;
 
 pub async fn run(global: &Global, args: FormatArgs) -> anyhow::Result<()> {
-    let partitions = super::app(global)?.tables(&super::principal()).await?;
+    let partitions = super::app(global)?
+        .tables(&super::principal(global)?)
+        .await?;
     print_batch(present::tables::batch(&partitions)?, args.format)
 }

@@ -85,7 +85,7 @@ pub async fn run(global: &Global, args: TagsArgs) -> anyhow::Result<()> {
         allow_absent: args.allow_absent,
     };
     let report = super::app(global)?
-        .tags(&super::principal(), &request)
+        .tags(&super::principal(global)?, &request)
         .await?;
     match args.output.format {
         Format::Json => output::print_report(&report, Format::Json),

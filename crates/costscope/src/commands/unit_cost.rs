@@ -72,7 +72,7 @@ pub async fn run(global: &Global, args: UnitCostArgs) -> anyhow::Result<()> {
         end: args.end,
     };
     let report = super::app(global)?
-        .unit_cost(&super::principal(), &request)
+        .unit_cost(&super::principal(global)?, &request)
         .await?;
     match args.output.format {
         Format::Json => print_report(&report, Format::Json),

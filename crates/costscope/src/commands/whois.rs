@@ -33,7 +33,7 @@ pub async fn run(global: &Global, args: WhoisArgs) -> anyhow::Result<()> {
         ip_ranges: super::document(args.ip_ranges.as_deref())?,
     };
     let report = super::app(global)?
-        .whois(&super::principal(), &request)
+        .whois(&super::principal(global)?, &request)
         .await?;
     match args.output.format {
         Format::Json => output::print_report(&report, Format::Json),

@@ -31,6 +31,7 @@ fn cost_json_is_the_app_response() {
     };
     let app = App::open(&AppConfig {
         lake: lake.path().to_path_buf(),
+        access: None,
     })
     .expect("app");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");

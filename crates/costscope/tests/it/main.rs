@@ -1,5 +1,6 @@
 //! End-to-end tests of the `costscope` binary: real processes, real files, a real S3 server.
 
+mod access;
 mod allocate;
 mod anomalies;
 mod app;
