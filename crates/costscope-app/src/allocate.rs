@@ -2,12 +2,13 @@
 //! (`docs/allocation.md`).
 
 use costscope_analytics::allocation::{self, AllocateOptions, AllocationReport, Measure, Rules};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// What to allocate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllocateRequest {
     /// The allocation rules.

@@ -9,12 +9,13 @@ use costscope_analytics::anomalies::{
 };
 use costscope_analytics::budgets::parse_day;
 use costscope_store::anomalies::FeedbackState;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result};
 
 /// What to detect.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ScanRequest {
     /// Detect as if this were today, `YYYY-MM-DD` (default: the last day with usage).
@@ -45,7 +46,7 @@ impl Default for ScanRequest {
 }
 
 /// Anomalies to list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AnomaliesRequest {
     #[serde(flatten)]
@@ -78,7 +79,7 @@ pub enum AnomaliesResponse {
 }
 
 /// Feedback on one stored anomaly.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     pub id: String,
@@ -90,7 +91,7 @@ pub struct FeedbackRequest {
 }
 
 /// The feedback as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct FeedbackResponse {
     pub id: String,
     pub state: String,
@@ -98,7 +99,7 @@ pub struct FeedbackResponse {
 }
 
 /// Scores detection against labelled incidents, run as of every day of a period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EvaluateRequest {
     /// The labels (a generated organisation's `labels.json`).
     pub labels: Document,

@@ -14,6 +14,7 @@ use costscope_query::QueryResult;
 use costscope_store::audit::verify::Verification;
 use costscope_store::audit::{AuditFilter, Entry, NewEntry, Outcome, normalise_time};
 use costscope_store::history::{HistoryScope, NewQuery};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use rows::Rows;
@@ -49,7 +50,7 @@ pub fn history_scope(principal: &Principal) -> HistoryScope {
 }
 
 /// Refuses non-administrators.
-fn require_admin(principal: &Principal, what: &str) -> Result<()> {
+pub(crate) fn require_admin(principal: &Principal, what: &str) -> Result<()> {
     if is_admin(principal) {
         Ok(())
     } else {
@@ -61,7 +62,7 @@ fn require_admin(principal: &Principal, what: &str) -> Result<()> {
 }
 
 /// Which audit entries to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditLogRequest {
     /// Entries at or after this time: `YYYY-MM-DD` (UTC) or RFC 3339.

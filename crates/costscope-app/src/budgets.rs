@@ -7,12 +7,13 @@ use costscope_analytics::budgets::{
     PeriodKind, Scope,
 };
 use costscope_analytics::forecast::DEFAULT_CONFIDENCE;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// Which budgets to report: those of a budgets file, and a one-off budget.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct BudgetsRequest {
     /// A budgets file.
@@ -53,7 +54,7 @@ impl Default for BudgetsRequest {
 }
 
 /// How well month-end forecasts would have done on a held-out month.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct BacktestRequest {
     /// A scope besides the whole organisation (default: every linked account).

@@ -2,12 +2,13 @@
 //! (`docs/cost.md`).
 
 use costscope_analytics::explorer::{self, ExplorerOptions};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// What to explore. Every field is a name or a date as a user writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CostRequest {
     /// Up to three dimensions: `service`, `account`, `region`, `az`, `usage-type`,

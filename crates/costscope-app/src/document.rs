@@ -5,13 +5,14 @@ use costscope_core::TeamExpr;
 use std::path::Path;
 
 use costscope_analytics::allocation::Rules;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
 /// The text of a YAML or JSON document and where it came from (a file name, for error
 /// messages that point at `origin:line:column`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Document {
     pub origin: String,
     pub text: String,

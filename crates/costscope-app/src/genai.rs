@@ -4,12 +4,13 @@
 use chrono::NaiveDate;
 use costscope_analytics::Error as AnalysisError;
 use costscope_analytics::genai::{self, GenaiOptions, GenaiReport, GroupBy};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// How to break GenAI cost down.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct GenaiRequest {
     /// `model`, `provider`, `pricing-model`, `profile`, `team`, `app`, `department`,

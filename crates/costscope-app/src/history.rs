@@ -5,13 +5,14 @@
 
 use costscope_store::audit::normalise_time;
 use costscope_store::history::{HistoryFilter, QueryRecord};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::history_scope;
 use crate::{App, Principal, Result};
 
 /// Which queries to list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct HistoryRequest {
     /// Only this workgroup (within those the principal may see).

@@ -7,12 +7,13 @@ use costscope_analytics::network::{
     TopTalkersReport, parse_date,
 };
 use costscope_query::Session;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Principal, Result};
 
 /// The window and filters every network view is computed over.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NetworkRequest {
     /// First day included, `YYYY-MM-DD` (default: the first day with flow logs).

@@ -6,12 +6,13 @@ use costscope_analytics::Error as AnalysisError;
 use costscope_analytics::recommend::{
     self, Category, Change, RecommendOptions, RecommendReport, Recommendation, Status,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// Which recommendations, estimated how.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RecommendRequest {
     /// `compute`, `storage`, `database`, `networking` or `genai`.
@@ -30,7 +31,7 @@ pub struct RecommendRequest {
 }
 
 /// A lifecycle change of one recommendation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ChangeRequest {
     Accept {

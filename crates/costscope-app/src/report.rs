@@ -6,12 +6,13 @@ use costscope_analytics::budgets;
 use costscope_analytics::report::{
     self, DEFAULT_HISTORY_WEEKS, IsoWeek, UnitSpec, WeeklyOptions, WeeklyReport,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// Which teams' week to report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct WeeklyRequest {
     /// The team (default: every team — the rules' teams, else every `team` tag value).

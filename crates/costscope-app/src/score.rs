@@ -3,6 +3,7 @@
 use costscope_analytics::efficiency::{
     self, KpiOptions, KpiReport, ScoreConfig, ScoreOptions, ScoreReport, Week,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
@@ -11,7 +12,7 @@ use crate::{App, Document, Principal, Result, document};
 const HISTORY_WEEKS: u32 = 3;
 
 /// The score of one week.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScoreRequest {
     /// Explain this team's score (the league table still ranks every team).
@@ -25,7 +26,7 @@ pub struct ScoreRequest {
 }
 
 /// The KPIs per week, account and team.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct KpisRequest {
     /// The first week (default: `week`).

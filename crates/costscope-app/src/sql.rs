@@ -2,6 +2,7 @@
 //! it runs in the principal's session like every analysis, read-only.
 
 use costscope_query::QueryResult;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Error, Principal, Result};
@@ -10,7 +11,7 @@ use crate::{App, Error, Principal, Result};
 pub const MAX_QUERY_BYTES: usize = 256 * 1024;
 
 /// One Athena-compatible SQL statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SqlRequest {
     pub query: String,
@@ -20,7 +21,7 @@ pub struct SqlRequest {
 pub type SqlResponse = QueryResult;
 
 /// One published partition of a lake table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TablePartition {
     pub table: String,
     pub partition: String,

@@ -2,12 +2,13 @@
 //! inconsistent values (`docs/tags.md`).
 
 use costscope_analytics::tags::{self, Granularity, Measure, TagOptions, TagReport};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result, document};
 
 /// What to check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TagsRequest {
     /// Required tag keys: `department` or the CUR 2.0 form `user_department`.

@@ -4,12 +4,13 @@
 use costscope_analytics::unit_cost::{
     self, Classification, Scope, UnitCostOptions, UnitCostReport, parse_day,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result};
 
 /// What to divide by what.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitCostRequest {
     /// A business metric (from `ingest metrics`) or a bill metric (`lambda-requests` …).

@@ -2,12 +2,13 @@
 
 use costscope_analytics::whois::{self, WhoisReport};
 use costscope_lake::ip_ranges::IpRanges;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{App, Document, Principal, Result};
 
 /// The address asked about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhoisRequest {
     /// An IPv4 or IPv6 address.

@@ -58,19 +58,19 @@ impl Error {
 }
 
 /// What kind of failure an error is, whichever crate raised it. Every crate's error has a
-/// `kind()`; the CLI's exit code and the HTTP status are derived from it here, and nowhere
-/// else.
+/// `kind()`; the CLI's exit code, the HTTP status and the PostgreSQL SQLSTATE are derived
+/// from it here, and nowhere else.
 ///
-/// | kind | exit code | HTTP status |
-/// |---|---|---|
-/// | `user` | 1 | 400 |
-/// | `not-found` | 1 | 404 |
-/// | `unauthenticated` | 1 | 401 |
-/// | `denied` | 1 | 403 |
-/// | `conflict` | 1 | 409 |
-/// | `busy` | 4 | 429 |
-/// | `unavailable` | 4 | 503 |
-/// | `internal` | 3 | 500 |
+/// | kind | exit code | HTTP status | SQLSTATE |
+/// |---|---|---|---|
+/// | `user` | 1 | 400 | `42000` |
+/// | `not-found` | 1 | 404 | `42704` |
+/// | `unauthenticated` | 1 | 401 | `28000` |
+/// | `denied` | 1 | 403 | `42501` |
+/// | `conflict` | 1 | 409 | `55000` |
+/// | `busy` | 4 | 429 | `53000` |
+/// | `unavailable` | 4 | 503 | `58000` |
+/// | `internal` | 3 | 500 | `XX000` |
 ///
 /// The exit code says who has to act: 1 the caller (change the request), 4 the environment
 /// (a store, a file system or S3; trying again may work), 3 costscope (a bug). Exit code 2 is
@@ -154,6 +154,20 @@ impl ErrorKind {
         }
     }
 
+    /// The PostgreSQL SQLSTATE of an error reported over the PostgreSQL protocol.
+    pub fn sqlstate(self) -> &'static str {
+        match self {
+            ErrorKind::User => "42000",
+            ErrorKind::NotFound => "42704",
+            ErrorKind::Unauthenticated => "28000",
+            ErrorKind::Denied => "42501",
+            ErrorKind::Conflict => "55000",
+            ErrorKind::Busy => "53000",
+            ErrorKind::Unavailable => "58000",
+            ErrorKind::Internal => "XX000",
+        }
+    }
+
     /// The kind of an I/O failure: a missing path or a permission names the request; bad
     /// data in a file the user gave is theirs to fix; anything else is the file system.
     pub fn of_io(error: &std::io::Error) -> ErrorKind {
@@ -211,19 +225,19 @@ mod tests {
     fn names_exit_codes_and_statuses_follow_the_table() {
         let table: Vec<_> = ErrorKind::ALL
             .iter()
-            .map(|k| (k.name(), k.exit_code(), k.http_status()))
+            .map(|k| (k.name(), k.exit_code(), k.http_status(), k.sqlstate()))
             .collect();
         assert_eq!(
             table,
             [
-                ("user", 1, 400),
-                ("not-found", 1, 404),
-                ("unauthenticated", 1, 401),
-                ("denied", 1, 403),
-                ("conflict", 1, 409),
-                ("busy", 4, 429),
-                ("unavailable", 4, 503),
-                ("internal", 3, 500),
+                ("user", 1, 400, "42000"),
+                ("not-found", 1, 404, "42704"),
+                ("unauthenticated", 1, 401, "28000"),
+                ("denied", 1, 403, "42501"),
+                ("conflict", 1, 409, "55000"),
+                ("busy", 4, 429, "53000"),
+                ("unavailable", 4, 503, "58000"),
+                ("internal", 3, 500, "XX000"),
             ]
         );
         assert_eq!(ErrorKind::NotFound.to_string(), "not-found");

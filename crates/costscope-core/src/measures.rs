@@ -71,6 +71,7 @@ pub fn amortized_cost(
     Ord,
     serde::Serialize,
     serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum CostMeasure {

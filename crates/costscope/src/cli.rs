@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::args::{FormatArgs, Global};
 use crate::commands::{
     access, allocate, anomalies, audit, bench, budgets, cost, demo, genai, generate, history,
-    ingest, network, recommend, report, score, sql, tags, unit_cost, whois,
+    ingest, network, recommend, report, score, serve, sql, tags, unit_cost, whois,
 };
 
 /// costscope: FinOps cost intelligence over AWS billing exports.
@@ -56,6 +56,8 @@ pub enum Command {
     Genai(genai::GenaiArgs),
     /// Weekly team reports (HTML, Markdown, JSON).
     Report(report::ReportArgs),
+    /// Serve the HTTP API and the PostgreSQL protocol until SIGINT or SIGTERM.
+    Serve(serve::ServeArgs),
     /// Access files: check one, make a token.
     Access(access::AccessArgs),
     /// The query history of the workgroups you may see.

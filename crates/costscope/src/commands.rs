@@ -17,6 +17,7 @@ pub mod network;
 pub mod recommend;
 pub mod report;
 pub mod score;
+pub mod serve;
 pub mod sql;
 pub mod tables;
 pub mod tags;

@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Recommend(args) => commands::recommend::run(&cli.global, args).await,
             Command::Genai(args) => commands::genai::run(&cli.global, args).await,
             Command::Report(args) => commands::report::run(&cli.global, args).await,
+            Command::Serve(args) => commands::serve::run(&cli.global, args).await,
             Command::Access(args) => commands::access::run(&cli.global, args).await,
             Command::History(args) => commands::history::run(&cli.global, args).await,
             Command::Audit(args) => commands::audit::run(&cli.global, args).await,
@@ -64,7 +65,9 @@ pub fn error_kind(error: &anyhow::Error) -> ErrorKind {
     error
         .chain()
         .find_map(|cause| {
-            if let Some(error) = cause.downcast_ref::<costscope_app::Error>() {
+            if let Some(error) = cause.downcast_ref::<costscope_server::Error>() {
+                Some(error.kind())
+            } else if let Some(error) = cause.downcast_ref::<costscope_app::Error>() {
                 Some(error.kind())
             } else if let Some(error) = cause.downcast_ref::<costscope_analytics::Error>() {
                 Some(error.kind())

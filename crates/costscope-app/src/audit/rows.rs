@@ -20,6 +20,7 @@ use costscope_lake::ingest::IngestReport;
 use costscope_query::QueryResult;
 use costscope_synth::demo_lake::DemoLake;
 
+use crate::access::{Reloaded, WhoAmI};
 use crate::anomalies::{AnomaliesResponse, FeedbackResponse};
 use crate::recommend::RecommendationDetail;
 
@@ -84,7 +85,7 @@ macro_rules! one {
     };
 }
 
-one!(Anomaly, FeedbackResponse, RecommendationDetail);
+one!(Anomaly, FeedbackResponse, RecommendationDetail, WhoAmI, Reloaded);
 
 /// Reports whose main list is one field.
 macro_rules! list {

@@ -9,6 +9,7 @@ mod analyses;
 mod dashboards;
 mod duckdb;
 mod flow_logs;
+mod load;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -94,6 +95,13 @@ pub struct BenchArgs {
     /// source files and add the ratios to the report.
     #[arg(long)]
     pub duckdb_python: Option<PathBuf>,
+    /// Seconds the server is put under load by `--load-clients` concurrent clients (half
+    /// of them a restricted principal) mixing dashboard analyses and SQL; 0 skips it.
+    #[arg(long, default_value_t = 60)]
+    pub load_seconds: u64,
+    /// Concurrent clients of the load phase.
+    #[arg(long, default_value_t = 32)]
+    pub load_clients: usize,
     /// Measure anomaly detection instead: precision, recall and days to detect on the
     /// natural organisation's labelled incidents, and the detector's speed.
     #[arg(long)]
@@ -159,6 +167,10 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
     })?;
     let dashboards = dashboards::time_dashboards(&app, args.dashboard_runs).await?;
     drop(app);
+    let load = match args.load_seconds {
+        0 => serde_json::Value::Null,
+        seconds => load::run_load(&lake_dir, &dir, args.load_clients.max(1), seconds).await?,
+    };
     let flow_logs = flow_logs::bench_flow_logs(&dir, &args)?;
     let mut report = serde_json::json!({
         "cur_rows": rows,
@@ -176,6 +188,7 @@ pub async fn run(global: &Global, args: BenchArgs) -> anyhow::Result<()> {
             .iter()
             .map(|t| t.uncached_p95_ms)
             .fold(0.0, f64::max),
+        "load": load,
         "lake_bytes": lake_bytes(&lake_dir)?,
         "source": export_root,
         "lake": lake_dir,

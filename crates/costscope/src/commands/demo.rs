@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::args::{Format, FormatArgs, Global};
 use clap::Args;
 
+mod serve;
 mod stories;
 use crate::output::{print_records, print_result};
 
@@ -28,6 +29,15 @@ pub struct DemoArgs {
     pub rows: Option<u64>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Stop after the tour instead of serving the lake (for scripts and tests).
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Where the served HTTP API listens.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub http: std::net::SocketAddr,
+    /// Where the served PostgreSQL protocol listens.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:5433")]
+    pub pg: std::net::SocketAddr,
     #[command(flatten)]
     pub output: FormatArgs,
 }
@@ -170,7 +180,10 @@ pub async fn run(global: &Global, args: DemoArgs) -> anyhow::Result<()> {
             lake_dir.display()
         ),
     );
-    Ok(())
+    if args.no_serve {
+        return Ok(());
+    }
+    serve::serve_demo(&lake_dir, args.http, args.pg).await
 }
 
 /// The business-context tour: allocation, tag coverage, unit cost, budgets.

@@ -221,9 +221,7 @@ fn the_shell_takes_multi_line_statements_survives_errors_and_keeps_history() {
 #[test]
 fn demo_tells_the_nat_and_bedrock_stories() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = ok(std::process::Command::new(env!("CARGO_BIN_EXE_costscope"))
-        .args(["--quiet", "demo", "--format", "json", "--dir"])
-        .arg(dir.path()));
+    let out = demo_then_serve(dir.path());
     let sections: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
     let rows = |needle: &str| -> Vec<serde_json::Value> {
         let section = sections
@@ -439,4 +437,72 @@ fn exit_codes_follow_the_kind_of_error() {
     assert_eq!(output.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("costscope.sqlite"), "{stderr}");
+}
+
+/// Runs `costscope demo` as the README does (ports chosen by the system), checks that it
+/// ends by serving the lake to the administrator whose token it prints and not to a forged
+/// one, stops it with SIGTERM, and returns its JSON tour.
+fn demo_then_serve(dir: &Path) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_costscope"))
+        .args(["--quiet", "demo", "--format", "json", "--http", "127.0.0.1:0"])
+        .args(["--pg", "127.0.0.1:0", "--dir"])
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("demo starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        stdout.read_to_string(&mut out).expect("stdout");
+        out
+    });
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let (mut addr, mut token, mut log) = (None, None, String::new());
+    while token.is_none() {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("demo stopped before serving: {log}"))
+            .expect("stderr");
+        log.push_str(&line);
+        log.push('\n');
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("dashboard"), _) => {
+                let url = line.split_whitespace().last().expect("url");
+                addr = Some(url.trim_start_matches("http://").trim_end_matches('/').to_string());
+            }
+            (Some("login"), Some("token")) => token = words.next().map(String::from),
+            _ => {}
+        }
+    }
+    let addr = addr.expect("the demo prints its URL");
+    let token = token.expect("token");
+    let whoami = |token: &str| -> String {
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(
+            stream,
+            "GET /api/v1/whoami HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("response");
+        response
+    };
+    let answer = whoami(&token);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"name\":\"finops\"") && answer.contains("\"admin\":true"), "{answer}");
+    let forged = whoami(&"0".repeat(token.len()));
+    assert!(forged.starts_with("HTTP/1.1 401"), "{forged}");
+
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "the demo did not stop cleanly: {status}");
+    reader.join().expect("stdout reader")
 }

@@ -19,6 +19,7 @@ mod s3;
 #[path = "../../../costscope-lake/tests/it/s3_server.rs"]
 mod s3_server;
 mod score;
+mod serve;
 mod sql_safety;
 mod tags;
 mod unit_cost;

@@ -25,7 +25,7 @@ pub struct CallTiming {
 }
 
 /// The median and 95th percentile (nearest rank) of `runs`, and their maximum.
-fn percentiles(runs: &[f64]) -> (f64, f64, f64) {
+pub(super) fn percentiles(runs: &[f64]) -> (f64, f64, f64) {
     let mut sorted = runs.to_vec();
     sorted.sort_by(f64::total_cmp);
     let rank = |q: f64| {
