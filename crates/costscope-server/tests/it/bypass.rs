@@ -147,7 +147,6 @@ async fn analysis_endpoints_answer_from_the_analysts_rows() {
         ("/api/v1/recommend", "{}"),
         ("/api/v1/anomalies", "{}"),
         ("/api/v1/genai", "{}"),
-        ("/api/v1/tables", "{}"),
     ];
     for (path, body) in calls {
         let (status, text) = server.post(path, ANALYST, body).await;
@@ -156,6 +155,12 @@ async fn analysis_endpoints_answer_from_the_analysts_rows() {
         assert!(shown.is_empty(), "{path} shows {shown:?}: {text}");
         let (admin_status, admin_text) = server.post(path, ADMIN, body).await;
         assert_eq!(admin_status, status, "{path}: {admin_text}");
+    }
+    for path in ["/api/v1/tables", "/api/v1/whoami"] {
+        let (status, text) = server.get(path, ANALYST).await;
+        assert_eq!(status, 200, "{path}: {text}");
+        let shown = leaks(&server, &hidden, "", &text);
+        assert!(shown.is_empty(), "{path} shows {shown:?}: {text}");
     }
     let (_, everything) = server
         .post("/api/v1/cost", ADMIN, r#"{"group_by": ["account"]}"#)
