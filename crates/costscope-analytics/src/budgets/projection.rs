@@ -17,8 +17,8 @@ const SPEND_PROPORTIONAL_CHARGES: [&str; 2] = ["Tax", "Fee"];
 /// Relative difference under which two months' charges are the same fixed amount.
 const FIXED_TOLERANCE: f64 = 0.005;
 
-/// Relative uncertainty of a charge carried forward from last month.
-const CARRIED_UNCERTAINTY: f64 = 0.05;
+/// Relative uncertainty of a charge carried forward from last month as it was.
+const CARRIED_UNCERTAINTY: f64 = 0.02;
 
 /// How a projection is made.
 #[derive(Debug, Clone, Copy)]
@@ -186,8 +186,11 @@ fn recurring_estimate(
             *month == reference && !ONE_OFF_CHARGES.contains(&kind.as_str())
         })
         .map(|((_, kind), value)| {
-            if SPEND_PROPORTIONAL_CHARGES.contains(&kind.as_str()) && !fixed(kind, *value) {
-                // Carried forward scaled: uncertain by about as much as it was adjusted.
+            if fixed(kind, *value) {
+                (kind, *value, FIXED_TOLERANCE)
+            } else if SPEND_PROPORTIONAL_CHARGES.contains(&kind.as_str()) {
+                // A tax or a fee follows usage, but not exactly (rates differ by service,
+                // fees are tiered): uncertain by about as much as it was adjusted.
                 let uncertainty = (usage_growth - 1.0).abs().max(CARRIED_UNCERTAINTY);
                 (kind, value * usage_growth, uncertainty)
             } else {
