@@ -127,10 +127,16 @@ pub fn backtest_heading(report: &BacktestReport) -> String {
     let levels: Vec<String> = report
         .coverage_by_level
         .iter()
-        .map(|l| format!("{:.0}%: {:.0}%", l.confidence * 100.0, l.coverage * 100.0))
+        .map(|l| {
+            format!(
+                "{:.0}% held {:.0}%",
+                l.confidence * 100.0,
+                l.coverage * 100.0
+            )
+        })
         .collect();
     format!(
-        "== backtest of {} month-end forecasts ({}), as of {} to {}: MAPE {:.2}%, {:.0}% intervals held {:.0}% (nominal {})\n== intervals: {}",
+        "== backtest of {} month-end forecasts ({}), as of {} to {}: MAPE {:.2}%, {:.0}% intervals held {:.0}% ({})\n== intervals: {}",
         report.month,
         report.measure,
         day(report.as_of_dates.first()),
