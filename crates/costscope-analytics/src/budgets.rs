@@ -19,7 +19,10 @@ use costscope_core::TeamExpr;
 use costscope_query::Session;
 use serde::Serialize;
 
-pub use backtest::{BacktestOptions, BacktestPoint, BacktestReport, ScopeBacktest, backtest};
+pub use backtest::{
+    BacktestOptions, BacktestPoint, BacktestReport, INTERVAL_METHOD, LevelCoverage, LevelInterval,
+    NOMINAL_LEVELS, ScopeBacktest, backtest,
+};
 pub use definition::{Budget, Measure, PeriodKind, Scope, parse_day, parse_month};
 pub use file::{load_budgets, parse_budgets};
 pub use series::RECURRING_LINE_ITEM_TYPES;
@@ -103,6 +106,8 @@ pub struct BudgetStatus {
     pub thresholds: Vec<ThresholdStatus>,
     /// The daily model used (`holt-winters` or `mean`).
     pub method: &'static str,
+    /// How the forecast's interval was made (`conformal`, `state-space` or `mean`).
+    pub interval_method: &'static str,
     /// Things to check, e.g. a scope that matches no cost.
     pub warnings: Vec<String>,
 }
@@ -273,6 +278,7 @@ fn status(
         state: BudgetState::of(budget.amount, projection.actual, total.mean),
         thresholds,
         method: projection.daily.method,
+        interval_method: projection.daily.interval_method,
         warnings,
     })
 }

@@ -1,37 +1,40 @@
 //! Forecasting a daily series (a cost, a usage amount, a business metric) with a trend and
-//! a weekly season, and a prediction interval that widens with the horizon.
+//! a weekly season, an interval calibrated on the forecaster's own errors, and a level that
+//! follows a change once it is established.
 //!
 //! The model is additive Holt-Winters with a damped trend and a seven-day season, in its
 //! innovations (ETS(A,Ad,A)) form. Its four smoothing parameters are chosen on a small grid
 //! (damping 1.0 included, i.e. an undamped trend is allowed) by minimising the squared
 //! error of the forecasts 1 to 14 days ahead made from every day of the history (a
 //! multi-step criterion: month-end totals depend on the slope, which one-step errors barely
-//! constrain). Why this model:
-//! cloud cost moves in steps (a fleet is resized, a fix ships) as well as trends, and an
-//! exponentially weighted level follows a step within days where a regression over the whole
-//! history would average it away; damping keeps a recent slope from being extrapolated too
-//! far; and the season captures office-hours workloads that stop at weekends.
+//! constrain). Why this model: cloud cost trends, and has office-hours workloads that stop
+//! at weekends; damping keeps a recent slope from being extrapolated too far.
 //!
-//! Prediction intervals come from the same state-space model: with one-step residual
-//! standard deviation `σ` and `c_j = α(1 + βφ_j) + γ·[j mod 7 = 0]`, the error `h` days
-//! ahead has variance `σ²(1 + Σ_{j<h} c_j²)`, and the error of the *sum* over the next `H`
-//! days has variance `σ² Σ_{k=1..H} (1 + Σ_{j=1..H-k} c_j)²`. The second accounts for
-//! errors that persist from one day to the next (a level error is repeated every remaining
-//! day), so the interval of a month-end total is neither the sum of daily bounds (far too
-//! wide) nor `√H` times a daily one (too narrow when the level itself is uncertain).
-//! Where the model misses something systematic, in-sample forecasts of `H`-day sums err by
-//! more than that: their root mean squared error is used instead when it is larger.
+//! Cloud cost also jumps: a burst for a day, a fleet scaled out for good, a new service.
+//! The smoother ([`smoother`]) leaves outlier days out of the level and trend, and takes
+//! three outliers in a row on one side as a level shift: the level moves to the new one and
+//! the trend is left as it was, so a jump is never extrapolated as a slope.
+//!
+//! The interval of a forecast total ([`calibration`]) is conformal: the quantiles of the
+//! relative errors the same model made forecasting sums of as many days from every earlier
+//! day of the history (rolling origins). It is widened while a change is uncertain (a new
+//! level known from few days; outliers at the end that may or may not stay). Daily points
+//! keep the state-space interval of the model.
 //!
 //! Short histories (under two weeks) fall back to the mean of the last week with the
 //! variance of a mean forecast. Missing days inside the history count as zero.
 
+mod calibration;
 mod fit;
 mod normal;
+mod smoother;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use fit::{Model, Parameters};
+pub use calibration::Spread;
+pub use fit::{HoltWinters, Model, Parameters};
+pub use smoother::{OUTLIER_SCALES, OUTLIER_SHARE, SHIFT_DAYS};
 
 /// Days in the seasonal cycle.
 pub const SEASON: usize = 7;
@@ -47,6 +50,9 @@ pub const DEFAULT_CONFIDENCE: f64 = 0.8;
 pub struct Forecast {
     /// The model that made it, e.g. `holt-winters` or `mean`.
     pub method: &'static str,
+    /// How the total's interval was made: `conformal` (the model's rolling-origin errors
+    /// on this history), `state-space` (the model's variance, short histories) or `mean`.
+    pub interval_method: &'static str,
     /// The fitted parameters (absent for the mean model).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Parameters>,
@@ -58,6 +64,16 @@ pub struct Forecast {
     pub points: Vec<ForecastPoint>,
     /// The sum over all the points, with its own interval.
     pub total: Interval,
+    /// What the total's interval is made from, for intervals at other coverages.
+    #[serde(skip)]
+    pub spread: Spread,
+}
+
+impl Forecast {
+    /// The total's interval at another coverage.
+    pub fn total_at(&self, confidence: f64) -> Interval {
+        self.spread.interval(self.total.mean, confidence)
+    }
 }
 
 /// One forecast day.

@@ -10,6 +10,7 @@ use crate::calendar::Calendar;
 use crate::delivery::EXPORT_NAME;
 use crate::ledger::{IncidentLabel, Ledger, write_labels};
 use crate::model::Org;
+use crate::planted::PlantedChange;
 use crate::{Error, Result, billing, flowlogs, inventory, metrics, org};
 
 /// What to generate.
@@ -28,6 +29,12 @@ pub struct GenerateOptions {
     pub rows: Option<u64>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// The labelled incidents of the last period (drift, spike, level shift, weekly
+    /// pattern, new service) that anomaly detection is measured on; without them the last
+    /// period changes only as the running examples do.
+    pub incidents: bool,
+    /// Changes planted in the last period besides (level shifts, bursts, new services).
+    pub planted: Vec<PlantedChange>,
 }
 
 impl Default for GenerateOptions {
@@ -39,6 +46,8 @@ impl Default for GenerateOptions {
             end_period: "2026-10".to_string(),
             rows: None,
             progress: false,
+            incidents: true,
+            planted: Vec::new(),
         }
     }
 }
@@ -153,9 +162,17 @@ pub fn export_root(out: &Path) -> PathBuf {
 /// replicas.
 pub(crate) fn organisation(opts: &GenerateOptions) -> Result<(Calendar, Org, u64)> {
     let cal = Calendar::new(&opts.end_period, opts.months)?;
+    org::check_planted(&cal, &opts.planted)?;
     let replicas = replicas_for(&cal, opts)?;
-    let org = org::build(&cal, opts.seed, replicas);
+    let org = org::build(&cal, opts.seed, replicas, changes(opts));
     Ok((cal, org, replicas))
+}
+
+fn changes(opts: &GenerateOptions) -> org::Changes<'_> {
+    org::Changes {
+        incidents: opts.incidents,
+        planted: &opts.planted,
+    }
 }
 
 /// Number of background replicas that brings the CUR to the requested row count.
@@ -169,8 +186,9 @@ fn replicas_for(cal: &Calendar, opts: &GenerateOptions) -> Result<u64> {
             reason: "the target row count must be positive".into(),
         });
     }
-    let natural = billing::expected_rows(&org::build(cal, opts.seed, 0), cal);
-    let per_replica = billing::expected_rows(&org::build(cal, opts.seed, 1), cal) - natural;
+    let natural = billing::expected_rows(&org::build(cal, opts.seed, 0, changes(opts)), cal);
+    let per_replica =
+        billing::expected_rows(&org::build(cal, opts.seed, 1, changes(opts)), cal) - natural;
     if target <= natural || per_replica == 0 {
         if target < natural {
             tracing::warn!(

@@ -15,6 +15,10 @@
 //! labels.json
 //! ```
 //!
+//! [`GenerateOptions::incidents`] turns off the labelled incidents of the last period and
+//! [`GenerateOptions::planted`] adds level shifts, bursts and new services of a known size
+//! ([`PlantedChange`]), so that forecasts can be measured on spend with and without changes.
+//!
 //! The natural organisation has about 140,000 CUR rows for the default three months;
 //! [`GenerateOptions::rows`] adds background workloads to reach a larger target. The same
 //! options always produce byte-identical files. Rows are generated hour by hour and written
@@ -36,6 +40,7 @@ mod metrics;
 mod model;
 mod optimizer;
 mod org;
+mod planted;
 mod traffic;
 
 pub use error::{Error, Result};
@@ -45,3 +50,4 @@ pub use ledger::{
     IncidentLabel, LabelMonitor, Ledger, LedgerKey, LedgerTotals, read_labels, write_labels,
 };
 pub use optimizer::{OptimizerSamples, write_optimizer_samples};
+pub use planted::{PlantedChange, PlantedKind, PlantedService};

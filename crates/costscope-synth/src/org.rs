@@ -6,7 +6,10 @@
 //! row count without touching the stories.
 
 mod incidents;
+mod planted;
 mod workloads;
+
+pub(crate) use planted::check as check_planted;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -51,8 +54,18 @@ const MARKETING: usize = 7;
 /// Share of NAT-processed bytes that come back as responses.
 pub(crate) const NAT_RESPONSE_RATIO: f64 = 0.2;
 
+/// What changes the last period holds besides the running examples.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Changes<'a> {
+    /// The labelled incidents of `incidents` (drift, spike, level shift, weekly pattern,
+    /// new service).
+    pub incidents: bool,
+    /// Changes planted on request.
+    pub planted: &'a [crate::PlantedChange],
+}
+
 /// Builds the organisation with `replicas` extra background workloads.
-pub(crate) fn build(cal: &Calendar, seed: u64, replicas: u64) -> Org {
+pub(crate) fn build(cal: &Calendar, seed: u64, replicas: u64, changes: Changes<'_>) -> Org {
     let mut b = Builder::new(cal, seed);
     b.app_team_prod();
     b.app_team_dev();
@@ -66,7 +79,8 @@ pub(crate) fn build(cal: &Calendar, seed: u64, replicas: u64) -> Org {
         b.replica(r);
     }
     // Last, so that the stories' and replicas' random ids stay as they were.
-    b.incidents();
+    b.incidents(changes.incidents);
+    b.planted(changes.planted);
     // The Savings Plan fee must follow the covered usage of the same hour.
     b.savings_plan_fee();
     b.period_charges();

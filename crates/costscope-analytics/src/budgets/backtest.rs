@@ -17,6 +17,14 @@ use crate::forecast::{DEFAULT_CONFIDENCE, iso_date};
 use crate::records::query;
 use crate::{Error, Result};
 
+/// The coverages every backtest reports beside the requested one.
+pub const NOMINAL_LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
+
+/// How the intervals are made, as the backtest's header states it.
+pub const INTERVAL_METHOD: &str = "conformal: quantiles of the forecaster's own errors on \
+    month-end sums from rolling origins over each scope's history (state-space variance \
+    where the history is too short)";
+
 /// What to backtest.
 #[derive(Debug, Clone)]
 pub struct BacktestOptions {
@@ -61,6 +69,10 @@ pub struct BacktestReport {
     pub mape: f64,
     /// Share of the organisation's forecasts whose interval held the actual total.
     pub coverage: f64,
+    /// How the intervals are made.
+    pub interval_method: &'static str,
+    /// The organisation's coverage at each of [`NOMINAL_LEVELS`].
+    pub coverage_by_level: Vec<LevelCoverage>,
     /// Per scope, the organisation first.
     pub scopes: Vec<ScopeBacktest>,
 }
@@ -77,7 +89,24 @@ pub struct ScopeBacktest {
     pub max_ape: f64,
     /// Share of as-of days whose interval held the actual.
     pub coverage: f64,
+    /// Coverage at each of [`NOMINAL_LEVELS`].
+    pub coverage_by_level: Vec<LevelCoverage>,
     pub points: Vec<BacktestPoint>,
+}
+
+/// The share of as-of days whose interval at `confidence` held the actual.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LevelCoverage {
+    pub confidence: f64,
+    pub coverage: f64,
+}
+
+/// A forecast's interval at one coverage.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LevelInterval {
+    pub confidence: f64,
+    pub lower: f64,
+    pub upper: f64,
 }
 
 /// One month-end forecast.
@@ -90,6 +119,8 @@ pub struct BacktestPoint {
     pub upper: f64,
     /// Absolute percentage error of the mean, percent.
     pub ape: f64,
+    /// The interval at each of [`NOMINAL_LEVELS`].
+    pub intervals: Vec<LevelInterval>,
 }
 
 /// Backtests month-end forecasts over the held-out month of `options`.
@@ -160,6 +191,8 @@ pub async fn backtest(session: &Session, options: &BacktestOptions) -> Result<Ba
         as_of_dates,
         mape: organisation.mape,
         coverage: organisation.coverage,
+        interval_method: INTERVAL_METHOD,
+        coverage_by_level: organisation.coverage_by_level.clone(),
         scopes: results,
     })
 }
@@ -176,27 +209,52 @@ fn scope_backtest(
     let points: Vec<BacktestPoint> = as_of_dates
         .iter()
         .map(|as_of| {
-            let total = project(series, month, *as_of, settings).total;
+            let projection = project(series, month, *as_of, settings);
+            let total = projection.total;
             BacktestPoint {
                 as_of: *as_of,
                 mean: total.mean,
                 lower: total.lower,
                 upper: total.upper,
                 ape: absolute_percentage_error(total.mean, actual),
+                intervals: NOMINAL_LEVELS
+                    .iter()
+                    .map(|confidence| {
+                        let interval = projection.total_at(*confidence);
+                        LevelInterval {
+                            confidence: *confidence,
+                            lower: interval.lower,
+                            upper: interval.upper,
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();
     let count = points.len().max(1) as f64;
+    let share = |held: &dyn Fn(&BacktestPoint) -> bool| {
+        points.iter().filter(|p| held(p)).count() as f64 / count
+    };
+    let coverage = share(&|p| (p.lower..=p.upper).contains(&actual));
+    let coverage_by_level = NOMINAL_LEVELS
+        .iter()
+        .enumerate()
+        .map(|(i, confidence)| LevelCoverage {
+            confidence: *confidence,
+            coverage: share(&|p| {
+                p.intervals
+                    .get(i)
+                    .is_some_and(|l| (l.lower..=l.upper).contains(&actual))
+            }),
+        })
+        .collect();
     ScopeBacktest {
         scope,
         actual,
         mape: points.iter().map(|p| p.ape).sum::<f64>() / count,
         max_ape: points.iter().map(|p| p.ape).fold(0.0, f64::max),
-        coverage: points
-            .iter()
-            .filter(|p| (p.lower..=p.upper).contains(&actual))
-            .count() as f64
-            / count,
+        coverage,
+        coverage_by_level,
         points,
     }
 }

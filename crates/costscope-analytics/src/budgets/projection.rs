@@ -14,6 +14,12 @@ const ONE_OFF_CHARGES: [&str; 2] = ["Refund", RESERVATION_UPFRONT];
 /// carried forward scaled by the month's usage against last month's.
 const SPEND_PROPORTIONAL_CHARGES: [&str; 2] = ["Tax", "Fee"];
 
+/// Relative difference under which two months' charges are the same fixed amount.
+const FIXED_TOLERANCE: f64 = 0.005;
+
+/// Relative uncertainty of a charge carried forward from last month as it was.
+const CARRIED_UNCERTAINTY: f64 = 0.02;
+
 /// How a projection is made.
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectionSettings {
@@ -37,6 +43,27 @@ pub struct Projection {
     pub recurring_estimate: f64,
     /// The daily forecast of the remaining days.
     pub daily: Forecast,
+    /// Standard deviation of the recurring estimate's error.
+    pub recurring_sd: f64,
+}
+
+impl Projection {
+    /// The period total's interval at `confidence`: the daily forecast's interval, widened
+    /// by the recurring estimate's error (independent of it).
+    pub fn total_at(&self, confidence: f64) -> Interval {
+        let daily = self.daily.total_at(confidence);
+        let recurring = z_score(confidence) * self.recurring_sd;
+        let below = (daily.mean - daily.lower).hypot(recurring);
+        let above = (daily.upper - daily.mean).hypot(recurring);
+        let mean = daily.mean + self.actual + self.recurring_estimate;
+        let z = z_score(confidence);
+        Interval {
+            mean,
+            lower: mean - below,
+            upper: mean + above,
+            sd: (below + above) / (2.0 * z),
+        }
+    }
 }
 
 /// Projects the total of `period` (first and last day) as of `as_of` (inside it).
@@ -68,24 +95,19 @@ pub fn project(
     );
 
     let usage_growth = usage_growth(series, as_of, daily_actual_of_month(series, as_of), &daily);
-    let recurring_estimate = recurring_estimate(series, as_of, last, usage_growth, &billed);
+    let (recurring_estimate, recurring_sd) =
+        recurring_estimate(series, as_of, last, usage_growth, &billed);
     let actual = daily_actual + recurring_actual;
     // Charges carried forward are uncertain by about as much as they were adjusted.
-    let recurring_sd = recurring_estimate.abs() * (usage_growth - 1.0).abs().max(0.05);
-    let sd = daily.total.sd.hypot(recurring_sd);
-    let z = z_score(settings.confidence);
-    let mean = daily.total.mean + actual + recurring_estimate;
-    Projection {
+    let mut projection = Projection {
         actual,
-        total: Interval {
-            mean,
-            lower: mean - z * sd,
-            upper: mean + z * sd,
-            sd,
-        },
+        total: Interval::exact(0.0),
         recurring_estimate,
         daily,
-    }
+        recurring_sd,
+    };
+    projection.total = projection.total_at(settings.confidence);
+    projection
 }
 
 /// Usage-driven cost of the `days` days ending on `as_of`, zeros where nothing was billed.
@@ -133,40 +155,57 @@ fn usage_growth(series: &ScopeSeries, as_of: NaiveDate, to_date: f64, daily: &Fo
 
 /// Recurring charges still to come in the months from `as_of`'s to `last`'s: each kind
 /// billed in the month before `as_of` and not yet billed in that month, at last month's
-/// amount (scaled by `usage_growth` for charges proportional to spend; one-offs excepted).
+/// amount (scaled by `usage_growth` for charges proportional to spend; one-offs excepted),
+/// and the standard deviation of its error.
+///
+/// A proportional charge billed at the same amount two months running is a fixed amount
+/// (a support plan's minimum fee): it is carried as it is, or a scope whose spend grows
+/// would see its minimum fee grow with it.
 fn recurring_estimate(
     series: &ScopeSeries,
     as_of: NaiveDate,
     last: NaiveDate,
     usage_growth: f64,
     billed: &dyn Fn(NaiveDate) -> bool,
-) -> f64 {
+) -> (f64, f64) {
     let as_of_month = month_start(as_of);
     let Some(reference) = as_of_month.checked_sub_months(Months::new(1)) else {
-        return 0.0;
+        return (0.0, 0.0);
     };
-    let reference_charges: Vec<(&String, f64)> = series
+    let before = reference.checked_sub_months(Months::new(1));
+    let fixed = |kind: &String, value: f64| {
+        before
+            .and_then(|month| series.recurring.get(&(month, kind.clone())))
+            .is_some_and(|previous| (previous - value).abs() <= FIXED_TOLERANCE * value.abs())
+    };
+    // (kind, amount, relative uncertainty)
+    let reference_charges: Vec<(&String, f64, f64)> = series
         .recurring
         .iter()
         .filter(|((month, kind), _)| {
             *month == reference && !ONE_OFF_CHARGES.contains(&kind.as_str())
         })
         .map(|((_, kind), value)| {
-            let scale = if SPEND_PROPORTIONAL_CHARGES.contains(&kind.as_str()) {
-                usage_growth
+            if fixed(kind, *value) {
+                (kind, *value, FIXED_TOLERANCE)
+            } else if SPEND_PROPORTIONAL_CHARGES.contains(&kind.as_str()) {
+                // A tax or a fee follows usage, but not exactly (rates differ by service,
+                // fees are tiered): uncertain by about as much as it was adjusted.
+                let uncertainty = (usage_growth - 1.0).abs().max(CARRIED_UNCERTAINTY);
+                (kind, value * usage_growth, uncertainty)
             } else {
-                1.0
-            };
-            (kind, value * scale)
+                (kind, *value, CARRIED_UNCERTAINTY)
+            }
         })
         .collect();
-    let mut estimate = 0.0;
+    let (mut estimate, mut sd) = (0.0, 0.0);
     let mut month = as_of_month;
     while month <= last {
-        for (kind, value) in &reference_charges {
+        for (kind, value, uncertainty) in &reference_charges {
             let already = billed(month) && series.recurring.contains_key(&(month, (*kind).clone()));
             if !already {
                 estimate += value;
+                sd += value.abs() * uncertainty;
             }
         }
         let Some(next) = month.checked_add_months(Months::new(1)) else {
@@ -174,5 +213,5 @@ fn recurring_estimate(
         };
         month = next;
     }
-    estimate
+    (estimate, sd)
 }

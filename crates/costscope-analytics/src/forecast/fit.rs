@@ -3,7 +3,11 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use super::{Forecast, ForecastPoint, Interval, MIN_SEASONAL_HISTORY, SEASON, z_score};
+use super::calibration::{self, Spread};
+use super::smoother::{
+    OUTLIER_SCALES, OUTLIER_SHARE, Pending, SHIFT_DAYS, Smoother, State, initial_scale,
+};
+use super::{Forecast, ForecastPoint, MIN_SEASONAL_HISTORY, SEASON, z_score};
 
 /// Level smoothing candidates.
 const ALPHAS: [f64; 8] = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9];
@@ -40,32 +44,32 @@ pub enum Model {
         days: usize,
         non_negative: bool,
     },
-    /// Damped additive Holt-Winters with a weekly season.
-    HoltWinters {
-        parameters: Parameters,
-        /// Level, trend and season after the last day (season[i] is for the day `i` days
-        /// after the last one, modulo the season).
-        level: f64,
-        trend: f64,
-        season: [f64; SEASON],
-        sd: f64,
-        /// One-step-ahead predictions of every history day.
-        fitted: Vec<f64>,
-        non_negative: bool,
-        /// The history (leading zeros dropped) and the state before it, to measure
-        /// in-sample errors of multi-day sums.
-        history: Vec<f64>,
-        initial: Box<State>,
-    },
+    /// Damped additive Holt-Winters with a weekly season, robust to bursts and shifts.
+    HoltWinters(Box<HoltWinters>),
 }
 
-/// The state the smoother carries from day to day.
-#[derive(Debug, Clone, Copy)]
-pub struct State {
-    level: f64,
-    trend: f64,
-    /// season[t % 7] is the seasonal term of day t.
-    season: [f64; SEASON],
+/// A fitted Holt-Winters model and what its intervals are calibrated on.
+#[derive(Debug, Clone)]
+pub struct HoltWinters {
+    pub parameters: Parameters,
+    /// The state after the last day.
+    state: State,
+    /// The history (leading zeros dropped).
+    history: Vec<f64>,
+    /// `origins[t]`: the state before day `t` as the smoother had it then (a change not
+    /// yet established left out), for rolling-origin errors.
+    origins: Vec<State>,
+    /// One-step-ahead predictions of every day of the original series.
+    fitted: Vec<f64>,
+    /// Root mean square of ordinary one-step errors.
+    sd: f64,
+    /// Running scale of ordinary errors at the end.
+    scale: f64,
+    /// Outliers at the end that may start a shift.
+    pending: Option<Pending>,
+    /// Days since the first day of the last established level shift.
+    since_shift: Option<usize>,
+    non_negative: bool,
 }
 
 impl Model {
@@ -82,6 +86,8 @@ impl Model {
             return mean_model(values, non_negative);
         }
         let initial = initial_state(values);
+        let scale = initial_scale(values);
+        let changes = Changes::found(values, initial, scale);
         let mut best: Option<(f64, Parameters)> = None;
         for alpha in ALPHAS {
             for beta in BETAS {
@@ -93,9 +99,9 @@ impl Model {
                             gamma,
                             phi,
                         };
-                        let sse = multi_step_error(values, initial, parameters);
-                        if best.is_none_or(|(b, _)| sse < b) {
-                            best = Some((sse, parameters));
+                        let error = multi_step_error(values, initial, scale, parameters, &changes);
+                        if best.is_none_or(|(b, _)| error < b) {
+                            best = Some((error, parameters));
                         }
                     }
                 }
@@ -104,31 +110,33 @@ impl Model {
         let Some((_, parameters)) = best else {
             return mean_model(values, non_negative);
         };
-        let mut fitted = Vec::with_capacity(values.len());
-        let (state, sse) = smooth(values, initial, parameters, Some(&mut fitted));
-        let scored = values.len() - SEASON;
-        let sd = (sse / scored.max(1) as f64).sqrt();
-        let n = values.len();
-        let season = std::array::from_fn(|i| state.season[(n + i) % SEASON]);
-        let mut all_fitted = vec![0.0; start];
-        all_fitted.extend(fitted);
-        Model::HoltWinters {
-            parameters,
-            level: state.level,
-            trend: state.trend,
-            season,
-            sd,
-            fitted: all_fitted,
-            non_negative,
-            history: values.to_vec(),
-            initial: Box::new(initial),
+        let mut smoother = Smoother::new(parameters, initial, scale);
+        let mut fitted = vec![0.0; start];
+        let mut origins = Vec::with_capacity(values.len() + 1);
+        for value in values {
+            origins.push(smoother.state());
+            fitted.push(smoother.step(*value));
         }
+        origins.push(smoother.state());
+        Model::HoltWinters(Box::new(HoltWinters {
+            parameters,
+            state: smoother.state(),
+            history: values.to_vec(),
+            origins,
+            fitted,
+            sd: smoother.residual_sd(),
+            scale: smoother.scale(),
+            pending: smoother.pending(),
+            since_shift: smoother.last_shift().map(|first| values.len() - first),
+            non_negative,
+        }))
     }
 
-    /// Standard deviation of the one-step-ahead errors.
+    /// Standard deviation of the one-step-ahead errors (of ordinary days).
     pub fn residual_sd(&self) -> f64 {
         match self {
-            Model::Mean { sd, .. } | Model::HoltWinters { sd, .. } => *sd,
+            Model::Mean { sd, .. } => *sd,
+            Model::HoltWinters(model) => model.sd,
         }
     }
 
@@ -137,7 +145,14 @@ impl Model {
     pub fn fitted(&self) -> &[f64] {
         match self {
             Model::Mean { .. } => &[],
-            Model::HoltWinters { fitted, .. } => fitted,
+            Model::HoltWinters(model) => &model.fitted,
+        }
+    }
+
+    fn non_negative(&self) -> bool {
+        match self {
+            Model::Mean { non_negative, .. } => *non_negative,
+            Model::HoltWinters(model) => model.non_negative,
         }
     }
 
@@ -149,12 +164,8 @@ impl Model {
         confidence: f64,
     ) -> Forecast {
         let z = z_score(confidence);
-        let (means, daily_variance, total_variance) = self.moments(horizon);
-        let non_negative = match self {
-            Model::Mean { non_negative, .. } | Model::HoltWinters { non_negative, .. } => {
-                *non_negative
-            }
-        };
+        let (means, daily_variance) = self.moments(horizon);
+        let non_negative = self.non_negative();
         let floor = |v: f64| if non_negative { v.max(0.0) } else { v };
         let points = first_date
             .map(|first| {
@@ -175,90 +186,125 @@ impl Model {
             })
             .unwrap_or_default();
         let total_mean: f64 = means.iter().map(|m| floor(*m)).sum();
-        let total_sd = total_variance.sqrt();
+        let mut spread = self.spread(horizon);
+        spread.non_negative = non_negative;
         let (method, parameters) = match self {
             Model::Mean { .. } => ("mean", None),
-            Model::HoltWinters { parameters, .. } => ("holt-winters", Some(*parameters)),
+            Model::HoltWinters(model) => ("holt-winters", Some(model.parameters)),
         };
+        let interval_method = spread.method();
+        let total = spread.interval(total_mean, confidence);
         Forecast {
             method,
+            interval_method,
             parameters,
             confidence,
             residual_sd: self.residual_sd(),
             points,
-            total: Interval {
-                mean: total_mean,
-                lower: floor(total_mean - z * total_sd),
-                upper: floor(total_mean + z * total_sd),
-                sd: total_sd,
-            },
+            total,
+            spread,
         }
     }
 
-    /// Point forecasts, their error variances, and the error variance of their sum.
-    fn moments(&self, horizon: usize) -> (Vec<f64>, Vec<f64>, f64) {
+    /// Point forecasts and the error variance of each.
+    fn moments(&self, horizon: usize) -> (Vec<f64>, Vec<f64>) {
         match self {
             Model::Mean { mean, sd, days, .. } => {
-                let variance = sd * sd;
-                let per_day = variance * (1.0 + 1.0 / (*days).max(1) as f64);
-                let h = horizon as f64;
-                (
-                    vec![*mean; horizon],
-                    vec![per_day; horizon],
-                    variance * (h + h * h / (*days).max(1) as f64),
-                )
+                let per_day = sd * sd * (1.0 + 1.0 / (*days).max(1) as f64);
+                (vec![*mean; horizon], vec![per_day; horizon])
             }
-            Model::HoltWinters {
-                parameters,
-                level,
-                trend,
-                season,
-                sd,
-                history,
-                initial,
-                ..
-            } => {
-                let Parameters {
-                    alpha,
-                    beta,
-                    gamma,
-                    phi,
-                } = *parameters;
-                let mut means = Vec::with_capacity(horizon);
-                let mut damped = 0.0;
-                let mut power = 1.0;
-                // c[j] for j = 1..horizon: how much of today's error reaches day j ahead.
-                let mut c = vec![0.0; horizon];
-                for h in 1..=horizon {
-                    power *= phi;
-                    damped += power;
-                    means.push(level + damped * trend + season[(h - 1) % SEASON]);
-                    let seasonal = if h % SEASON == 0 { gamma } else { 0.0 };
-                    c[h - 1] = alpha * (1.0 + beta * damped) + seasonal;
-                }
-                let variance = sd * sd;
+            Model::HoltWinters(model) => {
+                let n = model.history.len();
+                let phi = model.parameters.phi;
+                let means = (1..=horizon)
+                    .map(|h| model.state.forecast(phi, n, h))
+                    .collect();
+                let c = model.error_reach(horizon);
+                let variance = model.sd * model.sd;
                 let mut daily = Vec::with_capacity(horizon);
                 let mut squares = 0.0;
-                for h in 1..=horizon {
+                for reach in &c {
                     daily.push(variance * (1.0 + squares));
-                    squares += c[h - 1] * c[h - 1];
+                    squares += reach * reach;
                 }
-                // Error of the sum: innovation k reaches every later day of the horizon.
-                let mut cumulative = vec![0.0; horizon + 1];
-                for j in 1..=horizon {
-                    cumulative[j] = cumulative[j - 1] + c[j - 1];
-                }
-                let analytic = (1..=horizon)
-                    .map(|k| (1.0 + cumulative[horizon - k]).powi(2))
-                    .sum::<f64>()
-                    * variance;
-                // When the model misses something systematic (a trend that bends, a
-                // season that scales), in-sample sums go wrong by more than the model
-                // thinks: use their error when it is larger.
-                let empirical = sum_error_variance(history, **initial, *parameters, horizon);
-                (means, daily, analytic.max(empirical.unwrap_or(0.0)))
+                (means, daily)
             }
         }
+    }
+
+    /// How the error of the horizon's sum is spread.
+    fn spread(&self, horizon: usize) -> Spread {
+        match self {
+            Model::Mean { sd, days, .. } => {
+                let h = horizon as f64;
+                let variance = sd * sd * (h + h * h / (*days).max(1) as f64);
+                Spread::normal("mean", variance.sqrt())
+            }
+            Model::HoltWinters(model) => model.spread(horizon),
+        }
+    }
+}
+
+impl HoltWinters {
+    /// `c[j-1]` for j = 1..horizon: how much of today's error reaches the day j ahead.
+    fn error_reach(&self, horizon: usize) -> Vec<f64> {
+        let Parameters {
+            alpha,
+            beta,
+            gamma,
+            phi,
+        } = self.parameters;
+        let mut damped = 0.0;
+        let mut power = 1.0;
+        (1..=horizon)
+            .map(|h| {
+                power *= phi;
+                damped += power;
+                let seasonal = if h % SEASON == 0 { gamma } else { 0.0 };
+                alpha * (1.0 + beta * damped) + seasonal
+            })
+            .collect()
+    }
+
+    /// The spread of the horizon's sum: from the model's own rolling-origin errors when
+    /// the history has enough of them, else from the state-space variance.
+    fn spread(&self, horizon: usize) -> Spread {
+        let c = self.error_reach(horizon);
+        let mut cumulative = vec![0.0; horizon + 1];
+        for j in 1..=horizon {
+            cumulative[j] = cumulative[j - 1] + c[j - 1];
+        }
+        // Error of the sum: innovation k reaches every later day of the horizon.
+        let analytic = (1..=horizon)
+            .map(|k| (1.0 + cumulative[horizon - k]).powi(2))
+            .sum::<f64>()
+            * self.sd
+            * self.sd;
+        let errors = calibration::relative_sum_errors(
+            &self.history,
+            &self.origins,
+            self.parameters.phi,
+            horizon,
+            self.non_negative,
+        );
+        let mut spread = match errors {
+            Some((errors, days)) => Spread::conformal(errors, days, analytic.sqrt()),
+            None => Spread::normal("state-space", analytic.sqrt()),
+        };
+        let days = horizon as f64;
+        // A new level known from few days is uncertain by its standard error on every
+        // remaining day.
+        if let Some(since) = self.since_shift.filter(|d| *d < 2 * SEASON) {
+            spread.extra_sd = days * self.scale * 1.2533 / (since as f64).sqrt();
+        }
+        // Outliers at the end: the total if they are a shift that stays.
+        if let Some(pending) = self.pending {
+            spread.alternative = pending.shift * days;
+            spread.extra_sd = spread
+                .extra_sd
+                .max(days * self.scale * 1.2533 / (pending.days as f64).sqrt());
+        }
+        spread
     }
 }
 
@@ -308,112 +354,81 @@ fn initial_state(values: &[f64]) -> State {
     }
 }
 
+/// Parameters the outliers and shifts that the fit leaves out are found with.
+const PROBE: Parameters = Parameters {
+    alpha: 0.3,
+    beta: 0.05,
+    gamma: 0.1,
+    phi: 0.98,
+};
+
+/// The outlier days and level shifts of a history, found by the smoother with [`PROBE`].
+struct Changes {
+    outlier: Vec<bool>,
+    shifts: Vec<usize>,
+}
+
+impl Changes {
+    fn found(values: &[f64], initial: State, scale: f64) -> Self {
+        let mut smoother = Smoother::new(PROBE, initial, scale);
+        for value in values {
+            smoother.step(*value);
+        }
+        let mut outlier = vec![false; values.len()];
+        for day in &smoother.outliers {
+            outlier[*day] = true;
+        }
+        Changes {
+            outlier,
+            shifts: smoother.shifts,
+        }
+    }
+
+    /// Whether the forecast of `day` made before `origin` measures the model, rather than
+    /// a change it could not have known of (an outlier, or a shift after the origin).
+    fn scores(&self, origin: usize, day: usize) -> bool {
+        !self.outlier[day]
+            && !self
+                .shifts
+                .iter()
+                .any(|s| *s <= day && origin < s + SHIFT_DAYS)
+    }
+}
+
 /// The squared errors of forecasts 1 to [`SCORED_HORIZON`] days ahead from every day
-/// after the first week: parameters are scored on the horizons budgets need, not
-/// only on the next day (which favours a slope that fits today but drifts by month end).
-fn multi_step_error(values: &[f64], initial: State, parameters: Parameters) -> f64 {
-    let Parameters {
-        alpha,
-        beta,
-        gamma,
-        phi,
-    } = parameters;
-    let mut state = initial;
+/// after the first week: parameters are scored on the horizons budgets need, not only on
+/// the next day (which favours a slope that fits today but drifts by month end). Outliers
+/// and days after a shift that an origin could not have known of are not scored, and
+/// errors are clipped at the outlier threshold, so that changes, which the smoother
+/// handles apart, do not choose the parameters.
+fn multi_step_error(
+    values: &[f64],
+    initial: State,
+    scale: f64,
+    parameters: Parameters,
+    changes: &Changes,
+) -> f64 {
+    let phi = parameters.phi;
+    let mut smoother = Smoother::new(parameters, initial, scale);
     let mut total = 0.0;
     for (t, value) in values.iter().enumerate() {
         if t >= SEASON {
+            let state = smoother.state();
             let mut damped = 0.0;
             let mut power = 1.0;
             for (h, actual) in values[t..].iter().take(SCORED_HORIZON).enumerate() {
                 power *= phi;
                 damped += power;
+                if !changes.scores(t, t + h) {
+                    continue;
+                }
                 let forecast = state.level + damped * state.trend + state.season[(t + h) % SEASON];
-                total += (actual - forecast).powi(2);
+                let limit = (OUTLIER_SCALES * scale).max(OUTLIER_SHARE * actual.abs())
+                    * ((h + 1) as f64).sqrt();
+                total += (actual - forecast).clamp(-limit, limit).powi(2);
             }
         }
-        let slot = t % SEASON;
-        let damped_trend = phi * state.trend;
-        let error = value - (state.level + damped_trend + state.season[slot]);
-        state.level += damped_trend + alpha * error;
-        state.trend = damped_trend + alpha * beta * error;
-        state.season[slot] += gamma * error;
+        smoother.step(*value);
     }
     total
-}
-
-/// The mean squared error of in-sample forecasts of `horizon`-day sums, from every day
-/// after the first week that has `horizon` days after it; `None` with fewer than seven.
-fn sum_error_variance(
-    values: &[f64],
-    initial: State,
-    parameters: Parameters,
-    horizon: usize,
-) -> Option<f64> {
-    let Parameters {
-        alpha,
-        beta,
-        gamma,
-        phi,
-    } = parameters;
-    if horizon == 0 {
-        return Some(0.0);
-    }
-    let mut state = initial;
-    let (mut total, mut count) = (0.0, 0usize);
-    for (t, value) in values.iter().enumerate() {
-        if t >= SEASON && t + horizon <= values.len() {
-            let mut damped = 0.0;
-            let mut power = 1.0;
-            let mut error = 0.0;
-            for (h, actual) in values[t..t + horizon].iter().enumerate() {
-                power *= phi;
-                damped += power;
-                error +=
-                    actual - (state.level + damped * state.trend + state.season[(t + h) % SEASON]);
-            }
-            total += error * error;
-            count += 1;
-        }
-        let slot = t % SEASON;
-        let damped_trend = phi * state.trend;
-        let error = value - (state.level + damped_trend + state.season[slot]);
-        state.level += damped_trend + alpha * error;
-        state.trend = damped_trend + alpha * beta * error;
-        state.season[slot] += gamma * error;
-    }
-    (count >= SEASON).then(|| total / count as f64)
-}
-
-/// Runs the smoother over `values`; returns the final state and the sum of squared
-/// one-step errors after the first week (the start-up period).
-fn smooth(
-    values: &[f64],
-    initial: State,
-    parameters: Parameters,
-    mut fitted: Option<&mut Vec<f64>>,
-) -> (State, f64) {
-    let Parameters {
-        alpha,
-        beta,
-        gamma,
-        phi,
-    } = parameters;
-    let mut state = initial;
-    let mut sse = 0.0;
-    for (t, value) in values.iter().enumerate() {
-        let slot = t % SEASON;
-        let damped_trend = phi * state.trend;
-        let prediction = state.level + damped_trend + state.season[slot];
-        if let Some(fitted) = fitted.as_deref_mut() {
-            fitted.push(prediction);
-        }
-        let error = value - prediction;
-        if t >= SEASON {
-            sse += error * error;
-        }
-        state.level += damped_trend + alpha * error;
-        state.trend = damped_trend + alpha * beta * error;
-        state.season[slot] += gamma * error;
-    }
-    (state, sse)
 }

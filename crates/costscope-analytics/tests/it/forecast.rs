@@ -90,3 +90,73 @@ fn intervals_hold_about_as_often_as_they_claim() {
     assert!((0.7..=0.97).contains(&daily), "daily coverage {daily}");
     assert!((0.65..=0.98).contains(&total), "total coverage {total}");
 }
+
+/// A noisy series with a weekly season and no trend: 300 a day, 60 less at weekends.
+fn steady(noise: &mut Noise, days: usize) -> Vec<f64> {
+    (0..days)
+        .map(|t| {
+            let weekend = matches!(t % 7, 5 | 6);
+            (300.0 - if weekend { 60.0 } else { 0.0 }) + 6.0 * noise.normal()
+        })
+        .collect()
+}
+
+#[test]
+fn a_one_day_burst_does_not_move_the_forecast() {
+    let mut noise = Noise(7);
+    let quiet = steady(&mut noise, 70);
+    let mut burst = quiet.clone();
+    // Ten times a day's spend, on the last day and three days before it.
+    for last in [69, 66] {
+        burst[last] += 3000.0;
+        let without = forecast_daily(&series(quiet[..=last].iter().copied()), 20);
+        let with = forecast_daily(&series(burst[..=last].iter().copied()), 20);
+        let moved = (with.total.mean - without.total.mean).abs() / without.total.mean;
+        assert!(moved < 0.01, "day {last}: moved by {:.2}%", moved * 100.0);
+        burst[last] -= 3000.0;
+    }
+}
+
+#[test]
+fn a_level_shift_is_followed_from_its_third_day_and_never_extrapolated_as_a_trend() {
+    let mut noise = Noise(11);
+    let mut values = steady(&mut noise, 91);
+    // A fleet scaled out for good on day 70: 120 a day more.
+    for value in &mut values[70..] {
+        *value += 120.0;
+    }
+    for as_of in 72..80 {
+        let forecast = forecast_daily(&series(values[..=as_of].iter().copied()), 90 - as_of);
+        let expected: f64 = values[as_of + 1..].iter().sum();
+        let error = (forecast.total.mean - expected).abs() / expected;
+        assert!(error < 0.05, "as of day {as_of}: {:.1}% off", error * 100.0);
+        assert!(
+            (forecast.total.lower..=forecast.total.upper).contains(&expected),
+            "as of day {as_of}: {:?} misses {expected}",
+            forecast.total
+        );
+        // No slope: the same weekday two weeks apart is forecast at the same level.
+        let points = &forecast.points;
+        if points.len() > 14 {
+            let drift = (points[14].mean - points[0].mean).abs() / points[0].mean;
+            assert!(
+                drift < 0.02,
+                "as of day {as_of}: drifts {:.1}%",
+                drift * 100.0
+            );
+        }
+    }
+}
+
+#[test]
+fn a_new_series_is_projected_from_its_own_days() {
+    // A service that began five days ago at about 40 a day.
+    let mut values = vec![0.0; 60];
+    values.extend([39.0, 41.0, 40.0, 40.5, 39.5]);
+    let forecast = forecast_daily(&series(values.into_iter()), 10);
+    assert!(
+        (forecast.total.mean - 400.0).abs() < 8.0,
+        "{:?}",
+        forecast.total
+    );
+}

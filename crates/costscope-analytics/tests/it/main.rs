@@ -8,6 +8,7 @@ mod efficiency;
 mod explorer;
 mod fixture;
 mod forecast;
+mod forecast_changes;
 mod genai;
 mod network;
 mod optimizer_imports;

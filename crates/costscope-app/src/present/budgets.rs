@@ -1,6 +1,6 @@
 //! Budget tables: money to the cent, percentages to 0.1 (backtest errors to 0.01).
 
-use costscope_analytics::budgets::{BacktestReport, BudgetReport};
+use costscope_analytics::budgets::{BacktestReport, BudgetReport, LevelCoverage};
 use serde::Serialize;
 
 use super::fixed;
@@ -84,7 +84,12 @@ pub struct BacktestRow {
     pub forecasts: usize,
     pub mape_percent: String,
     pub max_ape_percent: String,
+    /// Coverage at the requested confidence.
     pub coverage: String,
+    /// Coverage at the nominal 50%, 80% and 95%.
+    pub coverage_50: String,
+    pub coverage_80: String,
+    pub coverage_95: String,
 }
 
 /// Every backtested scope.
@@ -99,15 +104,39 @@ pub fn backtest_rows(report: &BacktestReport) -> Vec<BacktestRow> {
             mape_percent: fixed(s.mape, 2),
             max_ape_percent: fixed(s.max_ape, 2),
             coverage: fixed(s.coverage, 2),
+            coverage_50: level(&s.coverage_by_level, 0.5),
+            coverage_80: level(&s.coverage_by_level, 0.8),
+            coverage_95: level(&s.coverage_by_level, 0.95),
         })
         .collect()
 }
 
-/// The heading over the backtest: the month, the error and the interval coverage.
+/// The coverage at `confidence`, to 0.01 (empty when not measured).
+fn level(levels: &[LevelCoverage], confidence: f64) -> String {
+    levels
+        .iter()
+        .find(|l| (l.confidence - confidence).abs() < 1e-9)
+        .map(|l| fixed(l.coverage, 2))
+        .unwrap_or_default()
+}
+
+/// The heading over the backtest: the month, the error, the interval coverage at the
+/// requested and nominal levels, and how the intervals are made.
 pub fn backtest_heading(report: &BacktestReport) -> String {
     let day = |d: Option<&chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let levels: Vec<String> = report
+        .coverage_by_level
+        .iter()
+        .map(|l| {
+            format!(
+                "{:.0}% held {:.0}%",
+                l.confidence * 100.0,
+                l.coverage * 100.0
+            )
+        })
+        .collect();
     format!(
-        "== backtest of {} month-end forecasts ({}), as of {} to {}: MAPE {:.2}%, {:.0}% intervals held {:.0}%",
+        "== backtest of {} month-end forecasts ({}), as of {} to {}: MAPE {:.2}%, {:.0}% intervals held {:.0}% ({})\n== intervals: {}",
         report.month,
         report.measure,
         day(report.as_of_dates.first()),
@@ -115,5 +144,7 @@ pub fn backtest_heading(report: &BacktestReport) -> String {
         report.mape,
         report.confidence * 100.0,
         report.coverage * 100.0,
+        levels.join(", "),
+        report.interval_method,
     )
 }

@@ -44,21 +44,24 @@ const PROTOTYPE_INSTANCES: usize = 4;
 const NAT_DEPLOY_HOUR: u32 = 10;
 
 /// What an incident raises, for its label.
-struct Raised<'a> {
-    account: usize,
-    templates: &'a [usize],
-    team: Option<&'a str>,
-    resources: Vec<String>,
+pub(super) struct Raised<'a> {
+    pub account: usize,
+    pub templates: &'a [usize],
+    pub team: Option<&'a str>,
+    pub resources: Vec<String>,
 }
 
 impl Builder<'_> {
-    /// Every labelled incident but the NAT one (which is part of its story).
-    pub(super) fn incidents(&mut self) {
-        self.drift_incident();
-        self.spike_incident();
-        self.level_shift_incident();
-        self.weekly_pattern_incident();
-        self.new_service_incident();
+    /// Every labelled incident but the NAT one (which is part of its story); with
+    /// `planted_incidents` false, only the labels of the stories' own changes.
+    pub(super) fn incidents(&mut self, planted_incidents: bool) {
+        if planted_incidents {
+            self.drift_incident();
+            self.spike_incident();
+            self.level_shift_incident();
+            self.weekly_pattern_incident();
+            self.new_service_incident();
+        }
         self.story_labels();
     }
 
@@ -99,7 +102,7 @@ impl Builder<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn label(
+    pub(super) fn label(
         &mut self,
         id: &str,
         shape: &str,

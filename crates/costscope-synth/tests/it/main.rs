@@ -4,5 +4,6 @@
 mod demo_lake;
 mod generate;
 mod options;
+mod planted;
 mod read_back;
 mod stories;

@@ -1,6 +1,6 @@
 //! `costscope generate`.
 
-use costscope_synth::{GenerateOptions, generate, write_optimizer_samples};
+use costscope_synth::{GenerateOptions, PlantedChange, generate, write_optimizer_samples};
 
 use std::path::PathBuf;
 
@@ -26,6 +26,15 @@ pub struct GenerateArgs {
     /// Scale the CUR to about this many rows.
     #[arg(long)]
     pub rows: Option<u64>,
+    /// Leave out the labelled incidents of the last period (drift, spike, level shift,
+    /// weekly pattern, new service).
+    #[arg(long)]
+    pub no_incidents: bool,
+    /// Plant a change in the last period, KIND:ACCOUNT:SERVICE:DAY:USD_PER_DAY with KIND
+    /// level-shift, burst or new-service and SERVICE AmazonEC2, AmazonS3 or AmazonRDS, e.g.
+    /// level-shift:App-Team-Prod:AmazonS3:18:400 (repeatable).
+    #[arg(long = "plant")]
+    pub planted: Vec<PlantedChange>,
     #[command(flatten)]
     pub output: FormatArgs,
 }
@@ -38,6 +47,8 @@ pub fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<()> {
         end_period: args.end,
         rows: args.rows,
         progress: !global.quiet,
+        incidents: !args.no_incidents,
+        planted: args.planted,
     };
     let started = std::time::Instant::now();
     let summary = generate(&options)?;

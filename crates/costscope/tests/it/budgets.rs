@@ -110,8 +110,69 @@ fn the_backtest_reports_month_end_errors() {
     assert_eq!(json["month"], "2026-10");
     assert!(json["mape"].as_f64().expect("mape") <= 10.0, "{json}");
     assert_eq!(json["scopes"][0]["scope"], "overall");
+    // Coverage at the nominal levels beside the requested one, and how intervals are made.
+    assert!(
+        json["interval_method"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("conformal")),
+        "{json}"
+    );
+    let levels: Vec<f64> = json["coverage_by_level"]
+        .as_array()
+        .expect("levels")
+        .iter()
+        .map(|l| l["confidence"].as_f64().expect("confidence"))
+        .collect();
+    assert_eq!(levels, [0.5, 0.8, 0.95]);
+    for scope in json["scopes"].as_array().expect("scopes") {
+        assert_eq!(scope["coverage_by_level"].as_array().map(Vec::len), Some(3));
+        for point in scope["points"].as_array().expect("points") {
+            let bound = |i: usize, side: &str| point["intervals"][i][side].as_f64().expect("bound");
+            // Wider coverage, wider interval.
+            assert!(
+                bound(2, "lower") <= bound(1, "lower") && bound(1, "lower") <= bound(0, "lower")
+            );
+            assert!(
+                bound(0, "upper") <= bound(1, "upper") && bound(1, "upper") <= bound(2, "upper")
+            );
+        }
+    }
     let table = ok(costscope(lake.path()).args(["budgets", "--backtest"]));
     assert!(table.contains("MAPE"), "{table}");
+    assert!(table.contains("intervals: conformal"), "{table}");
+    assert!(table.contains("coverage_95"), "{table}");
+}
+
+#[test]
+fn generate_plants_changes_and_refuses_a_bad_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("data");
+    ok(costscope(dir.path())
+        .args(["generate", "--months", "1", "--no-incidents"])
+        .args(["--plant", "burst:Data-Platform:AmazonEC2:8:500"])
+        .args(["--plant", "new-service:Sandbox:AmazonRDS:22:200"])
+        .arg("--out")
+        .arg(&out));
+    let labels: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("labels.json")).expect("labels"))
+            .expect("json");
+    let planted: Vec<&str> = labels
+        .iter()
+        .filter_map(|l| l["id"].as_str())
+        .filter(|id| id.starts_with("planted-"))
+        .collect();
+    assert_eq!(planted, ["planted-0-burst", "planted-1-new-service"]);
+    let output = fails(
+        costscope(dir.path())
+            .args(["generate", "--plant", "burst:Data-Platform:AmazonEC2:8"])
+            .arg("--out")
+            .arg(&out),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("KIND:ACCOUNT:SERVICE:DAY:USD_PER_DAY"),
+        "{stderr}"
+    );
 }
 
 #[test]
