@@ -4,9 +4,14 @@
 //! version, so no answer outlives the data it was computed from, and the entries of older
 //! versions are dropped as soon as a newer one is seen. Only analyses whose answer depends
 //! on the lake alone go through it (not those that read or write the store).
+//!
+//! Identical calls that arrive together are computed once: a dashboard opened by many
+//! people at once asks the same questions at the same moment, and computing each of them
+//! for every caller would take the whole machine.
 
 use std::any::Any;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -16,7 +21,7 @@ use crate::{App, Principal, Result};
 /// Responses kept at most; the least recently used goes first.
 const CAPACITY: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
     analysis: &'static str,
     principal: String,
@@ -30,6 +35,9 @@ type Entry = (Key, Arc<dyn Any + Send + Sync>);
 #[derive(Default)]
 pub struct ResultCache {
     entries: Mutex<VecDeque<Entry>>,
+    /// One gate per call being computed; identical calls wait at it for the answer.
+    computing: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
+    computed: AtomicU64,
 }
 
 impl ResultCache {
@@ -52,6 +60,22 @@ impl ResultCache {
             entries.pop_front();
         }
         entries.push_back((key, value));
+    }
+
+    fn gate(&self, key: &Key) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut computing = self.computing.lock().ok()?;
+        Some(computing.entry(key.clone()).or_default().clone())
+    }
+
+    fn open_gate(&self, key: &Key) {
+        if let Ok(mut computing) = self.computing.lock() {
+            computing.remove(key);
+        }
+    }
+
+    /// How many answers were computed rather than taken from the cache.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
     }
 
     /// Forgets every response (the benchmark measures calls both ways).
@@ -96,14 +120,30 @@ impl App {
             request,
             version: self.lake()?.manifest()?.version,
         };
-        if let Some(hit) = self.results.get(&key)
-            && let Some(response) = hit.downcast_ref::<Response>()
-        {
-            return Ok(response.clone());
+        let hit = |results: &ResultCache| {
+            results
+                .get(&key)
+                .and_then(|hit| hit.downcast_ref::<Response>().cloned())
+        };
+        if let Some(response) = hit(&self.results) {
+            return Ok(response);
         }
-        let response = compute().await?;
-        self.results.put(key, Arc::new(response.clone()));
-        Ok(response)
+        let gate = self.results.gate(&key);
+        let _turn = match &gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        };
+        // The call this one waited for may have left its answer.
+        if let Some(response) = hit(&self.results) {
+            return Ok(response);
+        }
+        self.results.computed.fetch_add(1, Ordering::Relaxed);
+        let response = compute().await;
+        if let Ok(response) = &response {
+            self.results.put(key.clone(), Arc::new(response.clone()));
+        }
+        self.results.open_gate(&key);
+        response
     }
 
     /// The cache of responses (for tests and diagnostics).

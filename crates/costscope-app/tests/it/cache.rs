@@ -70,3 +70,26 @@ async fn repeated_calls_are_answered_from_the_cache_until_an_ingest() {
     assert_eq!(json(&after), json(&fresh));
     assert_eq!(app.result_cache().len(), 1, "older answers are dropped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_calls_arriving_together_are_computed_once() {
+    let (_lake_dir, app) = private_app().await;
+    let before = app.result_cache().computed();
+    let principal = admin();
+    let request = by_service();
+    let call = || app.cost(&principal, &request);
+    let (a, b, c, d) = tokio::join!(call(), call(), call(), call());
+    let answers = [a, b, c, d].map(|r| serde_json::to_value(r.expect("cost")).expect("json"));
+    assert!(answers.iter().all(|a| *a == answers[0]), "the same answer");
+    assert_eq!(app.result_cache().computed() - before, 1, "computed once");
+    let daily = CostRequest {
+        granularity: "daily".into(),
+        ..by_service()
+    };
+    app.cost(&principal, &daily).await.expect("cost");
+    assert_eq!(
+        app.result_cache().computed() - before,
+        2,
+        "another request is computed"
+    );
+}
