@@ -12,15 +12,15 @@ use costscope_analytics::network::{
 };
 use costscope_app::access::{Reloaded, WhoAmI};
 use costscope_app::allocate::{AllocateRequest, AllocateResponse};
-use costscope_app::audit::{AuditLogRequest, AuditLogResponse};
-use costscope_app::history::{HistoryRequest, HistoryResponse};
 use costscope_app::anomalies::{
     AnomaliesRequest, AnomaliesResponse, EvaluateRequest, EvaluateResponse, FeedbackRequest,
     FeedbackResponse,
 };
+use costscope_app::audit::{AuditLogRequest, AuditLogResponse};
 use costscope_app::budgets::{BacktestRequest, BacktestResponse, BudgetsRequest, BudgetsResponse};
 use costscope_app::cost::{CostRequest, CostResponse};
 use costscope_app::genai::{GenaiRequest, GenaiResponse};
+use costscope_app::history::{HistoryRequest, HistoryResponse};
 use costscope_app::network::NetworkRequest;
 use costscope_app::recommend::{
     ChangeRequest, RecommendRequest, RecommendResponse, RecommendationDetail,

@@ -85,7 +85,13 @@ macro_rules! one {
     };
 }
 
-one!(Anomaly, FeedbackResponse, RecommendationDetail, WhoAmI, Reloaded);
+one!(
+    Anomaly,
+    FeedbackResponse,
+    RecommendationDetail,
+    WhoAmI,
+    Reloaded
+);
 
 /// Reports whose main list is one field.
 macro_rules! list {

@@ -144,6 +144,16 @@ fn success(shape: Shape, generator: &mut schemars::SchemaGenerator) -> Value {
             content.insert(media.into(), json!({"schema": {"type": "string"}}));
             json!({"description": "Text", "content": content})
         }
+        Shape::Files(media) => {
+            let content: Map<String, Value> = media
+                .iter()
+                .map(|m| {
+                    let schema = json!({"schema": {"type": "string", "format": "binary"}});
+                    (m.to_string(), schema)
+                })
+                .collect();
+            json!({"description": "The file", "content": content})
+        }
         Shape::OpenApi => json!({
             "description": "The OpenAPI document",
             "content": {"application/json": {"schema": {"type": "object"}}}

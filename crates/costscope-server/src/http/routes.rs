@@ -10,10 +10,10 @@ use axum::routing::{MethodRouter, get, post};
 use costscope_app::access::{Reloaded, WhoAmI};
 use costscope_app::anomalies::{AnomaliesRequest, EvaluateRequest, FeedbackRequest};
 use costscope_app::audit::AuditLogRequest;
-use costscope_app::history::HistoryRequest;
 use costscope_app::budgets::{BacktestRequest, BudgetsRequest};
 use costscope_app::cost::CostRequest;
 use costscope_app::genai::GenaiRequest;
+use costscope_app::history::HistoryRequest;
 use costscope_app::network::NetworkRequest;
 use costscope_app::recommend::{ChangeRequest, RecommendRequest};
 use costscope_app::report::WeeklyRequest;
@@ -70,6 +70,8 @@ pub enum Shape {
     Rows,
     /// Text of a media type.
     Text(&'static str),
+    /// A file of one of these media types.
+    Files(&'static [&'static str]),
     /// The OpenAPI document itself.
     OpenApi,
 }
@@ -476,6 +478,7 @@ pub fn routes() -> Vec<Route> {
         .changing_state(),
     ];
     routes.extend(NetworkView::ALL.into_iter().map(network));
+    routes.extend(super::web::routes());
     routes
 }
 

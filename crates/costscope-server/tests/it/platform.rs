@@ -27,8 +27,17 @@ async fn whoami_shows_each_principal_its_own_tables() {
     let admin = parse(&text);
     assert_eq!(admin["admin"], true);
     let tables = names(&admin["tables"]);
-    for table in ["cur", "cur_amortized", "flow_logs", "inventory", "ip_owners"] {
-        assert!(tables.contains(&table), "{table} missing for the admin: {tables:?}");
+    for table in [
+        "cur",
+        "cur_amortized",
+        "flow_logs",
+        "inventory",
+        "ip_owners",
+    ] {
+        assert!(
+            tables.contains(&table),
+            "{table} missing for the admin: {tables:?}"
+        );
     }
 
     let (status, text) = server.get("/api/v1/whoami", ANALYST).await;
@@ -39,7 +48,13 @@ async fn whoami_shows_each_principal_its_own_tables() {
     assert_eq!(analyst["may_change_state"], false);
     let tables = names(&analyst["tables"]);
     assert!(tables.contains(&"cur") && tables.contains(&"business_metrics"));
-    for hidden in ["flow_logs", "inventory", "ip_owners", "cur_daily", "cur_monthly"] {
+    for hidden in [
+        "flow_logs",
+        "inventory",
+        "ip_owners",
+        "cur_daily",
+        "cur_monthly",
+    ] {
         assert!(!tables.contains(&hidden), "{hidden} shown to the analyst");
     }
 
@@ -86,14 +101,13 @@ async fn only_administrators_read_the_audit_log() {
     let entries = parse(&text);
     let entries = entries.as_array().expect("entries");
     assert!(
-        entries.iter().any(|e| e["parameters"].to_string().contains("audited_marker")),
+        entries
+            .iter()
+            .any(|e| e["parameters"].to_string().contains("audited_marker")),
         "{text}"
     );
     // The analyst's refused attempt is on the record too.
-    assert!(
-        entries.iter().any(|e| e["action"] == "audit.log"),
-        "{text}"
-    );
+    assert!(entries.iter().any(|e| e["action"] == "audit.log"), "{text}");
 }
 
 #[tokio::test]
@@ -104,8 +118,11 @@ async fn reloading_the_access_file_applies_it_and_a_bad_one_changes_nothing() {
 
     let original = std::fs::read_to_string(&server.access).expect("access file");
     // A file that does not validate is refused and the one in force stays.
-    std::fs::write(&server.access, original.replace("roles: [nobody]", "roles: [no-such-role]"))
-        .expect("write");
+    std::fs::write(
+        &server.access,
+        original.replace("roles: [nobody]", "roles: [no-such-role]"),
+    )
+    .expect("write");
     let (status, text) = server.post("/api/v1/access/reload", ADMIN, "").await;
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("no-such-role"), "{text}");

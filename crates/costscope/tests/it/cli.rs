@@ -446,7 +446,14 @@ fn demo_then_serve(dir: &Path) -> String {
     use std::io::{BufRead, BufReader, Read, Write};
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_costscope"))
-        .args(["--quiet", "demo", "--format", "json", "--http", "127.0.0.1:0"])
+        .args([
+            "--quiet",
+            "demo",
+            "--format",
+            "json",
+            "--http",
+            "127.0.0.1:0",
+        ])
         .args(["--pg", "127.0.0.1:0", "--dir"])
         .arg(dir)
         .stdout(std::process::Stdio::piped())
@@ -472,7 +479,11 @@ fn demo_then_serve(dir: &Path) -> String {
         match (words.next(), words.next()) {
             (Some("dashboard"), _) => {
                 let url = line.split_whitespace().last().expect("url");
-                addr = Some(url.trim_start_matches("http://").trim_end_matches('/').to_string());
+                addr = Some(
+                    url.trim_start_matches("http://")
+                        .trim_end_matches('/')
+                        .to_string(),
+                );
             }
             (Some("login"), Some("token")) => token = words.next().map(String::from),
             _ => {}
@@ -493,7 +504,10 @@ fn demo_then_serve(dir: &Path) -> String {
     };
     let answer = whoami(&token);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("\"name\":\"finops\"") && answer.contains("\"admin\":true"), "{answer}");
+    assert!(
+        answer.contains("\"name\":\"finops\"") && answer.contains("\"admin\":true"),
+        "{answer}"
+    );
     let forged = whoami(&"0".repeat(token.len()));
     assert!(forged.starts_with("HTTP/1.1 401"), "{forged}");
 

@@ -47,7 +47,9 @@ pub async fn serve_demo(lake: &Path, http: SocketAddr, pg: SocketAddr) -> anyhow
         ..ServeConfig::new(lake.to_path_buf(), Some(access.clone()))
     };
     let server = costscope_server::start(&config).await.map_err(|e| {
-        anyhow::anyhow!("{e} (another server may hold the port: pass --http and --pg, or --no-serve)")
+        anyhow::anyhow!(
+            "{e} (another server may hold the port: pass --http and --pg, or --no-serve)"
+        )
     })?;
     let http = server.http_addr().unwrap_or(http);
     let pg = server.pg_addr().unwrap_or(pg);
