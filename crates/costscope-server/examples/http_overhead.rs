@@ -45,7 +45,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = costscope_server::start(&config).await?;
     let url = format!("http://{}/api/v1/sql", server.http_addr().ok_or("no http")?);
     let client = reqwest::Client::builder().no_proxy().build()?;
-    let app = App::open(&AppConfig { lake: lake.into() })?;
+    let app = App::open(&AppConfig {
+        lake: lake.into(),
+        access: None,
+    })?;
     let principal = Principal::admin();
     println!("{n} calls each; latency p50 / p95 in milliseconds");
     for query in QUERIES {

@@ -5,7 +5,6 @@
 (function () {
   const { el } = CS;
   CS.version = document.querySelector('meta[name="costscope-version"]').content;
-  CS.views = CS.views || {};
   const ORDER = ['executive', 'finops', 'team', 'finance', 'genai', 'sql'];
   const root = document.getElementById('app');
   let who = null;
@@ -62,6 +61,11 @@
     if (!who) return;
     const location = CS.readLocation();
     const views = visibleViews();
+    if (!views.length) {
+      root.replaceChildren(header(''), el('main', { id: 'main', tabindex: '-1' }, el('h1', { text: 'Nothing to show' }),
+        CS.empty('Your principal has no grant on the tables the views read. Ask an administrator for one.')));
+      return;
+    }
     if (!views.includes(location.view)) {
       const target = CS.locationOf(landing(), location.filters, {});
       history.replaceState(null, '', target);

@@ -40,7 +40,7 @@
         ? { type: 'value', axisLabel: { formatter: (v) => fmt.usdShort(v) } }
         : { type: 'category', data: categories },
       yAxis: options.horizontal
-        ? { type: 'category', data: categories, inverse: true }
+        ? { type: 'category', data: categories, inverse: true, axisLabel: { width: 150, overflow: 'truncate' } }
         : { type: 'value', axisLabel: { formatter: options.axis || ((v) => fmt.usdShort(v)) } },
       tooltip: { trigger: 'axis', valueFormatter: options.format || ((v) => fmt.usd(v)) },
       series: series.map((s) => ({

@@ -6,6 +6,9 @@ const CS = (window.CS = window.CS || {});
 
 CS.TOKEN_KEY = 'costscope.token';
 
+/// The views, by name; each view's script adds itself.
+CS.views = {};
+
 /// The credential of this tab: kept for the session only, never in the URL.
 CS.auth = {
   get token() {

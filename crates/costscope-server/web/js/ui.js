@@ -128,7 +128,8 @@
       el('thead', {}, head),
       el('tbody', {}, bodyRows),
     );
-    return el('div.table-scroll', { tabindex: '0', role: 'region', 'aria-label': options.caption || 'table' }, table);
+    const label = `${options.caption || options.name || 'data'} (table)`;
+    return el('div.table-scroll', { tabindex: '0', role: 'region', 'aria-label': label }, table);
   };
 
   /// A row of headline numbers: [{label, value, kind, note}].

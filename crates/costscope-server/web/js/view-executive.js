@@ -40,10 +40,10 @@
         { id: 'forecast', label: `Forecast to ${budget.period_end}`, value: budget.forecast.mean, note: `${budget.measure}, ${budget.method}` },
         { id: 'budget', label: `Budget “${budget.name}”`, value: budget.budget, note: `${fmt.pct(budget.forecast_percent, 0)} forecast · ${budget.state}` },
       );
-      budgetLine = { silent: true, symbol: 'none', lineStyle: { color: '#b91c1c', type: 'dashed' }, label: { formatter: 'budget' }, data: [{ yAxis: budget.budget }] };
+      budgetLine = { silent: true, symbol: 'none', lineStyle: { color: '#b91c1c', type: 'dashed' }, label: { formatter: 'budget', position: 'insideEndTop' }, data: [{ yAxis: budget.budget }] };
     }
     const chart = CS.barChart('Spend by month' + (budget ? ', with the forecast to month end and the budget' : ''), months.map((m) => m.period), [
-      { name: `Spend (${report.measure})`, data: months.map((m) => m.amount), markLine: budgetLine },
+      { name: 'Spend', data: months.map((m) => m.amount), markLine: budgetLine },
       ...(budget ? [{ name: 'Forecast remainder', data: forecastSeries, itemStyle: { color: '#fbbf24' } }] : []),
     ]);
     const table = CS.table([
@@ -63,7 +63,8 @@
     for (const row of report.rows) {
       if (row.period !== previous && row.period !== current) continue;
       const key = `${row.service}|${row.service_name}`;
-      const entry = changes.get(key) || { service: row.service_name || row.service, previous: 0, current: 0 };
+      const named = row.service_name && row.service_name !== '(none)' && row.service_name !== 'Others';
+      const entry = changes.get(key) || { service: named ? row.service_name : row.service || '(no service)', previous: 0, current: 0 };
       entry[row.period === current ? 'current' : 'previous'] += row.amount;
       changes.set(key, entry);
     }
@@ -174,8 +175,8 @@
         id: 'unit-cost', title: 'Unit cost and ROI', needs: ['cur', 'business_metrics'],
         honours: ['period', 'granularity', 'measure', 'account', 'service', 'tag'], load: (ctx) => unitCost(ctx, f, params),
       });
-      CS.addPanel(grid, { id: 'league', title: 'Efficiency league table', needs: ['cur'], admin: true, honours: [], load: league });
-      CS.addPanel(grid, { id: 'savings', title: 'Realized savings', needs: ['cur'], admin: true, honours: [], load: savings });
+      CS.addPanel(grid, { id: 'league', title: 'Efficiency league table', needs: ['cur'], honours: [], load: league });
+      CS.addPanel(grid, { id: 'savings', title: 'Realized savings', needs: ['cur'], honours: [], load: savings });
     },
   };
 })();

@@ -52,7 +52,7 @@
       parts.push(evidence);
     }
     if (anomaly.feedback) {
-      parts.push(el('p', { id: 'anomaly-feedback', text: `Triage: ${anomaly.feedback.state}${anomaly.feedback.note ? ' — ' + anomaly.feedback.note : ''}` }));
+      parts.push(el('p', { id: 'anomaly-feedback', text: `Triage: ${anomaly.feedback}` }));
     }
     return parts;
   };
@@ -63,7 +63,7 @@
     const triage = (anomaly) => el('div.buttons', {}, FEEDBACK.map(([state, label]) => el('button.small.secondary', {
       type: 'button',
       dataset: { feedback: state, anomaly: anomaly.id },
-      'aria-pressed': anomaly.feedback && anomaly.feedback.state === state ? 'true' : 'false',
+      'aria-pressed': anomaly.feedback === state ? 'true' : 'false',
       onclick: async (event) => {
         event.stopPropagation();
         event.target.disabled = true;
@@ -83,7 +83,7 @@
       { key: 'value', label: 'What' },
       { key: 'impact', label: 'Impact', kind: 'usd' },
       { key: 'cause', label: 'Root cause', render: (a) => el('span', { text: a.explanation }) },
-      { key: 'state', label: 'State', render: (a) => CS.chip(a.feedback ? a.feedback.state : 'new', a.feedback ? 'ok' : 'warn') },
+      { key: 'state', label: 'State', render: (a) => CS.chip(a.feedback || 'new', a.feedback ? 'ok' : 'warn') },
       { key: 'open', label: 'Open', render: (a) => el('button.small', { type: 'button', dataset: { open: a.id }, onclick: () => openDetail(a.id), 'aria-label': `Open anomaly ${a.id}` }, 'Open') },
     ];
     if (who.may_change_state) columns.push({ key: 'triage', label: 'Triage', render: triage });
@@ -218,8 +218,12 @@
     ];
   }
 
-  async function commitments(ctx) {
-    const report = await ctx.call('POST', '/api/v1/score/kpis', {});
+  async function commitments(ctx, f) {
+    // Week by week from the first day of the period (or of the data).
+    const first = f.from || (await ctx.call('POST', '/api/v1/cost', { granularity: 'monthly' })).from;
+    const request = { from_week: first };
+    if (f.to) request.week = CS.dayBefore(f.to);
+    const report = await ctx.call('POST', '/api/v1/score/kpis', request);
     const rows = [];
     for (const week of report.weeks) {
       const entry = { week };
@@ -262,7 +266,18 @@
   async function audit(ctx) {
     // State changes only: every read is audited too, and would crowd them out.
     const lists = await Promise.all(['anomaly.*', 'recommendation.*', 'access.*', 'ingest'].map((action) => ctx.call('POST', '/api/v1/audit/log', { action, limit: 10 })));
-    const rows = lists.flat().sort((a, b) => b.seq - a.seq).slice(0, 15)
+    // A change is written first as `started`, then its outcome refers to it: show one row
+    // per change, with the outcome and the started entry's parameters.
+    const entries = lists.flat();
+    const bySeq = new Map(entries.map((e) => [e.seq, e]));
+    const finished = new Set();
+    const rows = entries.map((e) => {
+      const started = (e.parameters.match(/^\{"started":(\d+)\}$/) || [])[1];
+      if (!started) return e;
+      finished.add(Number(started));
+      return { ...e, parameters: (bySeq.get(Number(started)) || e).parameters };
+    }).filter((e) => !(e.status === 'started' && finished.has(e.seq)))
+      .sort((a, b) => b.seq - a.seq).slice(0, 15)
       .map((e) => ({ ...e, summary: e.parameters.length > 160 ? e.parameters.slice(0, 160) + '…' : e.parameters }));
     if (!rows.length) return CS.empty('No state change is recorded yet.');
     return CS.table([
@@ -286,7 +301,7 @@
       Object.assign(detail, { show: detailOpener(CS.anomalyDetailPanel(grid, params.anomaly)) });
       CS.addPanel(grid, { id: 'pipeline', title: 'Recommendation pipeline', wide: true, needs: ['cur'], honours: ['team'], load: (ctx) => pipeline(ctx, f) });
       CS.addPanel(grid, { id: 'tags', title: 'Tag compliance', needs: ['cur'], honours: ['period', 'granularity', 'measure'], load: (ctx) => tags(ctx, f) });
-      CS.addPanel(grid, { id: 'commitments', title: 'Savings Plans / RI coverage and utilisation', needs: ['cur'], admin: true, honours: [], load: commitments });
+      CS.addPanel(grid, { id: 'commitments', title: 'Savings Plans / RI coverage and utilisation', needs: ['cur'], honours: ['period'], load: (ctx) => commitments(ctx, f) });
       CS.addPanel(grid, { id: 'freshness', title: 'Data freshness', needs: [], honours: [], load: freshness });
       CS.addPanel(grid, { id: 'audit', title: 'Audit log', admin: true, honours: [], load: audit });
     },

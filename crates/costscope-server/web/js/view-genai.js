@@ -16,7 +16,7 @@
   const groupColumns = (label) => [
     { key: 'group', label },
     { key: 'cost', label: 'Cost', kind: 'usd' },
-    { key: 'tokens', label: 'Tokens (M)', render: (r) => el('span', { dataset: { value: r.tokens }, text: fmt.num(r.tokens / 1e6) }) },
+    { key: 'tokens', label: 'Tokens (M)', kind: 'num', render: (r) => el('span', { dataset: { value: r.tokens }, text: fmt.num(r.tokens / 1e6) }) },
     { key: 'cost_per_million_tokens', label: 'Per M tokens', kind: 'usd' },
     { key: 'share', label: 'Share', kind: 'share' },
   ];

@@ -81,17 +81,18 @@
     return CS.recommendationTable(ctx, recs, request);
   }
 
-  /// Whether an anomaly concerns `team`: its monitor is the team, or the team tag appears
-  /// in its cause tree.
+  /// Whether an anomaly concerns `team`: its monitor is the team, or the team's tag
+  /// carries at least a fifth of the change in its cause tree.
   function concerns(anomaly, team) {
     if (anomaly.monitor === 'teams' && anomaly.value === team) return true;
+    let share = 0;
     const stack = [anomaly.root_cause];
     while (stack.length) {
       const node = stack.pop();
-      if (node.level === 'tag' && node.value === team && Math.abs(node.delta) > 0.01) return true;
-      stack.push(...(node.children || []));
+      if (node.level === 'tag' && node.value === team) share += node.delta;
+      else stack.push(...(node.children || []));
     }
-    return false;
+    return anomaly.root_cause.delta !== 0 && share / anomaly.root_cause.delta >= 0.2;
   }
 
   async function anomalies(ctx, f, team, opener, selected) {
@@ -162,8 +163,8 @@
         const opener = (id) => detail.show(id);
         CS.addPanel(grid, { id: 'team-services', title: 'Cost by service', needs: ['cur'], honours: CS.COST_FILTERS, load: (ctx) => byService(ctx, scoped) });
         CS.addPanel(grid, { id: 'team-resources', title: 'Cost by resource', needs: ['cur'], honours: CS.COST_FILTERS.filter((n) => n !== 'granularity'), load: (ctx) => byResource(ctx, scoped) });
-        CS.addPanel(grid, { id: 'team-score', title: 'Efficiency score', needs: ['cur'], admin: true, honours: ['team'], load: (ctx) => score(ctx, team) });
-        CS.addPanel(grid, { id: 'team-recommendations', title: 'Recommendations', wide: true, needs: ['cur'], admin: true, honours: ['team'], load: (ctx) => recommendations(ctx, team) });
+        CS.addPanel(grid, { id: 'team-score', title: 'Efficiency score', needs: ['cur'], honours: ['team'], load: (ctx) => score(ctx, team) });
+        CS.addPanel(grid, { id: 'team-recommendations', title: 'Recommendations', wide: true, needs: ['cur'], honours: ['team'], load: (ctx) => recommendations(ctx, team) });
         CS.addPanel(grid, { id: 'team-anomalies', title: 'Anomalies', wide: true, needs: ['cur'], honours: ['team', 'measure'], load: (ctx) => anomalies(ctx, f, team, opener, params.anomaly) });
         const detailPanel = CS.anomalyDetailPanel(grid, params.anomaly);
         detail.show = (id) => {
