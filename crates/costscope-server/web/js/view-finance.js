@@ -133,6 +133,37 @@
     ], rows, { name: 'invoices', caption: 'Totals by invoice and billing entity' });
   }
 
+  /// The allocation rules and budgets the dashboard sends: the repository's examples
+  /// until this browser keeps its own.
+  async function documents() {
+    const editors = await Promise.all(['allocation.yaml', 'budgets.yaml'].map(async (name) => {
+      const current = await CS.document(name);
+      const id = `document-${name.replace('.', '-')}`;
+      const area = el('textarea', { id, rows: 12, spellcheck: 'false', class: 'document' });
+      area.value = current.text;
+      const status = el('span.hint', { role: 'status', text: `from ${current.origin}` });
+      const save = () => {
+        localStorage.setItem('costscope.document.' + name, area.value);
+        delete CS.documents[name];
+        status.textContent = 'saved in this browser; views use it from now on';
+      };
+      const reset = () => {
+        localStorage.removeItem('costscope.document.' + name);
+        delete CS.documents[name];
+        status.textContent = 'back to the example';
+      };
+      return el('details', {},
+        el('summary', { text: name }),
+        el('label', { for: id, text: `${name} (YAML, see docs/${name === 'budgets.yaml' ? 'budgets' : 'allocation'}.md)` }),
+        area,
+        el('div.toolbar', {},
+          el('button', { type: 'button', onclick: save }, 'Save'),
+          el('button.secondary', { type: 'button', onclick: reset }, 'Use the example'),
+          status));
+    }));
+    return [el('p.hint', { text: 'Allocation and budgets are computed from these documents; the server checks them on every request.' }), ...editors];
+  }
+
   CS.views.finance = {
     title: 'Finance',
     description: 'Allocation and chargeback per team and billing period, budgets, invoices.',
@@ -142,6 +173,7 @@
       CS.addPanel(grid, { id: 'invoices', title: 'Invoice reconciliation', needs: ['cur'], honours: ['period', 'account', 'service'], load: (ctx) => invoices(ctx, f) });
       CS.addPanel(grid, { id: 'budgets', title: 'Budgets', needs: ['cur'], honours: [], load: budgets });
       CS.addPanel(grid, { id: 'chargeback', title: 'Chargeback export', needs: ['cur'], honours: ['period', 'measure', 'team'], load: (ctx) => chargeback(ctx, f) });
+      CS.addPanel(grid, { id: 'documents', title: 'Allocation rules and budgets', needs: ['cur'], honours: [], load: documents });
     },
   };
 

@@ -97,6 +97,7 @@ def snapshot(session):
         "text": page.inner_text("main"),
         "tables": tables(page),
         "errors": page.eval_on_selector_all("main .error", "e => e.map(x => x.textContent)"),
+        "state_buttons": len(page.query_selector_all("button[data-feedback], button[data-action]")),
     }
 
 
