@@ -103,6 +103,7 @@ fn operation_id(endpoint: &Endpoint) -> String {
         .trim_start_matches('/')
         .replace(['{', '}'], "")
         .replace(['/', '-', '.'], "_");
+    let path = if path.is_empty() { "index" } else { &path };
     format!("{}_{path}", endpoint.verb.name())
 }
 

@@ -245,22 +245,24 @@
     ], rows, { name: 'commitments' }))];
   }
 
+  /// The last ingest of each table and source, per billing period where the table is
+  /// partitioned by month (the CUR), else of its newest partition (flow logs by day).
   async function freshness(ctx) {
     const partitions = await ctx.call('GET', '/api/v1/tables');
-    const latest = new Map();
-    for (const p of partitions) {
-      const key = `${p.table}|${p.source}`;
-      const seen = latest.get(key);
-      if (!seen || p.partition > seen.partition) latest.set(key, { ...p, partitions: (seen ? seen.partitions : 0) + 1 });
-      else seen.partitions += 1;
+    const rows = [];
+    for (const [key, parts] of CS.groupBy(partitions, (p) => `${p.table}|${p.source}`)) {
+      const sorted = parts.slice().sort((a, b) => b.partition.localeCompare(a.partition));
+      const monthly = sorted.every((p) => /^\d{4}-\d{2}$/.test(p.partition));
+      for (const p of monthly ? sorted : sorted.slice(0, 1)) {
+        rows.push({ ...p, partition: monthly ? p.partition : `${p.partition} (newest of ${sorted.length})`, key });
+      }
     }
-    return CS.table([
+    return el('div.table-scroll.tall', {}, CS.table([
       { key: 'table', label: 'Table' },
-      { key: 'partition', label: 'Latest billing period / partition' },
+      { key: 'partition', label: 'Billing period / partition' },
       { key: 'ingested_at', label: 'Last ingest' },
-      { key: 'partitions', label: 'Partitions', kind: 'num' },
       { key: 'source', label: 'Source' },
-    ], [...latest.values()], { name: 'freshness', caption: 'Last ingest per source' });
+    ], rows, { name: 'freshness', caption: 'Last ingest per source and billing period' }));
   }
 
   async function audit(ctx) {

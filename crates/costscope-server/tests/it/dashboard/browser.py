@@ -252,17 +252,24 @@ def accessibility(browser, args, errors):
 
 
 def timings(browser, args, errors, runs):
-    """Time to a view's first meaningful paint (every panel loaded) and each panel's load."""
+    """For each view: the time from navigation to every panel loaded (its first meaningful
+    paint), the first contentful paint, and each panel's load (its API calls and
+    rendering). The first round is cold (nothing in the browser's cache, answers computed),
+    the others warm."""
     s = Session(browser, args.url, errors)
     s.sign_in(args.admin)
-    out = {view: {"ready_ms": [], "panels": {}} for view in VIEWS}
+    out = {view: {"ready_ms": [], "fcp_ms": [], "panels": {}} for view in VIEWS}
     for _ in range(runs):
         for view in VIEWS:
+            s.page.goto("about:blank")
             started = time.perf_counter()
             s.page.goto(f"{args.url}/#/{view}")
-            s.page.reload()
             s.wait_ready(view)
             out[view]["ready_ms"].append(round(1000 * (time.perf_counter() - started)))
+            fcp = s.page.evaluate(
+                "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
+            )
+            out[view]["fcp_ms"].append(round(fcp) if fcp else None)
             for panel, ms in s.page.evaluate(
                 "() => [...document.querySelectorAll('section.panel')].map(p => [p.dataset.panel, Number(p.dataset.loadedMs)])"
             ):
@@ -366,6 +373,7 @@ def main():
     parser.add_argument("--idp-key", help="DER key of the identity provider the access file trusts")
     parser.add_argument("--issuer", default="https://idp.test")
     parser.add_argument("--timing-runs", type=int, default=0)
+    parser.add_argument("--only", help="comma-separated scenarios to run (default: all)")
     parser.add_argument("--screenshots", help="only take screenshots into this folder")
     parser.add_argument("--screenshot-query", default="")
     args = parser.parse_args()
@@ -389,6 +397,8 @@ def main():
                 scenarios.append(("oidc", lambda: oidc(browser, args, errors)))
             if args.timing_runs:
                 scenarios.append(("timings", lambda: timings(browser, args, errors, args.timing_runs)))
+            if args.only:
+                scenarios = [(n, f) for n, f in scenarios if n in args.only.split(",")]
             # A scenario that fails is reported, and the others still run.
             out["failures"] = {}
             for name, scenario in scenarios:
