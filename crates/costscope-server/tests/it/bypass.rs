@@ -69,7 +69,7 @@ fn leaks(server: &TestServer, hidden: &[String], sql: &str, shown: &str) -> Vec<
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_attack_leaks_over_http() {
     let server = fixture::start().await;
     let (hidden, visible) = secrets(&server).await;
@@ -101,7 +101,7 @@ async fn no_attack_leaks_over_http() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_attack_leaks_over_the_postgresql_protocol() {
     let server = fixture::start().await;
     let (hidden, visible) = secrets(&server).await;
@@ -132,7 +132,7 @@ async fn no_attack_leaks_over_the_postgresql_protocol() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analysis_endpoints_answer_from_the_analysts_rows() {
     let server = fixture::start().await;
     let (hidden, _) = secrets(&server).await;
@@ -176,7 +176,7 @@ async fn analysis_endpoints_answer_from_the_analysts_rows() {
     assert!(!text.contains("\"cur\""), "{text}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_changes_need_a_role_that_may_change_state() {
     let server = fixture::start().await;
     let (status, text) = server

@@ -33,7 +33,7 @@ fn token(key: &[u8], kid: &str, claims: serde_json::Value) -> String {
     jsonwebtoken::encode(&header, &body, &EncodingKey::from_rsa_der(key)).expect("sign")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_jwt_of_the_provider_is_a_credential_at_both_protocols() {
     let server = fixture::start().await;
     let jwt = token(IDP_KEY, "idp-2026", json!({}));
@@ -53,7 +53,7 @@ async fn a_jwt_of_the_provider_is_a_credential_at_both_protocols() {
     assert!(!output.status.success());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_forged_or_foreign_jwts_are_401() {
     let server = fixture::start().await;
     let hs256 = {
@@ -62,7 +62,8 @@ async fn expired_forged_or_foreign_jwts_are_401() {
         let claims = json!({"sub": "carol", "iss": ISSUER, "aud": AUDIENCE, "exp": now() + 600});
         // An HMAC "signed" with the public key set's text: refused by algorithm.
         let secret = std::fs::read(fixture::fixture("jwks.json")).expect("jwks");
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&secret)).expect("sign")
+        let key = EncodingKey::from_secret(&secret).expect("hmac key");
+        jsonwebtoken::encode(&header, &claims, &key).expect("sign")
     };
     let unsigned = {
         let jwt = token(IDP_KEY, "idp-2026", json!({}));

@@ -6,7 +6,7 @@ use crate::fixture::{self, ADMIN, ADMIN_NAME, UNKNOWN};
 use crate::http::BY_ACCOUNT;
 use crate::rows::{assert_same, psql_as_text};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn psql_answers_the_rows_of_the_app() {
     let server = fixture::start().await;
     let expected = server.app_rows(BY_ACCOUNT).await;
@@ -27,7 +27,7 @@ async fn psql_answers_the_rows_of_the_app() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_session_statements_are_answered_by_the_wire_layer() {
     let server = fixture::start().await;
     let output = server.psql(
@@ -78,7 +78,7 @@ async fn client_session_statements_are_answered_by_the_wire_layer() {
     assert!(stderr.contains("ERROR"), "{stderr}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_password_or_user_is_refused() {
     let server = fixture::start().await;
     for (user, password) in [(ADMIN_NAME, UNKNOWN), ("bob", ADMIN), (ADMIN_NAME, "")] {
@@ -145,7 +145,7 @@ with psycopg.connect(host=host, port=int(port), user=user, password=password,
 print(json.dumps(out))
 "#;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn psycopg_binds_parameters_over_the_extended_protocol() {
     let server = fixture::start().await;
     let python = fixture::python();

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::fixture::{self, ADMIN, ADMIN_NAME};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_and_postgresql_over_tls() {
     let server = fixture::start_tls().await;
     let (status, text) = server.get("/healthz", "").await;
