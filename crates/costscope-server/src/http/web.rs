@@ -28,7 +28,7 @@ pub struct Asset {
 }
 
 macro_rules! asset {
-    ($name:literal, $path:literal, $media:literal) => {
+    ($name:literal, $path:literal, $media:expr) => {
         Asset {
             name: $name,
             media: $media,

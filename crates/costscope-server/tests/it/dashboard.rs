@@ -92,6 +92,18 @@ fn sum(values: &[f64]) -> f64 {
     values.iter().sum()
 }
 
+/// `/api/v1/{collection}/{id}` with `id` percent-encoded as one path segment
+/// (recommendation ids hold resource ids, which may contain `/`).
+fn item_path(collection: &str, id: &str) -> String {
+    let mut url = url::Url::parse("http://localhost/api/v1/").expect("a URL");
+    url.path_segments_mut()
+        .expect("a base")
+        .pop_if_empty()
+        .push(collection)
+        .push(id);
+    url.path().to_string()
+}
+
 /// The monthly amounts of a cost report without grouping.
 fn monthly(report: &Value) -> Vec<f64> {
     report["rows"]
@@ -352,10 +364,17 @@ async fn finops_triages_and_accepts(server: &TestServer, seen: &Value) {
         seen["landing"], "finops",
         "the administrator lands on FinOps"
     );
+    // Every view loads for the administrator, every panel without an error.
+    let views = seen["views"].as_object().expect("views");
+    for view in ["executive", "finops", "team", "finance", "genai", "sql"] {
+        let snapshot = &views[view];
+        assert_eq!(snapshot["view"], view, "{view} did not open");
+        assert_eq!(snapshot["errors"], json!([]), "errors on {view}");
+    }
     let id = seen["anomaly"].as_str().expect("the NAT anomaly");
     let cause = seen["cause_tree"].as_str().expect("cause tree");
     assert!(cause.contains("NatGateway-Bytes"), "{cause}");
-    let (status, text) = server.get(&format!("/api/v1/anomalies/{id}"), ADMIN).await;
+    let (status, text) = server.get(&item_path("anomalies", id), ADMIN).await;
     assert_eq!(status, 200, "{text}");
     let anomaly: Value = serde_json::from_str(&text).expect("JSON");
     let gateway = anomaly["evidence"][0]["nat_gateway_id"]
@@ -378,7 +397,7 @@ async fn finops_triages_and_accepts(server: &TestServer, seen: &Value) {
     assert_eq!(anomaly["feedback"], "confirmed", "{anomaly}");
     let rec = seen["recommendation"].as_str().expect("a recommendation");
     let (status, text) = server
-        .post(&format!("/api/v1/recommendations/{rec}"), ADMIN, "{}")
+        .post(&item_path("recommendations", rec), ADMIN, "{}")
         .await;
     assert_eq!(status, 200, "{text}");
     let detail: Value = serde_json::from_str(&text).expect("JSON");
@@ -391,18 +410,28 @@ async fn finops_triages_and_accepts(server: &TestServer, seen: &Value) {
             json!({"action": action}),
         )
         .await;
-        let entry = entries
-            .as_array()
-            .expect("entries")
+        // A change is recorded as started (with its parameters), then its outcome.
+        let entries = entries.as_array().expect("entries");
+        let started = entries
             .iter()
             .find(|e| e["parameters"].as_str().is_some_and(|p| p.contains(id)))
-            .unwrap_or_else(|| panic!("no {action} entry for {id}: {entries}"));
-        assert_eq!(entry["principal"], ADMIN_NAME);
-        assert_eq!(entry["status"], "ok");
-        let panel = seen["audit"].to_string();
+            .unwrap_or_else(|| panic!("no {action} entry for {id}: {entries:?}"));
+        assert_eq!(started["principal"], ADMIN_NAME);
+        assert_eq!(started["status"], "started");
+        let outcome = json!({"started": started["seq"]}).to_string();
+        let ended = entries
+            .iter()
+            .find(|e| e["parameters"].as_str() == Some(outcome.as_str()))
+            .unwrap_or_else(|| panic!("no outcome of {action} {id}: {entries:?}"));
+        assert_eq!(ended["status"], "ok", "{ended}");
+        // The FinOps view's audit panel shows the change with its outcome.
+        let tables = json!({"tables": seen["audit"]});
+        let panel = table(&tables, "audit");
         assert!(
-            panel.contains(action),
-            "the audit panel lacks {action}: {panel}"
+            panel
+                .iter()
+                .any(|row| row[3]["text"] == action && row[4]["text"] == "ok"),
+            "the audit panel lacks {action}: {panel:?}"
         );
     }
 }
