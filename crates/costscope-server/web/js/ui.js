@@ -13,6 +13,7 @@
     for (const request of requests) {
       const block = el('div.source-request');
       block.append(el('h3', { text: `${request.method} ${request.path}` }));
+      if (request.ms !== undefined) block.append(el('p', { text: `Answered in ${request.ms} ms.` }));
       if (request.body && request.body.sql) {
         block.append(el('p', { text: 'SQL, run in your session (your grants apply):' }));
         block.append(el('pre.sql', { text: request.body.sql }));
@@ -64,8 +65,14 @@
       section,
       body,
       async call(method, path, payload) {
-        requests.push({ method, path, body: payload });
-        return CS.api(method, path, payload);
+        const request = { method, path, body: payload };
+        requests.push(request);
+        const started = performance.now();
+        try {
+          return await CS.api(method, path, payload);
+        } finally {
+          request.ms = Math.round(performance.now() - started);
+        }
       },
       reload: () => run(),
     };

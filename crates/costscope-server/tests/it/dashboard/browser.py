@@ -270,12 +270,47 @@ def timings(browser, args, errors, runs):
                 "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
             )
             out[view]["fcp_ms"].append(round(fcp) if fcp else None)
-            for panel, ms in s.page.evaluate(
-                "() => [...document.querySelectorAll('section.panel')].map(p => [p.dataset.panel, Number(p.dataset.loadedMs)])"
+            for panel, ms, calls in s.page.evaluate(
+                "() => CS.panels.map(p => [p.section.dataset.panel, Number(p.section.dataset.loadedMs), p.requests.map(r => [`${r.method} ${r.path}`, r.ms])])"
             ):
-                out[view]["panels"].setdefault(panel, []).append(ms)
+                times = out[view]["panels"].setdefault(panel, {"load_ms": [], "calls": {}})
+                times["load_ms"].append(ms)
+                for call, call_ms in calls:
+                    times["calls"].setdefault(call, []).append(call_ms)
     s.close()
-    return out
+    return {"runs": out, "summary": summarize(out)}
+
+
+def percentile(values, p):
+    """The nearest-rank percentile `p` (0-100) of `values`."""
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    return values[max(0, -(-len(values) * p // 100) - 1)]
+
+
+def summarize(runs):
+    """Per view: the cold (first) and warm (p50, p95 of the rest) time to every panel
+    loaded; per panel and API call: the cold time and the p95 of all runs."""
+    summary = {}
+    for view, t in runs.items():
+        warm = t["ready_ms"][1:]
+        summary[view] = {
+            "ready_cold_ms": t["ready_ms"][0],
+            "ready_warm_p50_ms": percentile(warm, 50),
+            "ready_warm_p95_ms": percentile(warm, 95),
+            "fcp_p50_ms": percentile(t["fcp_ms"], 50),
+            "panels": {
+                panel: {
+                    "load_cold_ms": p["load_ms"][0],
+                    "load_p95_ms": percentile(p["load_ms"], 95),
+                    "calls_p95_ms": {call: percentile(ms, 95) for call, ms in p["calls"].items()},
+                    "calls_cold_ms": {call: ms[0] for call, ms in p["calls"].items()},
+                }
+                for panel, p in t["panels"].items()
+            },
+        }
+    return summary
 
 
 def b64(data):
