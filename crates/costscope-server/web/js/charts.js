@@ -20,7 +20,8 @@
         color: palette,
         aria: { enabled: true, label: { description: label } },
         animation: false,
-        textStyle: { fontFamily: 'inherit' },
+        // The page's own font, named (not `inherit`): ECharts measures labels with it.
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
         tooltip: { trigger: 'axis', valueFormatter: (v) => fmt.usd(v) },
         ...option,
@@ -36,6 +37,9 @@
   CS.barChart = function (label, categories, series, options = {}) {
     return CS.chart(label, {
       legend: series.length > 1 ? { type: 'scroll', top: 0 } : undefined,
+      // Category names are truncated to 150 px: keep that room left of the axis (the
+      // estimate `containLabel` makes does not count the truncation).
+      ...(options.horizontal ? { grid: { left: 158, right: 16, top: series.length > 1 ? 36 : 8, bottom: 24 } } : {}),
       xAxis: options.horizontal
         ? { type: 'value', axisLabel: { formatter: (v) => fmt.usdShort(v) } }
         : { type: 'category', data: categories },

@@ -6,16 +6,22 @@
   const { el, fmt } = CS;
   const FEEDBACK = [['confirmed', 'Confirm'], ['expected', 'Expected'], ['false-positive', 'False positive']];
 
-  /// The cause tree of an anomaly: each level's change, largest first.
-  function causeTree(node) {
+  /// The cause tree of an anomaly: each level's change, largest first. A branch is open
+  /// when its change is at least a tenth of the anomaly's, so the material causes show
+  /// and the small ones stay one click away.
+  function causeTree(node, root = node) {
     const children = (node.children || []).slice().sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
-    return el('li', {},
+    const label = [
       el('span.level', { text: `${node.level} ` }),
       el('span', { text: node.value }),
       ' ',
       el('span.delta', { dataset: { value: node.delta }, text: fmt.signedUsd(node.delta) }),
       el('span.level', { text: ` (${fmt.usd(node.baseline)} → ${fmt.usd(node.actual)})` }),
-      children.length ? el('ul', {}, children.map(causeTree)) : null);
+    ];
+    if (!children.length) return el('li', {}, ...label);
+    const open = node === root || Math.abs(node.delta) >= 0.1 * Math.abs(root.delta);
+    return el('li', {}, el('details', { open }, el('summary', {}, ...label),
+      el('ul', {}, children.map((child) => causeTree(child, root)))));
   }
 
   /// An anomaly's explanation, cause tree and (for network cost) flow-log evidence.
