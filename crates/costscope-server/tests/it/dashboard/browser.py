@@ -271,7 +271,7 @@ def timings(browser, args, errors, runs):
             )
             out[view]["fcp_ms"].append(round(fcp) if fcp else None)
             for panel, ms, calls in s.page.evaluate(
-                "() => CS.panels.map(p => [p.section.dataset.panel, Number(p.section.dataset.loadedMs), p.requests.map(r => [`${r.method} ${r.path}`, r.ms])])"
+                "() => CS.panels.filter(p => p.section).map(p => [p.section.dataset.panel, Number(p.section.dataset.loadedMs), p.requests.map(r => [`${r.method} ${r.path}`, r.ms])])"
             ):
                 times = out[view]["panels"].setdefault(panel, {"load_ms": [], "calls": {}})
                 times["load_ms"].append(ms)
