@@ -313,6 +313,24 @@ def summarize(runs):
     return summary
 
 
+def markdown(summary):
+    """The timings summary as two Markdown tables: views, then panels with their calls."""
+    lines = [
+        "| View | First load (ms) | Warm p50 (ms) | Warm p95 (ms) | First contentful paint p50 (ms) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for view, t in summary.items():
+        lines.append(
+            f"| {view} | {t['ready_cold_ms']} | {t['ready_warm_p50_ms']} | {t['ready_warm_p95_ms']} | {t['fcp_p50_ms']} |"
+        )
+    lines += ["", "| View | Panel | API call | First (ms) | p95 (ms) |", "|---|---|---|---:|---:|"]
+    for view, t in summary.items():
+        for panel, p in t["panels"].items():
+            for call, p95 in p["calls_p95_ms"].items():
+                lines.append(f"| {view} | {panel} | `{call}` | {p['calls_cold_ms'][call]} | {p95} |")
+    return "\n".join(lines)
+
+
 def b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -409,6 +427,7 @@ def main():
     parser.add_argument("--issuer", default="https://idp.test")
     parser.add_argument("--timing-runs", type=int, default=0)
     parser.add_argument("--only", help="comma-separated scenarios to run (default: all)")
+    parser.add_argument("--markdown", action="store_true", help="print the timings as Markdown tables")
     parser.add_argument("--screenshots", help="only take screenshots into this folder")
     parser.add_argument("--screenshot-query", default="")
     args = parser.parse_args()
@@ -444,7 +463,11 @@ def main():
                     out[name] = None
         browser.close()
     out["console_errors"] = errors
-    json.dump(out, sys.stdout)
+    if args.markdown and out.get("timings"):
+        print(markdown(out["timings"]["summary"]))
+        print(f"\nfailures: {out['failures']}; console errors: {errors}")
+    else:
+        json.dump(out, sys.stdout)
 
 
 if __name__ == "__main__":
