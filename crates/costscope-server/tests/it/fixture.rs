@@ -178,7 +178,7 @@ impl TestServer {
 
     /// An HTTP client (trusting the fixture certificate).
     pub fn client(&self) -> reqwest::Client {
-        let certificate = std::fs::read(fixture("tls-cert.pem")).expect("certificate");
+        let certificate = std::fs::read(fixture("tls-ca.pem")).expect("certificate");
         reqwest::Client::builder()
             .no_proxy()
             .add_root_certificate(reqwest::Certificate::from_pem(&certificate).expect("pem"))
@@ -233,7 +233,7 @@ impl TestServer {
         let sslmode = if self.tls {
             format!(
                 "sslmode=verify-full sslrootcert={}",
-                fixture("tls-cert.pem").display()
+                fixture("tls-ca.pem").display()
             )
         } else {
             "sslmode=disable".to_string()
