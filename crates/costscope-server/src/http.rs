@@ -6,6 +6,7 @@ pub mod body;
 pub mod openapi;
 pub mod routes;
 pub mod rows;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

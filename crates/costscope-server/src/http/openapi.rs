@@ -103,6 +103,7 @@ fn operation_id(endpoint: &Endpoint) -> String {
         .trim_start_matches('/')
         .replace(['{', '}'], "")
         .replace(['/', '-', '.'], "_");
+    let path = if path.is_empty() { "index" } else { &path };
     format!("{}_{path}", endpoint.verb.name())
 }
 
@@ -143,6 +144,16 @@ fn success(shape: Shape, generator: &mut schemars::SchemaGenerator) -> Value {
             let mut content = Map::new();
             content.insert(media.into(), json!({"schema": {"type": "string"}}));
             json!({"description": "Text", "content": content})
+        }
+        Shape::Files(media) => {
+            let content: Map<String, Value> = media
+                .iter()
+                .map(|m| {
+                    let schema = json!({"schema": {"type": "string", "format": "binary"}});
+                    (m.to_string(), schema)
+                })
+                .collect();
+            json!({"description": "The file", "content": content})
         }
         Shape::OpenApi => json!({
             "description": "The OpenAPI document",

@@ -70,6 +70,8 @@ pub enum Shape {
     Rows,
     /// Text of a media type.
     Text(&'static str),
+    /// A file of one of these media types.
+    Files(&'static [&'static str]),
     /// The OpenAPI document itself.
     OpenApi,
 }
@@ -476,6 +478,7 @@ pub fn routes() -> Vec<Route> {
         .changing_state(),
     ];
     routes.extend(NetworkView::ALL.into_iter().map(network));
+    routes.extend(super::web::routes());
     routes
 }
 
