@@ -53,12 +53,14 @@ impl Store {
         // statement, so every set-up step reports the path.
         let opened = (|| {
             let mut connection = Connection::open(path)?;
+            // Before anything that locks: another process (a server, the CLI) may be
+            // writing, and setting the journal mode or migrating must wait for it.
+            connection.busy_timeout(std::time::Duration::from_secs(10))?;
             connection.pragma_update(None, "journal_mode", "WAL")?;
             // Every commit is on disk before it returns: an audit entry is durable before
             // the request it records is answered.
             connection.pragma_update(None, "synchronous", "FULL")?;
             connection.pragma_update(None, "foreign_keys", "ON")?;
-            connection.busy_timeout(std::time::Duration::from_secs(10))?;
             migrate(&mut connection)?;
             Ok(connection)
         })();
