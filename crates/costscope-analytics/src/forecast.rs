@@ -34,7 +34,7 @@ use serde::Serialize;
 
 pub use calibration::Spread;
 pub use fit::{HoltWinters, Model, Parameters};
-pub use smoother::{OUTLIER_SCALES, OUTLIER_SHARE, SHIFT_DAYS};
+pub use smoother::{OUTLIER_SCALES, OUTLIER_SHARE, SHIFT_DAYS, median};
 
 /// Days in the seasonal cycle.
 pub const SEASON: usize = 7;

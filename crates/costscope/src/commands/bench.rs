@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+pub use costscope_analytics::forecast::median;
 use costscope_app::{App, AppConfig};
 use costscope_lake::Lake;
 use costscope_query::{Engine, Principal};
@@ -293,14 +294,4 @@ fn ingest_in_child(lake: &PathBuf, source: &PathBuf) -> anyhow::Result<serde_jso
         anyhow::bail!("ingest failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(serde_json::from_slice(&output.stdout)?)
-}
-
-pub fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-    }
 }
